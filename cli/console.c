@@ -1,0 +1,299 @@
+/* The stdio console: GNU readline (callback interface, driven by the loop)
+ * when stdin is a terminal; otherwise plain lines from a pipe, each echoed
+ * after its prompt exactly as a terminal would show it, until EOF. */
+#include "console.h"
+#include "session.h"
+
+#include <errno.h>
+#include <readline/history.h>
+#include <readline/readline.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+static struct cli *con;
+static ev_io stdin_w;
+static bool tty;
+static struct sbuf inbuf;        /* piped input not yet a whole line */
+static struct sbuf rawline;      /* tty: a password being typed */
+static bool rl_active;
+
+static void out_write(void *io, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(STDOUT_FILENO, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+static void out_str(const char *s)
+{
+	out_write(NULL, s, strlen(s));
+}
+
+static void logout(void *io)
+{
+	out_str("\n\n\n\n\n\n\n\n" "con0 is now available\n\n\n\n\n\n"
+		"Press RETURN to get started.\n\n\n");
+}
+
+/* ---- piped input ---------------------------------------------------------- */
+
+/* A line from a pipe, processed as if typed: '?' asks for help on what
+ * precedes it and the rest of the line goes on being typed. */
+static void pipe_line(char *line)
+{
+	char prompt[256];
+	struct sbuf typed;
+	sbuf_init(&typed);
+	char *p = line;
+	for (;;) {
+		cli_session_prompt(con, prompt, sizeof prompt);
+		char *q = cli_session_noecho(con) ? NULL : strchr(p, '?');
+		if (!q)
+			break;
+		sbuf_add(&typed, p, (size_t)(q - p));
+		out_str(prompt);
+		out_str(typed.s ? typed.s : "");
+		out_str("?\n");
+		cli_session_help(con, typed.s ? typed.s : "");
+		p = q + 1;
+	}
+	sbuf_puts(&typed, p);
+	out_str(prompt);
+	if (!cli_session_noecho(con))
+		out_str(typed.s ? typed.s : "");
+	out_str("\n");
+	cli_session_line(con, typed.s ? typed.s : "");
+	sbuf_free(&typed);
+}
+
+static void pipe_read(struct ev_loop *loop, ev_io *w, int revents)
+{
+	char buf[65536];
+	ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n > 0)
+		sbuf_add(&inbuf, buf, (size_t)n);
+	size_t start = 0;
+	for (size_t i = 0; i < inbuf.len; i++) {
+		if (inbuf.s[i] != '\n')
+			continue;
+		inbuf.s[i] = '\0';
+		if (i > start && inbuf.s[i - 1] == '\r')
+			inbuf.s[i - 1] = '\0';
+		pipe_line(inbuf.s + start);
+		start = i + 1;
+	}
+	if (start) {
+		memmove(inbuf.s, inbuf.s + start, inbuf.len - start);
+		inbuf.len -= start;
+		inbuf.s[inbuf.len] = '\0';
+	}
+	if (n <= 0) {                   /* EOF: finish the last line, stop */
+		if (inbuf.len)
+			pipe_line(inbuf.s);
+		char prompt[256];
+		cli_session_prompt(con, prompt, sizeof prompt);
+		out_str(prompt);
+		out_str("\n");
+		ev_io_stop(loop, w);
+		ev_break(loop, EVBREAK_ALL);
+	}
+}
+
+/* ---- readline on a terminal ------------------------------------------------ */
+
+static void rl_line(char *line);
+
+static void rl_install(void)
+{
+	char prompt[256];
+	cli_session_prompt(con, prompt, sizeof prompt);
+	if (cli_session_noecho(con) || cli_session_paging(con)) {
+		if (rl_active)
+			rl_callback_handler_remove();
+		rl_active = false;
+		if (cli_session_noecho(con))
+			out_str(prompt);
+		return;
+	}
+	if (rl_active)
+		rl_callback_handler_remove();
+	rl_callback_handler_install(prompt, rl_line);
+	rl_active = true;
+}
+
+static void rl_line(char *line)
+{
+	if (!line) {                    /* Ctrl-D at an empty line */
+		out_str("\n");
+		free(line);
+		line = xstrdup("exit");
+	}
+	if (*line)
+		add_history(line);
+	rl_callback_handler_remove();
+	rl_active = false;
+	cli_session_line(con, line);
+	free(line);
+	rl_install();
+}
+
+static int rl_help(int count, int key)
+{
+	out_str("?\n");
+	cli_session_help(con, rl_line_buffer);
+	rl_on_new_line();
+	rl_redisplay();
+	return 0;
+}
+
+static int rl_complete_word(int count, int key)
+{
+	char *c = cli_session_complete(con, rl_line_buffer);
+	if (!c)
+		return 0;
+	/* replace the partial last word with the completion */
+	int start = rl_point;
+	while (start > 0 && rl_line_buffer[start - 1] != ' ')
+		start--;
+	rl_delete_text(start, rl_point);
+	rl_point = start;
+	rl_insert_text(c);
+	char **all;
+	int n = cli_session_candidates(con, rl_line_buffer, &all);
+	if (n == 1)
+		rl_insert_text(" ");
+	for (int i = 0; i < n; i++)
+		free(all[i]);
+	free(all);
+	free(c);
+	return 0;
+}
+
+static int rl_ctrl_z(int count, int key)
+{
+	out_str("^Z\n");
+	rl_replace_line("", 0);
+	rl_callback_handler_remove();
+	rl_active = false;
+	char z[2] = {0x1a, 0};
+	cli_session_line(con, z);
+	rl_install();
+	return 0;
+}
+
+static void tty_read(struct ev_loop *loop, ev_io *w, int revents)
+{
+	if (cli_session_paging(con) || cli_session_noecho(con)) {
+		char ch;
+		ssize_t n = read(STDIN_FILENO, &ch, 1);
+		if (n <= 0)
+			return;
+		if (cli_session_paging(con)) {
+			cli_session_pager_key(con, ch);
+		} else if (ch == '\r' || ch == '\n') {
+			out_str("\n");
+			char *l = sbuf_take(&rawline);
+			cli_session_line(con, l);
+			free(l);
+		} else if (ch == 127 || ch == 8) {
+			if (rawline.len)
+				rawline.s[--rawline.len] = '\0';
+		} else {
+			sbuf_add(&rawline, &ch, 1);
+		}
+		if (!cli_session_paging(con) && !cli_session_noecho(con))
+			rl_install();
+		return;
+	}
+	rl_callback_read_char();
+}
+
+static void console_sink(const char *line, int sev)
+{
+	for (struct cli *c = cli_session_first(); c; c = cli_session_next(c))
+		if (c != con)
+			cli_session_async(c, line);
+	if (!con)
+		return;
+	if (!tty || !rl_active) {
+		out_str(line);
+		out_str("\n");
+		return;
+	}
+	int point = rl_point;
+	char *saved = rl_copy_text(0, rl_end);
+	rl_save_prompt();
+	rl_replace_line("", 0);
+	rl_redisplay();
+	out_str("\r");
+	out_str(line);
+	out_str("\n");
+	rl_restore_prompt();
+	rl_replace_line(saved, 0);
+	rl_point = point;
+	rl_redisplay();
+	free(saved);
+}
+
+void console_log_sink_install(void)
+{
+	log_set_console_sink(console_sink);
+}
+
+static void tty_setup(void)
+{
+	struct termios t;
+	if (tcgetattr(STDIN_FILENO, &t) == 0) {
+		/* Ctrl-Z ends configuration mode; it must not suspend us */
+		t.c_cc[VSUSP] = _POSIX_VDISABLE;
+		tcsetattr(STDIN_FILENO, TCSANOW, &t);
+	}
+	rl_catch_signals = 0;
+	rl_bind_key('?', rl_help);
+	rl_bind_key('\t', rl_complete_word);
+	rl_bind_key(0x1a, rl_ctrl_z);
+}
+
+void console_stdio_start(void)
+{
+	tty = isatty(STDIN_FILENO);
+	struct cli_io io = {.write = out_write, .logout = logout,
+			    .terminal = tty, .origin = "console"};
+	con = cli_session_new(&io, MODE_USER);
+	sbuf_init(&inbuf);
+	sbuf_init(&rawline);
+	if (tty) {
+		tty_setup();
+		ev_io_init(&stdin_w, tty_read, STDIN_FILENO, EV_READ);
+		rl_install();
+	} else {
+		ev_io_init(&stdin_w, pipe_read, STDIN_FILENO, EV_READ);
+	}
+	ev_io_start(core_loop, &stdin_w);
+}
+
+void console_stdio_stop(void)
+{
+	if (tty && rl_active) {
+		rl_callback_handler_remove();
+		rl_active = false;
+	}
+	if (con) {
+		cli_session_free(con);
+		con = NULL;
+	}
+	sbuf_free(&inbuf);
+	sbuf_free(&rawline);
+}

@@ -1,0 +1,919 @@
+/* The command grammar: each mode has a tree of tokens built from the
+ * declared syntax strings (optional parts and alternatives are expanded
+ * into all the word sequences they allow, then merged into the tree).
+ * Matching walks the tree with IOS's rules: any unambiguous keyword
+ * prefix, an exact keyword wins over a prefix, keywords before variables;
+ * the failing word is reported for the caret. */
+#include "grammar.h"
+#include "ifname.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct gterm {
+	const struct cli_command *cmd;
+	int n;
+	char **names;      /* per token position; NULL = default name */
+	bool is_default;
+};
+
+struct gnode {
+	enum tok_kind kind;
+	char *text;        /* keyword, or "<0-255>", "A.B.C.D", "WORD", ... */
+	long long lo, hi;
+	char *help;
+	bool hidden;
+	struct gnode **kid;
+	int nkid, capkid;
+	struct gterm *term;
+};
+
+static struct gnode roots[MODE__COUNT];
+
+/* ------------------------------------------------------------------ */
+/* Syntax compiler                                                      */
+/* ------------------------------------------------------------------ */
+
+struct tspec {
+	enum tok_kind kind;
+	char *text, *name, *help;
+	long long lo, hi;
+};
+
+enum { A_TOK, A_SEQ, A_OPT, A_ALT, A_ANY };
+struct ast {
+	int t;
+	struct tspec *tok;
+	struct ast **k;
+	int n;
+};
+
+struct parser {
+	const char *p;
+	const char *syntax;
+	const char *help;      /* remaining help lines */
+	struct tspec **all;    /* every token, for freeing */
+	int nall;
+};
+
+static void syntax_die(const struct parser *ps, const char *why)
+{
+	fprintf(stderr, "iosim: bad command declaration \"%s\": %s\n",
+		ps->syntax, why);
+	abort();
+}
+
+static struct ast *ast_new(int t)
+{
+	return xcalloc(1, sizeof(struct ast));
+}
+
+static void ast_add(struct ast *a, struct ast *k)
+{
+	a->k = xrealloc(a->k, (size_t)(a->n + 1) * sizeof *a->k);
+	a->k[a->n++] = k;
+}
+
+static void ast_free(struct ast *a)
+{
+	for (int i = 0; i < a->n; i++)
+		ast_free(a->k[i]);
+	free(a->k);
+	free(a);
+}
+
+static char *next_help(struct parser *ps)
+{
+	if (!ps->help || !*ps->help)
+		return xstrdup("");
+	const char *nl = strchr(ps->help, '\n');
+	size_t n = nl ? (size_t)(nl - ps->help) : strlen(ps->help);
+	char *h = xmalloc(n + 1);
+	memcpy(h, ps->help, n);
+	h[n] = '\0';
+	ps->help += nl ? n + 1 : n;
+	return h;
+}
+
+static struct tspec *parse_token(struct parser *ps, const char *w, size_t n)
+{
+	struct tspec *t = xcalloc(1, sizeof *t);
+	const char *dollar = memchr(w, '$', n);
+	size_t tn = dollar ? (size_t)(dollar - w) : n;
+	if (dollar)
+		t->name = strndup(dollar + 1, n - tn - 1);
+	t->text = strndup(w, tn);
+	if (t->text[0] == '<') {
+		t->kind = TK_RANGE;
+		char *end;
+		t->lo = strtoll(t->text + 1, &end, 10);
+		if (*end != '-')
+			syntax_die(ps, "range");
+		t->hi = strtoll(end + 1, &end, 10);
+		if (*end != '>' || t->lo > t->hi)
+			syntax_die(ps, "range");
+	} else if (!strcmp(t->text, "A.B.C.D")) {
+		t->kind = TK_IPV4;
+	} else if (!strcmp(t->text, "WORD")) {
+		t->kind = TK_WORD;
+	} else if (!strcmp(t->text, "LINE")) {
+		t->kind = TK_LINE;
+	} else if (!strcmp(t->text, "IFNAME")) {
+		t->kind = TK_IFNAME;
+	} else {
+		t->kind = TK_KEYWORD;
+		for (char *c = t->text; *c; c++)
+			if (isupper((unsigned char)*c))
+				syntax_die(ps, "keywords are lower case");
+	}
+	t->help = next_help(ps);
+	ps->all = xrealloc(ps->all, (size_t)(ps->nall + 1) * sizeof *ps->all);
+	ps->all[ps->nall++] = t;
+	return t;
+}
+
+static struct ast *parse_alt(struct parser *ps, char close);
+
+static struct ast *parse_seq(struct parser *ps)
+{
+	struct ast *seq = ast_new(A_SEQ);
+	seq->t = A_SEQ;
+	for (;;) {
+		while (*ps->p == ' ')
+			ps->p++;
+		char c = *ps->p;
+		if (!c || c == '|' || c == ']' || c == ')' || c == '}')
+			return seq;
+		if (c == '[' || c == '(' || c == '{') {
+			ps->p++;
+			char close = c == '[' ? ']' : c == '(' ? ')' : '}';
+			struct ast *alt = parse_alt(ps, close);
+			if (*ps->p != close)
+				syntax_die(ps, "unbalanced brackets");
+			ps->p++;
+			if (c == '[') {
+				struct ast *o = ast_new(A_OPT);
+				o->t = A_OPT;
+				ast_add(o, alt);
+				ast_add(seq, o);
+			} else if (c == '{') {
+				alt->t = A_ANY;
+				ast_add(seq, alt);
+			} else {
+				ast_add(seq, alt);
+			}
+			continue;
+		}
+		const char *start = ps->p;
+		while (*ps->p && !strchr(" |[]{}()", *ps->p))
+			ps->p++;
+		struct ast *tok = ast_new(A_TOK);
+		tok->t = A_TOK;
+		tok->tok = parse_token(ps, start, (size_t)(ps->p - start));
+		ast_add(seq, tok);
+	}
+}
+
+static struct ast *parse_alt(struct parser *ps, char close)
+{
+	struct ast *alt = ast_new(A_ALT);
+	alt->t = A_ALT;
+	for (;;) {
+		ast_add(alt, parse_seq(ps));
+		if (*ps->p != '|')
+			break;
+		ps->p++;
+	}
+	if (close == 0 && *ps->p)
+		syntax_die(ps, "unexpected character");
+	return alt;
+}
+
+/* Expansion into linear token sequences. */
+struct seq {
+	struct tspec **t;
+	int n;
+};
+struct seqs {
+	struct seq *v;
+	int n, cap;
+};
+
+static void seqs_add(struct seqs *s, struct tspec **t, int n)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 4;
+		s->v = xrealloc(s->v, (size_t)s->cap * sizeof *s->v);
+	}
+	s->v[s->n].t = xmalloc((size_t)(n ? n : 1) * sizeof(struct tspec *));
+	if (n)
+		memcpy(s->v[s->n].t, t, (size_t)n * sizeof(struct tspec *));
+	s->v[s->n].n = n;
+	s->n++;
+}
+
+static void seqs_free(struct seqs *s)
+{
+	for (int i = 0; i < s->n; i++)
+		free(s->v[i].t);
+	free(s->v);
+	s->v = NULL;
+	s->n = s->cap = 0;
+}
+
+static void seq_concat_add(struct seqs *out, const struct seq *a,
+			   const struct seq *b)
+{
+	struct tspec *buf[128];
+	if (a->n + b->n > 128)
+		abort();
+	memcpy(buf, a->t, (size_t)a->n * sizeof *buf);
+	memcpy(buf + a->n, b->t, (size_t)b->n * sizeof *buf);
+	seqs_add(out, buf, a->n + b->n);
+}
+
+static void expand(const struct ast *a, struct seqs *out);
+
+static void expand_any(const struct ast *a, unsigned used, struct seqs *out)
+{
+	for (int i = 0; i < a->n; i++) {
+		if (used & (1u << i))
+			continue;
+		struct seqs e = {0}, rest = {0};
+		expand(a->k[i], &e);
+		expand_any(a, used | (1u << i), &rest);
+		for (int x = 0; x < e.n; x++) {
+			seqs_add(out, e.v[x].t, e.v[x].n);
+			for (int y = 0; y < rest.n; y++)
+				seq_concat_add(out, &e.v[x], &rest.v[y]);
+		}
+		seqs_free(&e);
+		seqs_free(&rest);
+	}
+}
+
+static void expand(const struct ast *a, struct seqs *out)
+{
+	switch (a->t) {
+	case A_TOK:
+		seqs_add(out, (struct tspec **)&a->tok, 1);
+		break;
+	case A_ALT:
+		for (int i = 0; i < a->n; i++)
+			expand(a->k[i], out);
+		break;
+	case A_OPT:
+		seqs_add(out, NULL, 0);
+		expand(a->k[0], out);
+		break;
+	case A_ANY:
+		expand_any(a, 0, out);
+		break;
+	case A_SEQ: {
+		struct seqs cur = {0};
+		seqs_add(&cur, NULL, 0);
+		for (int i = 0; i < a->n; i++) {
+			struct seqs e = {0}, next = {0};
+			expand(a->k[i], &e);
+			for (int x = 0; x < cur.n; x++)
+				for (int y = 0; y < e.n; y++)
+					seq_concat_add(&next, &cur.v[x], &e.v[y]);
+			seqs_free(&e);
+			seqs_free(&cur);
+			cur = next;
+		}
+		for (int x = 0; x < cur.n; x++)
+			seqs_add(out, cur.v[x].t, cur.v[x].n);
+		seqs_free(&cur);
+		break;
+	}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The token tree                                                       */
+/* ------------------------------------------------------------------ */
+
+static bool same_token(const struct gnode *n, const struct tspec *t)
+{
+	if (n->kind != t->kind)
+		return false;
+	if (t->kind == TK_RANGE)
+		return n->lo == t->lo && n->hi == t->hi;
+	if (t->kind == TK_KEYWORD)
+		return !strcmp(n->text, t->text);
+	return true;
+}
+
+static struct gnode *child_for(struct gnode *parent, const struct tspec *t,
+			       const char *text_override, bool hidden)
+{
+	const char *text = text_override ? text_override : t->text;
+	for (int i = 0; i < parent->nkid; i++) {
+		struct gnode *k = parent->kid[i];
+		if (text_override ? (k->kind == TK_KEYWORD && !strcmp(k->text, text))
+				  : same_token(k, t)) {
+			if (!hidden)
+				k->hidden = false;
+			if (!*k->help && *t->help) {
+				free(k->help);
+				k->help = xstrdup(t->help);
+			}
+			return k;
+		}
+	}
+	struct gnode *k = xcalloc(1, sizeof *k);
+	k->kind = text_override ? TK_KEYWORD : t->kind;
+	k->text = xstrdup(text);
+	k->lo = t->lo;
+	k->hi = t->hi;
+	k->help = xstrdup(text_override ? "Set a command to its defaults"
+					: t->help);
+	k->hidden = hidden;
+	if (parent->nkid == parent->capkid) {
+		parent->capkid = parent->capkid ? parent->capkid * 2 : 4;
+		parent->kid = xrealloc(parent->kid, (size_t)parent->capkid *
+							    sizeof *parent->kid);
+	}
+	parent->kid[parent->nkid++] = k;
+	return k;
+}
+
+static void insert_seq(enum cli_mode mode, const struct cli_command *cmd,
+		       const struct seq *s, bool as_default)
+{
+	struct gnode *n = &roots[mode];
+	bool hidden = cmd->flags & CLI_HIDDEN;
+	for (int i = 0; i < s->n; i++)
+		n = child_for(n, s->t[i], as_default && i == 0 ? "default" : NULL,
+			      hidden);
+	if (n->term) {
+		if (n->term->cmd == cmd)
+			return;   /* {a|b} can expand to one path twice */
+		fprintf(stderr, "iosim: command \"%s\" duplicates \"%s\"\n",
+			cmd->syntax, n->term->cmd->syntax);
+		abort();
+	}
+	struct gterm *t = xcalloc(1, sizeof *t);
+	t->cmd = cmd;
+	t->n = s->n;
+	t->is_default = as_default;
+	t->names = xcalloc((size_t)(s->n ? s->n : 1), sizeof(char *));
+	for (int i = 0; i < s->n; i++)
+		if (s->t[i]->name)
+			t->names[i] = xstrdup(s->t[i]->name);
+	n->term = t;
+}
+
+void cli_install(enum cli_mode mode, const struct cli_command *cmd)
+{
+	struct parser ps = {.p = cmd->syntax, .syntax = cmd->syntax,
+			    .help = cmd->help};
+	struct ast *root = parse_alt(&ps, 0);
+	struct seqs all = {0};
+	expand(root, &all);
+	for (int i = 0; i < all.n; i++) {
+		if (all.v[i].n == 0)
+			syntax_die(&ps, "empty expansion");
+		insert_seq(mode, cmd, &all.v[i], false);
+		/* "default X" mirrors "no X" in configuration modes */
+		if (mode >= MODE_CONFIG && all.v[i].t[0]->kind == TK_KEYWORD &&
+		    !strcmp(all.v[i].t[0]->text, "no"))
+			insert_seq(mode, cmd, &all.v[i], true);
+	}
+	seqs_free(&all);
+	ast_free(root);
+	for (int i = 0; i < ps.nall; i++) {
+		free(ps.all[i]->text);
+		free(ps.all[i]->name);
+		free(ps.all[i]->help);
+		free(ps.all[i]);
+	}
+	free(ps.all);
+}
+
+/* ------------------------------------------------------------------ */
+/* Matching                                                             */
+/* ------------------------------------------------------------------ */
+
+int grammar_split(const char *line, struct word *w, int max)
+{
+	int n = 0;
+	const char *p = line;
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			return n;
+		if (n == max)
+			return -1;
+		const char *s = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+		w[n++] = (struct word){s, (size_t)(p - s), (size_t)(s - line)};
+	}
+}
+
+enum { L_NONE, L_LINE, L_WORD, L_VAR, L_PARTIAL, L_EXACT };
+
+static bool word_is_number(const struct word *w, long long *v)
+{
+	size_t i = 0;
+	bool neg = false;
+	if (w->len && w->s[0] == '-') {
+		neg = true;
+		i = 1;
+	}
+	if (i == w->len || w->len - i > 12)
+		return false;
+	long long x = 0;
+	for (; i < w->len; i++) {
+		if (!isdigit((unsigned char)w->s[i]))
+			return false;
+		x = x * 10 + (w->s[i] - '0');
+	}
+	*v = neg ? -x : x;
+	return true;
+}
+
+static bool word_is_ipv4(const struct word *w)
+{
+	char buf[20];
+	uint32_t a;
+	if (w->len >= sizeof buf)
+		return false;
+	memcpy(buf, w->s, w->len);
+	buf[w->len] = '\0';
+	return ip_parse(buf, &a);
+}
+
+/* How many words an interface name starting at w[0] takes (0: none). */
+static int ifname_words(const struct word *w, int avail)
+{
+	size_t tl = 0;
+	while (tl < w[0].len && !isdigit((unsigned char)w[0].s[tl]))
+		tl++;
+	if (!iftype_lookup(w[0].s, tl))
+		return 0;
+	if (tl < w[0].len)
+		return ifnum_valid(w[0].s + tl, w[0].len - tl) ? 1 : 0;
+	if (avail > 1 && ifnum_valid(w[1].s, w[1].len))
+		return 2;
+	return 0;
+}
+
+static int tok_match(const struct gnode *k, const struct word *w, int avail,
+		     int *consume)
+{
+	*consume = 1;
+	long long v;
+	switch (k->kind) {
+	case TK_KEYWORD: {
+		size_t kl = strlen(k->text);
+		if (w->len > kl || strncasecmp(k->text, w->s, w->len))
+			return L_NONE;
+		return w->len == kl ? L_EXACT : L_PARTIAL;
+	}
+	case TK_RANGE:
+		return word_is_number(w, &v) && v >= k->lo && v <= k->hi
+			       ? L_VAR : L_NONE;
+	case TK_IPV4:
+		return word_is_ipv4(w) ? L_VAR : L_NONE;
+	case TK_WORD:
+		return L_WORD;
+	case TK_LINE:
+		*consume = avail;
+		return L_LINE;
+	case TK_IFNAME:
+		*consume = ifname_words(w, avail);
+		return *consume ? L_VAR : L_NONE;
+	}
+	return L_NONE;
+}
+
+struct cand {
+	struct gnode *n;
+	int level, consume;
+};
+
+/* Candidates for word i at node n, best first. Returns count, or -1 when
+ * the word is an ambiguous keyword prefix. */
+static int candidates(struct gnode *n, const struct word *w, int i, int nw,
+		      struct cand *c, int max)
+{
+	int nc = 0, partial = 0, exact = 0;
+	for (int k = 0; k < n->nkid && nc < max; k++) {
+		int consume;
+		int lv = tok_match(n->kid[k], &w[i], nw - i, &consume);
+		if (lv == L_NONE)
+			continue;
+		c[nc++] = (struct cand){n->kid[k], lv, consume};
+		partial += lv == L_PARTIAL;
+		exact += lv == L_EXACT;
+	}
+	if (!exact && partial > 1)
+		return -1;
+	/* stable insertion sort by level, best first */
+	for (int x = 1; x < nc; x++) {
+		struct cand t = c[x];
+		int y = x;
+		while (y > 0 && c[y - 1].level < t.level) {
+			c[y] = c[y - 1];
+			y--;
+		}
+		c[y] = t;
+	}
+	return nc;
+}
+
+struct mstate {
+	const struct word *w;
+	int nw;
+	struct gnode *path[128];
+	int start[128], count[128];
+	int fail_word;
+	enum match_status fail_st;
+	struct gterm *term;
+	int depth;
+};
+
+static void fail(struct mstate *m, enum match_status st, int word)
+{
+	if (word > m->fail_word) {
+		m->fail_word = word;
+		m->fail_st = st;
+	}
+}
+
+static bool walk(struct mstate *m, struct gnode *n, int i, int depth)
+{
+	if (i == m->nw) {
+		if (n->term) {
+			m->term = n->term;
+			m->depth = depth;
+			return true;
+		}
+		fail(m, M_INCOMPLETE, i);
+		return false;
+	}
+	if (depth >= 127) {
+		fail(m, M_INVALID, i);
+		return false;
+	}
+	struct cand c[64];
+	int nc = candidates(n, m->w, i, m->nw, c, 64);
+	if (nc < 0) {
+		fail(m, M_AMBIGUOUS, i);
+		return false;
+	}
+	if (nc == 0) {
+		fail(m, M_INVALID, i);
+		return false;
+	}
+	for (int k = 0; k < nc; k++) {
+		m->path[depth] = c[k].n;
+		m->start[depth] = i;
+		m->count[depth] = c[k].consume;
+		if (walk(m, c[k].n, i + c[k].consume, depth + 1))
+			return true;
+	}
+	return false;
+}
+
+static char *word_dup(const struct word *w)
+{
+	return strndup(w->s, w->len);
+}
+
+static char *arg_value(const struct gnode *n, const char *line,
+		       const struct word *w, int start, int count)
+{
+	switch (n->kind) {
+	case TK_KEYWORD:
+		return xstrdup(n->text);
+	case TK_LINE: {
+		const char *s = line + w[start].off;
+		size_t len = strlen(s);
+		while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+			len--;
+		return strndup(s, len);
+	}
+	case TK_IFNAME: {
+		char raw[256], canon[64];
+		const struct word *last = &w[start + count - 1];
+		size_t len = last->off + last->len - w[start].off;
+		if (len >= sizeof raw)
+			len = sizeof raw - 1;
+		memcpy(raw, line + w[start].off, len);
+		raw[len] = '\0';
+		if (!cli_ifname_canon(raw, canon, sizeof canon))
+			return xstrdup(raw);
+		return xstrdup(canon);
+	}
+	default:
+		return word_dup(&w[start]);
+	}
+}
+
+void grammar_match(enum cli_mode mode, const char *line, const struct word *w,
+		   int nw, struct match_result *r)
+{
+	struct mstate *m = xcalloc(1, sizeof *m);
+	m->w = w;
+	m->nw = nw;
+	m->fail_word = -1;
+	memset(r, 0, sizeof *r);
+	if (walk(m, &roots[mode], 0, 0)) {
+		r->st = M_OK;
+		r->cmd = m->term->cmd;
+		r->args.is_default = m->term->is_default;
+		r->args.n = m->depth < 64 ? m->depth : 64;
+		for (int d = 0; d < r->args.n; d++) {
+			struct gnode *n = m->path[d];
+			r->args.name[d] = m->term->names[d] ? m->term->names[d]
+							    : n->text;
+			r->args.val[d] = arg_value(n, line, w, m->start[d],
+						   m->count[d]);
+		}
+	} else {
+		r->st = m->fail_st;
+		r->word = m->fail_word < 0 ? 0 : m->fail_word;
+	}
+	free(m);
+}
+
+void grammar_args_free(struct cli_args *a)
+{
+	for (int i = 0; i < a->n; i++)
+		free(a->val[i]);
+	a->n = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Help and completion                                                  */
+/* ------------------------------------------------------------------ */
+
+struct nodeset {
+	struct gnode *v[256];
+	int n;
+};
+
+static void set_add(struct nodeset *s, struct gnode *n)
+{
+	for (int i = 0; i < s->n; i++)
+		if (s->v[i] == n)
+			return;
+	if (s->n < 256)
+		s->v[s->n++] = n;
+}
+
+/* Every node reachable by consuming all the words (for ?). */
+static void collect(struct mstate *m, struct gnode *n, int i,
+		    struct nodeset *out)
+{
+	if (i == m->nw) {
+		set_add(out, n);
+		return;
+	}
+	struct cand c[64];
+	int nc = candidates(n, m->w, i, m->nw, c, 64);
+	if (nc < 0) {
+		fail(m, M_AMBIGUOUS, i);
+		return;
+	}
+	if (nc == 0)
+		fail(m, M_INVALID, i);
+	for (int k = 0; k < nc; k++)
+		collect(m, c[k].n, i + c[k].consume, out);
+}
+
+static bool reach(enum cli_mode mode, const struct word *w, int nw,
+		  struct nodeset *set, int *err_word, enum match_status *err_st)
+{
+	struct mstate m = {.w = w, .nw = nw, .fail_word = -1};
+	set->n = 0;
+	collect(&m, &roots[mode], 0, set);
+	if (set->n == 0) {
+		*err_word = m.fail_word < 0 ? 0 : m.fail_word;
+		*err_st = m.fail_st;
+		return false;
+	}
+	return true;
+}
+
+struct helpline {
+	const char *tok, *help;
+	bool keyword;
+};
+
+static int help_cmp(const void *a, const void *b)
+{
+	const struct helpline *x = a, *y = b;
+	if (x->keyword != y->keyword)
+		return x->keyword ? 1 : -1;
+	if (!x->keyword)
+		return 0;
+	return strcmp(x->tok, y->tok);
+}
+
+static void help_list(const struct nodeset *set, struct sbuf *out)
+{
+	struct helpline *h = NULL;
+	int n = 0, cap = 0;
+	bool cr = false;
+	for (int s = 0; s < set->n; s++) {
+		struct gnode *node = set->v[s];
+		if (node->term)
+			cr = true;
+		for (int k = 0; k < node->nkid; k++) {
+			struct gnode *kid = node->kid[k];
+			if (kid->hidden)
+				continue;
+			if (n + 16 > cap) {
+				cap = cap ? cap * 2 : 32;
+				h = xrealloc(h, (size_t)cap * sizeof *h);
+			}
+			if (kid->kind == TK_IFNAME) {
+				for (const struct iftype_name *t = iftype_names;
+				     t->name; t++)
+					h[n++] = (struct helpline){t->name,
+								   t->help, true};
+				continue;
+			}
+			bool dup = false;
+			for (int x = 0; x < n; x++)
+				dup |= !strcmp(h[x].tok, kid->text);
+			if (!dup)
+				h[n++] = (struct helpline){kid->text, kid->help,
+							   kid->kind == TK_KEYWORD};
+		}
+	}
+	/* stable: keep declaration order of variables */
+	for (int x = 1; x < n; x++) {
+		struct helpline t = h[x];
+		int y = x;
+		while (y > 0 && help_cmp(&h[y - 1], &t) > 0) {
+			h[y] = h[y - 1];
+			y--;
+		}
+		h[y] = t;
+	}
+	size_t width = cr ? 4 : 0;
+	for (int i = 0; i < n; i++)
+		if (strlen(h[i].tok) > width)
+			width = strlen(h[i].tok);
+	for (int i = 0; i < n; i++)
+		sbuf_printf(out, "  %-*s  %s\n", (int)width, h[i].tok, h[i].help);
+	if (cr)
+		sbuf_puts(out, "  <cr>\n");
+	free(h);
+}
+
+bool grammar_help(enum cli_mode mode, const char *line, struct sbuf *out,
+		  int *err_word, enum match_status *err_st)
+{
+	struct word w[MAX_WORDS];
+	int nw = grammar_split(line, w, MAX_WORDS);
+	if (nw < 0) {
+		*err_word = MAX_WORDS;
+		*err_st = M_INVALID;
+		return false;
+	}
+	size_t len = strlen(line);
+	bool partial = len && line[len - 1] != ' ' && line[len - 1] != '\t';
+	struct nodeset *set = xmalloc(sizeof *set);
+	bool ok = reach(mode, w, partial ? nw - 1 : nw, set, err_word, err_st);
+	if (ok && !partial) {
+		help_list(set, out);
+	} else if (ok) {
+		/* "sh?" lists the keywords the partial word can complete to */
+		const struct word *pw = &w[nw - 1];
+		int hits = 0;
+		for (int s = 0; s < set->n; s++)
+			for (int k = 0; k < set->v[s]->nkid; k++) {
+				struct gnode *kid = set->v[s]->kid[k];
+				if (kid->hidden || kid->kind != TK_KEYWORD ||
+				    strlen(kid->text) < pw->len ||
+				    strncasecmp(kid->text, pw->s, pw->len))
+					continue;
+				sbuf_printf(out, "%s%s", hits++ ? "  " : "",
+					    kid->text);
+			}
+		if (hits)
+			sbuf_puts(out, "  \n\n");
+		else
+			sbuf_puts(out, "% Unrecognized command\n");
+	}
+	free(set);
+	return ok;
+}
+
+/* Keywords the last partial word of LINE can complete to. */
+int grammar_candidates(enum cli_mode mode, const char *line, char ***out)
+{
+	struct word w[MAX_WORDS];
+	*out = NULL;
+	int nw = grammar_split(line, w, MAX_WORDS);
+	if (nw < 0)
+		return 0;
+	size_t len = strlen(line);
+	bool partial = len && line[len - 1] != ' ';
+	struct word empty = {"", 0, len};
+	const struct word *pw = partial ? &w[nw - 1] : &empty;
+	struct nodeset *set = xmalloc(sizeof *set);
+	int ew;
+	enum match_status es;
+	int n = 0;
+	if (reach(mode, w, partial ? nw - 1 : nw, set, &ew, &es)) {
+		for (int s = 0; s < set->n; s++)
+			for (int k = 0; k < set->v[s]->nkid; k++) {
+				struct gnode *kid = set->v[s]->kid[k];
+				if (kid->hidden || kid->kind != TK_KEYWORD ||
+				    strlen(kid->text) < pw->len ||
+				    strncasecmp(kid->text, pw->s, pw->len))
+					continue;
+				bool dup = false;
+				for (int x = 0; x < n; x++)
+					dup |= !strcmp((*out)[x], kid->text);
+				if (dup)
+					continue;
+				*out = xrealloc(*out, (size_t)(n + 1) * sizeof(char *));
+				(*out)[n++] = xstrdup(kid->text);
+			}
+	}
+	free(set);
+	return n;
+}
+
+char *grammar_complete(enum cli_mode mode, const char *line)
+{
+	char **c;
+	int n = grammar_candidates(mode, line, &c);
+	char *res = NULL;
+	if (n == 1) {
+		res = xstrdup(c[0]);
+	} else if (n > 1) {
+		size_t common = strlen(c[0]);
+		for (int i = 1; i < n; i++) {
+			size_t j = 0;
+			while (j < common && c[i][j] == c[0][j])
+				j++;
+			common = j;
+		}
+		res = strndup(c[0], common);
+	}
+	for (int i = 0; i < n; i++)
+		free(c[i]);
+	free(c);
+	return res;
+}
+
+/* ------------------------------------------------------------------ */
+/* Argument access                                                       */
+/* ------------------------------------------------------------------ */
+
+const char *cli_arg(const struct cli_args *a, const char *name)
+{
+	for (int i = 0; i < a->n; i++)
+		if (!strcmp(a->name[i], name))
+			return a->val[i];
+	return NULL;
+}
+
+bool cli_has(const struct cli_args *a, const char *name)
+{
+	return cli_arg(a, name) != NULL;
+}
+
+unsigned long cli_arg_num(const struct cli_args *a, const char *name)
+{
+	const char *v = cli_arg(a, name);
+	return v ? strtoul(v, NULL, 10) : 0;
+}
+
+uint32_t cli_arg_ip(const struct cli_args *a, const char *name)
+{
+	const char *v = cli_arg(a, name);
+	uint32_t ip = 0;
+	if (v && !ip_parse(v, &ip))
+		ip = 0;
+	return ip;
+}
+
+int cli_argc(const struct cli_args *a)
+{
+	return a->n;
+}
+
+const char *cli_argv(const struct cli_args *a, int i)
+{
+	return i >= 0 && i < a->n ? a->val[i] : NULL;
+}
+
+bool cli_is_default(const struct cli_args *a)
+{
+	return a->is_default;
+}

@@ -1,0 +1,51 @@
+/* Private to cli/: the command grammar (syntax compiler, per-mode token
+ * trees, matcher, help and completion). */
+#ifndef IOSIM_GRAMMAR_H
+#define IOSIM_GRAMMAR_H
+
+#include "cli.h"
+
+enum tok_kind { TK_KEYWORD, TK_RANGE, TK_IPV4, TK_WORD, TK_LINE, TK_IFNAME };
+
+struct gnode;
+
+/* One word of the input line, with its byte offset (for the caret). */
+struct word {
+	const char *s;
+	size_t len, off;
+};
+#define MAX_WORDS 512
+
+struct cli_args {
+	int n;
+	const char *name[64];
+	char *val[64];
+	bool is_default;
+};
+
+enum match_status { M_OK, M_INCOMPLETE, M_INVALID, M_AMBIGUOUS };
+
+struct match_result {
+	enum match_status st;
+	int word;                          /* failing word index (caret) */
+	const struct cli_command *cmd;
+	struct cli_args args;
+};
+
+/* Split LINE into words; returns count or -1 when there are too many. */
+int grammar_split(const char *line, struct word *w, int max);
+/* Match words against MODE's commands. Frees nothing: call
+ * grammar_args_free(&r->args) after use. */
+void grammar_match(enum cli_mode mode, const char *line, const struct word *w,
+		   int nw, struct match_result *r);
+void grammar_args_free(struct cli_args *a);
+/* ? help: appends IOS-formatted help for LINE (without the '?') to out.
+ * Returns false and sets *err_word when the words before are invalid. */
+bool grammar_help(enum cli_mode mode, const char *line, struct sbuf *out,
+		  int *err_word, enum match_status *err_st);
+/* TAB: the completion of the last (partial) word, or NULL. Caller frees. */
+char *grammar_complete(enum cli_mode mode, const char *line);
+/* All candidate keywords for the last partial word (for readline). */
+int grammar_candidates(enum cli_mode mode, const char *line, char ***out);
+
+#endif

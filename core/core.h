@@ -1,0 +1,137 @@
+/* core: the event loop, clock, IOS syslog, events between subsystems,
+ * NVRAM, subsystem registry (reset for reload), running-config writers. */
+#ifndef IOSIM_CORE_H
+#define IOSIM_CORE_H
+
+#include <ev.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- growable string buffer ------------------------------------------ */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+void sbuf_init(struct sbuf *b);
+void sbuf_free(struct sbuf *b);
+void sbuf_reset(struct sbuf *b);
+void sbuf_add(struct sbuf *b, const char *s, size_t n);
+void sbuf_puts(struct sbuf *b, const char *s);
+void sbuf_printf(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap);
+/* Detach the buffer's string (caller frees); the buffer becomes empty. */
+char *sbuf_take(struct sbuf *b);
+
+/* ---- the loop and clock ---------------------------------------------- */
+extern struct ev_loop *core_loop;
+void core_loop_init(void);
+/* Seconds since the router (re)started, and wall-clock now (ms precision). */
+double core_uptime(void);
+/* IOS uptime text: "00:00:11", "5d14h", "10w3d", "3y37w". */
+void core_uptime_str(double secs, char *out, size_t n);
+/* ---- identity -------------------------------------------------------- */
+const char *core_hostname(void);
+void core_set_hostname(const char *name);   /* NULL -> "Router" */
+
+/* ---- syslog ---------------------------------------------------------- */
+/* Log one IOS message: tag is "FAC-SEV-MNEMONIC" e.g. "HSRP-5-STATECHANGE".
+ * Printed as "<timestamp>: %HSRP-5-STATECHANGE: <text>" to the console
+ * (when logging console allows the severity) and to the buffer. */
+void log_ios(const char *tag, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Debug output (debug commands): severity 7, "<timestamp>: <text>". */
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The sink that delivers log lines to consoles (installed by cli/). */
+typedef void (*log_sink_fn)(const char *line, int severity);
+void log_set_console_sink(log_sink_fn fn);
+
+/* ---- events between subsystems --------------------------------------- */
+enum core_event {
+	EVT_IFACE_ADDED,        /* data: struct iface * (platform.h) */
+	EVT_IFACE_REMOVED,      /* data: struct iface * (before it is freed) */
+	EVT_IFACE_STATE,        /* data: struct iface *: admin/line state changed */
+	EVT_IFACE_ADDR,         /* data: struct iface *: primary address changed */
+	EVT_HSRP_GROUP_STATE,   /* data: struct hsrp_event * (hsrp.h) */
+	EVT_HSRP_GROUP_NAME,    /* data: struct hsrp_event * (name appeared/gone) */
+	EVT_CONFIG_CHANGED,     /* data: NULL; a configuration command ran */
+	EVT_RELOAD,             /* data: NULL; the router is about to rebuild */
+	EVT__COUNT
+};
+typedef void (*core_event_fn)(enum core_event ev, void *data, void *ctx);
+void core_subscribe(enum core_event ev, core_event_fn fn, void *ctx);
+void core_unsubscribe(enum core_event ev, core_event_fn fn, void *ctx);
+void core_publish(enum core_event ev, void *data);
+
+/* ---- subsystems ------------------------------------------------------- */
+/* Every subsystem registers once at start. reset() must free all of its
+ * configuration and runtime state and bring it back to a fresh router's
+ * defaults (used by reload, which then replays startup-config). */
+struct subsys {
+	const char *name;
+	void (*reset)(void);
+};
+void core_register_subsys(const struct subsys *s);
+void core_reset_all(void);
+
+/* ---- running-config writers ------------------------------------------ */
+/* Sections of show running-config, written in ascending order.
+ * Each writer appends complete lines ("...\n") for its own state.
+ * The order numbers below follow IOS's nvgen order. */
+enum cfg_order {
+	CFG_VERSION = 100,     /* version */
+	CFG_SERVICE = 200,     /* service ... */
+	CFG_HOSTNAME = 300,    /* hostname */
+	CFG_BOOT = 400,        /* boot-start-marker / boot-end-marker */
+	CFG_LOGGING = 500,     /* logging ... */
+	CFG_ENABLE = 600,      /* enable secret */
+	CFG_REDUNDANCY = 700,  /* redundancy inter-device, redundancy */
+	CFG_USERNAME = 800,    /* username */
+	CFG_IPC = 900,         /* ipc zone default */
+	CFG_AAA = 1000,        /* aaa ... */
+	CFG_CLOCK = 1100,      /* clock timezone */
+	CFG_MISC_GLOBAL = 1200,/* memory-size, ip subnet-zero, ip cef, ... */
+	CFG_TRACK = 1300,      /* track N interface ... */
+	CFG_CRYPTO = 1400,     /* crypto isakmp/ipsec/dynamic-map/map */
+	CFG_MISC_PRE_IF = 1500,/* multilink, voice-card, archive */
+	CFG_INTERFACES = 1600, /* interface ... */
+	CFG_ROUTER = 1700,     /* router ospf ... */
+	CFG_IP_GLOBAL = 1800,  /* ip local pool, ip classless, ip route, ip http */
+	CFG_ACL_NAMED = 1900,  /* ip access-list extended */
+	CFG_ACL_NUMBERED = 2000, /* access-list N */
+	CFG_RADIUS = 2100,     /* radius-server */
+	CFG_CONTROL_PLANE = 2200,
+	CFG_LINE = 2300,       /* line con/aux/vty */
+	CFG_MISC_POST = 2400,  /* scheduler allocate, webvpn cef */
+};
+typedef void (*cfg_writer_fn)(struct sbuf *out);
+void cfg_register_writer(int order, cfg_writer_fn fn);
+/* The whole configuration text as show running-config prints it after
+ * its two header lines: from the first "!" through "end\n". */
+char *cfg_running_text(void);
+
+/* ---- NVRAM ------------------------------------------------------------ */
+/* Directory set by --nvram (NULL: no NVRAM, startup-config lives in memory) */
+void nvram_set_dir(const char *dir);
+/* Read startup-config; NULL and *err set when absent or unreadable. */
+char *nvram_read_startup(const char **err);
+/* Write startup-config atomically (temp, fsync, rename). 0 ok, -1 + errmsg */
+int nvram_write_startup(const char *text, char *errmsg, size_t n);
+int nvram_erase_startup(char *errmsg, size_t n);
+
+/* ---- small helpers shared by all ---------------------------------------- */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+/* Parse dotted quad strictly (4 decimal octets 0..255). Network order. */
+bool ip_parse(const char *s, uint32_t *addr_be);
+/* Format an address in network order. buf >= 16 bytes. */
+const char *ip_fmt(uint32_t addr_be, char *buf);
+/* A contiguous netmask (e.g. 255.255.255.0)? network order */
+bool mask_is_contiguous(uint32_t mask_be);
+int mask_len(uint32_t mask_be);
+
+#endif

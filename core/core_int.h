@@ -1,0 +1,9 @@
+/* Private to core/: wiring between its files. */
+#ifndef IOSIM_CORE_INT_H
+#define IOSIM_CORE_INT_H
+#include <time.h>
+void clock_init(void);
+void clock_now(struct tm *tm, int *msec, const char **zone);
+void log_init(void);
+void system_init(void);
+#endif

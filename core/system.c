@@ -1,0 +1,457 @@
+/* The router as a whole: hostname, enable secret, saving and erasing the
+ * startup-config, reload, show version. */
+#include "core.h"
+#include "core_int.h"
+#include "../cli/cli.h"
+
+#include <ctype.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char hostname[64] = "Router";
+static char *enable_secret;    /* "$8$salt$hash" (IOS type 8) */
+static char *enable_password;  /* plain (IOS type 0) */
+
+const char *core_hostname(void)
+{
+	return hostname;
+}
+
+void core_set_hostname(const char *name)
+{
+	snprintf(hostname, sizeof hostname, "%s", name ? name : "Router");
+}
+
+/* ---- hostname -------------------------------------------------------- */
+
+static bool hostname_valid(const char *s)
+{
+	if (!isalpha((unsigned char)s[0]) || strlen(s) > 63)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return false;
+	return s[-1] != '-';
+}
+
+DEFUN(hostname_cmd_fn, "hostname WORD", "Set system's network name\n"
+      "This system's network name\n")
+{
+	const char *n = cli_arg(a, "WORD");
+	if (!hostname_valid(n)) {
+		cli_puts(cli, "% Hostname contains one or more illegal "
+			      "characters.\n");
+		return CLI_ERR;
+	}
+	core_set_hostname(n);
+	return CLI_OK;
+}
+
+DEFUN(no_hostname, "no hostname [WORD]", "Negate a command or set its defaults\n"
+      "Set system's network name\n"
+      "This system's network name\n")
+{
+	core_set_hostname(NULL);
+	return CLI_OK;
+}
+
+static void hostname_write(struct sbuf *out)
+{
+	sbuf_printf(out, "!\nhostname %s\n!\n", hostname);
+}
+
+/* ---- enable secret: IOS type 8, PBKDF2-HMAC-SHA256 -------------------- */
+
+/* IOS type 8 writes salt and hash in the crypt(3) base64 alphabet. */
+static const char crypt64[] =
+	"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+static const char std64[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void to_crypt64(const unsigned char *in, int n, char *out, size_t outn)
+{
+	unsigned char enc[128];
+	int len = EVP_EncodeBlock(enc, in, n);
+	size_t j = 0;
+	for (int i = 0; i < len && j + 1 < outn; i++) {
+		if (enc[i] == '=')
+			break;
+		out[j++] = crypt64[strchr(std64, enc[i]) - std64];
+	}
+	out[j] = '\0';
+}
+
+static bool type8_hash(const char *pw, const char *salt, char *out, size_t n)
+{
+	unsigned char dk[32];
+	if (!PKCS5_PBKDF2_HMAC(pw, (int)strlen(pw), (const unsigned char *)salt,
+			       (int)strlen(salt), 20000, EVP_sha256(),
+			       sizeof dk, dk))
+		return false;
+	char enc[64];
+	to_crypt64(dk, sizeof dk, enc, sizeof enc);
+	snprintf(out, n, "$8$%s$%s", salt, enc);
+	return true;
+}
+
+static bool new_secret(const char *pw, char *out, size_t n)
+{
+	unsigned char raw[14];
+	char salt[15];
+	if (RAND_bytes(raw, sizeof raw) != 1)
+		return false;
+	for (size_t i = 0; i < sizeof raw; i++)
+		salt[i] = crypt64[raw[i] % 64];
+	salt[14] = '\0';
+	return type8_hash(pw, salt, out, n);
+}
+
+bool core_enable_required(void)
+{
+	return enable_secret || enable_password;
+}
+
+bool core_enable_check(const char *pw)
+{
+	if (enable_secret) {
+		char salt[32], want[128];
+		const char *s = enable_secret + 3, *d = strchr(s, '$');
+		if (!d || (size_t)(d - s) >= sizeof salt)
+			return false;
+		memcpy(salt, s, (size_t)(d - s));
+		salt[d - s] = '\0';
+		if (!type8_hash(pw, salt, want, sizeof want))
+			return false;
+		return strlen(want) == strlen(enable_secret) &&
+		       CRYPTO_memcmp(want, enable_secret, strlen(want)) == 0;
+	}
+	if (enable_password)
+		return strcmp(pw, enable_password) == 0;
+	return true;
+}
+
+static bool type8_valid(const char *h)
+{
+	if (strncmp(h, "$8$", 3))
+		return false;
+	const char *d = strchr(h + 3, '$');
+	if (!d || d == h + 3 || strlen(d + 1) != 43)
+		return false;
+	for (const char *p = h + 3; *p; p++)
+		if (*p != '$' && !strchr(crypt64, *p))
+			return false;
+	return true;
+}
+
+DEFUN(enable_secret_cmd, "enable secret [(0|8$type)] LINE$secret",
+      "Modify enable password parameters\n"
+      "Assign the privileged level secret\n"
+      "Specifies an UNENCRYPTED password will follow\n"
+      "Specifies a PBKDF2 HASHED secret will follow\n"
+      "The UNENCRYPTED (cleartext) 'enable' secret\n")
+{
+	const char *s = cli_arg(a, "secret");
+	char h[128];
+	if (cli_has(a, "type")) {
+		if (!type8_valid(s)) {
+			cli_puts(cli, "ERROR: The secret you entered is not a "
+				      "valid encrypted secret.\n");
+			return CLI_ERR;
+		}
+		snprintf(h, sizeof h, "%s", s);
+	} else if (!new_secret(s, h, sizeof h)) {
+		cli_puts(cli, "% Could not hash the secret\n");
+		return CLI_ERR;
+	}
+	free(enable_secret);
+	enable_secret = xstrdup(h);
+	return CLI_OK;
+}
+
+DEFUN(no_enable_secret, "no enable secret [LINE]",
+      "Negate a command or set its defaults\n"
+      "Modify enable password parameters\n"
+      "Assign the privileged level secret\n"
+      "The secret\n")
+{
+	free(enable_secret);
+	enable_secret = NULL;
+	return CLI_OK;
+}
+
+DEFUN(enable_password_cmd, "enable password [0] LINE$pw",
+      "Modify enable password parameters\n"
+      "Assign the privileged level password\n"
+      "Specifies an UNENCRYPTED password will follow\n"
+      "The UNENCRYPTED (cleartext) 'enable' password\n")
+{
+	free(enable_password);
+	enable_password = xstrdup(cli_arg(a, "pw"));
+	return CLI_OK;
+}
+
+DEFUN(no_enable_password, "no enable password [LINE]",
+      "Negate a command or set its defaults\n"
+      "Modify enable password parameters\n"
+      "Assign the privileged level password\n"
+      "The password\n")
+{
+	free(enable_password);
+	enable_password = NULL;
+	return CLI_OK;
+}
+
+static void enable_write(struct sbuf *out)
+{
+	if (enable_secret)
+		sbuf_printf(out, "enable secret 8 %s\n", enable_secret);
+	if (enable_password)
+		sbuf_printf(out, "enable password %s\n", enable_password);
+}
+
+/* ---- startup-config --------------------------------------------------- */
+
+static bool save_running(struct cli *cli)
+{
+	cli_puts(cli, "Building configuration...\n");
+	char *text = cfg_running_text();
+	char err[512];
+	int rc = nvram_write_startup(text, err, sizeof err);
+	free(text);
+	if (rc) {
+		cli_printf(cli, "%%Error writing nvram:startup-config (%s)\n", err);
+		return false;
+	}
+	cli_puts(cli, "[OK]\n");
+	return true;
+}
+
+DEFUN(write_memory, "write [memory]", "Write running configuration to memory, network, or terminal\n"
+      "Write to NV memory\n")
+{
+	return save_running(cli) ? CLI_OK : CLI_ERR;
+}
+
+DEFUN(write_terminal, "write terminal", "Write running configuration to memory, network, or terminal\n"
+      "Write to terminal\n")
+{
+	char *text = cfg_running_text();
+	cli_printf(cli, "Building configuration...\n\nCurrent configuration : "
+		   "%zu bytes\n%s", strlen(text), text);
+	free(text);
+	return CLI_OK;
+}
+
+static void copy_answer(struct cli *cli, const char *ans, void *ctx)
+{
+	while (*ans == ' ')
+		ans++;
+	if (*ans && strcmp(ans, "startup-config")) {
+		cli_printf(cli, "%%Error opening nvram:%s (No such file or "
+			   "directory)\n", ans);
+		return;
+	}
+	save_running(cli);
+}
+
+DEFUN(copy_run_start, "copy running-config startup-config",
+      "Copy from one file to another\n"
+      "Copy from current system configuration\n"
+      "Copy to startup configuration\n")
+{
+	cli_ask(cli, "Destination filename [startup-config]? ", copy_answer,
+		NULL);
+	return CLI_OK;
+}
+
+DEFUN(show_startup, "show startup-config", "Show running system information\n"
+      "Contents of startup configuration\n")
+{
+	const char *err;
+	char *text = nvram_read_startup(&err);
+	if (!text) {
+		cli_printf(cli, "%s\n", err);
+		return CLI_OK;
+	}
+	cli_printf(cli, "Using %zu out of 196600 bytes\n%s", strlen(text), text);
+	free(text);
+	return CLI_OK;
+}
+
+static void erase_answer(struct cli *cli, const char *ans, void *ctx)
+{
+	if (*ans && strncasecmp(ans, "yes", strlen(ans)) &&
+	    strcasecmp(ans, "y")) {
+		return;
+	}
+	char err[512];
+	if (nvram_erase_startup(err, sizeof err)) {
+		cli_printf(cli, "%%Error erasing nvram: (%s)\n", err);
+		return;
+	}
+	cli_puts(cli, "[OK]\nErase of nvram: complete\n");
+	log_ios("SYS-7-NV_BLOCK_INIT", "Initialized the geometry of nvram");
+}
+
+DEFUN(erase_startup, "erase (startup-config|nvram:)",
+      "Erase a filesystem\n"
+      "Erase contents of configuration memory\n"
+      "Erase contents of configuration memory\n")
+{
+	cli_ask(cli, "Erasing the nvram filesystem will remove all "
+		     "configuration files! Continue? [confirm]",
+		erase_answer, NULL);
+	return CLI_OK;
+}
+
+DEFUN(write_erase, "write erase", "Write running configuration to memory, network, or terminal\n"
+      "Erase NV memory\n")
+{
+	cli_ask(cli, "Erasing the nvram filesystem will remove all "
+		     "configuration files! Continue? [confirm]",
+		erase_answer, NULL);
+	return CLI_OK;
+}
+
+/* ---- reload -------------------------------------------------------------- */
+
+static ev_timer reload_timer;
+
+void core_boot_config(void);   /* main.c: apply startup-config */
+
+static void reload_now(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	core_reset_all();
+	core_loop_init();        /* uptime restarts */
+	cli_reload_sessions();
+	core_boot_config();
+	log_ios("SYS-5-RESTART", "System restarted --");
+}
+
+static void reload_confirm(struct cli *cli, const char *ans, void *ctx)
+{
+	if (*ans && strncasecmp("yes", ans, strlen(ans)) &&
+	    strcasecmp(ans, "confirm"))
+		return;     /* any other answer cancels, as [confirm] does */
+	log_ios("SYS-5-RELOAD", "Reload requested by %s. Reload Reason: "
+		"Reload Command.", "console");
+	/* rebuild after this command unwinds, from the loop */
+	ev_timer_init(&reload_timer, reload_now, 0.0, 0.0);
+	ev_timer_start(core_loop, &reload_timer);
+}
+
+static void reload_save(struct cli *cli, const char *ans, void *ctx)
+{
+	size_t n = strlen(ans);
+	if (n && !strncasecmp("yes", ans, n)) {
+		if (!save_running(cli))
+			return;
+	} else if (!n || strncasecmp("no", ans, n)) {
+		cli_puts(cli, "% Please answer 'yes' or 'no'.\n");
+		cli_ask(cli, "System configuration has been modified. Save? "
+			     "[yes/no]: ", reload_save, NULL);
+		return;
+	}
+	cli_ask(cli, "Proceed with reload? [confirm]", reload_confirm, NULL);
+}
+
+static bool config_modified(void)
+{
+	const char *err;
+	char *start = nvram_read_startup(&err);
+	char *run = cfg_running_text();
+	bool mod = !start || strcmp(start, run) != 0;
+	free(start);
+	free(run);
+	return mod;
+}
+
+DEFUN(reload, "reload", "Halt and perform a cold restart\n")
+{
+	if (config_modified())
+		cli_ask(cli, "System configuration has been modified. Save? "
+			     "[yes/no]: ", reload_save, NULL);
+	else
+		cli_ask(cli, "Proceed with reload? [confirm]", reload_confirm,
+			NULL);
+	return CLI_OK;
+}
+
+/* ---- show version ------------------------------------------------------- */
+
+static void uptime_words(double secs, char *out, size_t n)
+{
+	long s = (long)secs, m = s / 60, h = m / 60, d = h / 24, w = d / 7;
+	size_t off = 0;
+	out[0] = '\0';
+#define PART(v, word)                                                     \
+	if (v)                                                            \
+		off += (size_t)snprintf(out + off, n - off, "%s%ld " word "%s", \
+					off ? ", " : "", (long)(v),       \
+					(v) == 1 ? "" : "s");
+	PART(w, "week") PART(d % 7, "day") PART(h % 24, "hour")
+	PART(m % 60, "minute")
+#undef PART
+	if (!off)
+		snprintf(out, n, "0 minutes");
+}
+
+DEFUN(show_version, "show version", "Show running system information\n"
+      "System hardware and software status\n")
+{
+	char up[128];
+	uptime_words(core_uptime(), up, sizeof up);
+	cli_printf(cli,
+		   "Cisco IOS Software, iosim Software (IOSIM-ADVIPSERVICESK9-M), "
+		   "Version 12.4(24)T, RELEASE SOFTWARE (iosim)\n"
+		   "Technical Support: http://www.cisco.com/techsupport\n"
+		   "Copyright (c) 1986-2009 by Cisco Systems, Inc.\n"
+		   "Compiled by iosim\n\n"
+		   "ROM: System Bootstrap, Version 12.4(13r)T, RELEASE "
+		   "SOFTWARE (fc1)\n\n"
+		   "%s uptime is %s\n"
+		   "System returned to ROM by reload\n"
+		   "System image file is \"flash:iosim-advipservicesk9-mz.124-24.T.bin\"\n\n"
+		   "iosim (simulated router) processor with 262144K/32768K "
+		   "bytes of memory.\n"
+		   "239K bytes of non-volatile configuration memory.\n\n"
+		   "Configuration register is 0x2102\n",
+		   core_hostname(), up);
+	return CLI_OK;
+}
+
+static void system_reset(void)
+{
+	core_set_hostname(NULL);
+	free(enable_secret);
+	free(enable_password);
+	enable_secret = enable_password = NULL;
+}
+
+static const struct subsys system_subsys = {"system", system_reset};
+
+void system_init(void)
+{
+	core_register_subsys(&system_subsys);
+	cfg_register_writer(CFG_HOSTNAME, hostname_write);
+	cfg_register_writer(CFG_ENABLE, enable_write);
+	cli_install(MODE_CONFIG, &hostname_cmd_fn_cmd);
+	cli_install(MODE_CONFIG, &no_hostname_cmd);
+	cli_install(MODE_CONFIG, &enable_secret_cmd_cmd);
+	cli_install(MODE_CONFIG, &no_enable_secret_cmd);
+	cli_install(MODE_CONFIG, &enable_password_cmd_cmd);
+	cli_install(MODE_CONFIG, &no_enable_password_cmd);
+	cli_install(MODE_EXEC, &write_memory_cmd);
+	cli_install(MODE_EXEC, &write_terminal_cmd);
+	cli_install(MODE_EXEC, &write_erase_cmd);
+	cli_install(MODE_EXEC, &copy_run_start_cmd);
+	cli_install(MODE_EXEC, &show_startup_cmd);
+	cli_install(MODE_EXEC, &erase_startup_cmd);
+	cli_install(MODE_EXEC, &reload_cmd);
+	cli_install(MODE_EXEC, &show_version_cmd);
+	cli_install(MODE_USER, &show_version_cmd);
+}
