@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 static const char *opt_hostname, *opt_config, *opt_nvram;
+
 static char *opt_console_addr;
 static int opt_console_port = -1;
 
@@ -28,58 +29,6 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: iosim [--hostname NAME] [--nvram DIR] [--config FILE]\n"
 		   "             [--console stdio | --console tcp:ADDR:PORT]\n");
-}
-
-static char *slurp(const char *path, char *err, size_t n)
-{
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, n, "%s", strerror(errno));
-		return NULL;
-	}
-	struct sbuf b;
-	sbuf_init(&b);
-	char chunk[8192];
-	size_t r;
-	while ((r = fread(chunk, 1, sizeof chunk, f)) > 0)
-		sbuf_add(&b, chunk, r);
-	bool bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		snprintf(err, n, "%s", strerror(EIO));
-		sbuf_free(&b);
-		return NULL;
-	}
-	return sbuf_take(&b);
-}
-
-/* Apply the boot configuration: --config FILE, else NVRAM's
- * startup-config. Parse errors are shown on the console as IOS does. */
-void core_boot_config(void)
-{
-	if (opt_hostname)
-		core_set_hostname(opt_hostname);
-	char *text = NULL;
-	if (opt_config) {
-		char err[256];
-		text = slurp(opt_config, err, sizeof err);
-		if (!text)
-			printf("%% Cannot read --config %s: %s; starting with "
-			       "the default configuration\n", opt_config, err);
-	} else {
-		const char *err;
-		text = nvram_read_startup(&err);
-	}
-	if (!text)
-		return;
-	struct sbuf errs;
-	sbuf_init(&errs);
-	cli_exec_config_text(text, &errs);
-	if (errs.len)
-		fwrite(errs.s, 1, errs.len, stdout);
-	fflush(stdout);
-	sbuf_free(&errs);
-	free(text);
 }
 
 static void check_nvram(const char *dir)
@@ -178,6 +127,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	core_set_boot(opt_config, opt_hostname);
 	core_boot_config();
 	if (opt_console_port < 0)
 		console_stdio_start();

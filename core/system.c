@@ -321,8 +321,6 @@ DEFUN(write_erase, "write erase", "Write running configuration to memory, networ
 
 static ev_timer reload_timer;
 
-void core_boot_config(void);   /* main.c: apply startup-config */
-
 static void reload_now(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	core_reset_all();

@@ -1,0 +1,374 @@
+/* Unit tests of the command grammar engine: abbreviation, ambiguity,
+ * ranges, help format, caret column, parent-mode fall-through, interface
+ * names, the any-order group, default forms, and the running-config
+ * writer registry. Commands are installed into otherwise empty modes of a
+ * fresh process (no subsystem is initialised here). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../cli/grammar.h"
+#include "../../cli/session.h"
+
+static char last[256];
+static int calls;
+
+#define RECORDER(fn)                                                     \
+	static int fn(struct cli *cli, const struct cli_args *a)         \
+	{                                                                \
+		calls++;                                                 \
+		snprintf(last, sizeof last, "%s", #fn);                  \
+		for (int i = 0; i < cli_argc(a); i++) {                  \
+			strncat(last, " ", sizeof last - strlen(last) - 1); \
+			strncat(last, cli_argv(a, i),                    \
+				sizeof last - strlen(last) - 1);         \
+		}                                                        \
+		if (cli_is_default(a))                                   \
+			strncat(last, " (default)", sizeof last - strlen(last) - 1); \
+		return CLI_OK;                                           \
+	}
+
+RECORDER(h_prio)
+RECORDER(h_stop)
+RECORDER(h_ip)
+RECORDER(h_ipx)
+RECORDER(h_timers)
+RECORDER(h_desc)
+RECORDER(h_iface)
+RECORDER(h_preempt)
+RECORDER(h_no_prio)
+RECORDER(h_addr)
+
+static int h_enter_if(struct cli *cli, const struct cli_args *a)
+{
+	calls++;
+	cli_enter(cli, MODE_IF, (void *)0x1);
+	return CLI_OK;
+}
+
+static int h_hostname(struct cli *cli, const struct cli_args *a)
+{
+	calls++;
+	snprintf(last, sizeof last, "hostname %s", cli_arg(a, "WORD"));
+	return CLI_OK;
+}
+
+static const struct cli_command c_prio = {
+	"standby [<0-4095>$grp] priority <0-255>$pri",
+	"HSRP interface configuration commands\ngroup number\nPriority level\n"
+	"Priority value\n", h_prio, 0};
+static const struct cli_command c_no_prio = {
+	"no standby [<0-4095>] priority [<0-255>]",
+	"Negate a command or set its defaults\nHSRP interface configuration "
+	"commands\ngroup number\nPriority level\nPriority value\n", h_no_prio, 0};
+static const struct cli_command c_stop = {"stopbits (1|2)",
+	"Set async line stop bits\nOne stop bit\nTwo stop bits\n", h_stop, 0};
+static const struct cli_command c_ip = {"ip address A.B.C.D A.B.C.D [secondary]",
+	"Interface Internet Protocol config commands\nSet the IP address of an "
+	"interface\nIP address\nIP subnet mask\nMake this IP address a "
+	"secondary address\n", h_ip, 0};
+static const struct cli_command c_ipx = {"ipx routing",
+	"Novell/IPX\nrouting\n", h_ipx, 0};
+static const struct cli_command c_timers = {
+	"standby <0-4095> timers (<1-254>$hello|msec <15-999>$hello) (<1-255>$hold|msec <50-3000>$hold)",
+	"HSRP\ngroup\nHello and hold timers\nHello interval in seconds\n"
+	"Specify hello interval in milliseconds\nHello interval in "
+	"milliseconds\nHold time in seconds\nSpecify hold time in "
+	"milliseconds\nHold time in milliseconds\n", h_timers, 0};
+static const struct cli_command c_desc = {"description LINE",
+	"Interface specific description\nUp to 240 characters describing this "
+	"interface\n", h_desc, 0};
+static const struct cli_command c_iface = {"track IFNAME [decrement <1-255>]",
+	"Priority tracking\nInterface\nPriority decrement\nDecrement value\n",
+	h_iface, 0};
+static const struct cli_command c_preempt = {
+	"preempt [delay {minimum <0-3600>$min|reload <0-3600>$rel|sync <0-3600>$sync}]",
+	"Overthrow lower priority Active routers\nWait before preempting\n"
+	"Delay at least this long\nDelay in seconds\nDelay after reload\n"
+	"Delay in seconds\nWait for IP redundancy clients\nDelay in seconds\n",
+	h_preempt, 0};
+static const struct cli_command c_interface = {"interface IFNAME",
+	"Select an interface to configure\nInterface\n", h_enter_if, 0};
+static const struct cli_command c_hostname = {"hostname WORD",
+	"Set system's network name\nThis system's network name\n", h_hostname, 0};
+static const struct cli_command c_addr = {"neighbor A.B.C.D",
+	"Neighbor\nAddress\n", h_addr, 0};
+
+static int setup(void **state)
+{
+	static bool done;
+	if (!done) {
+		cli_install(MODE_IF, &c_prio);
+		cli_install(MODE_IF, &c_no_prio);
+		cli_install(MODE_IF, &c_ip);
+		cli_install(MODE_IF, &c_ipx);
+		cli_install(MODE_IF, &c_timers);
+		cli_install(MODE_IF, &c_desc);
+		cli_install(MODE_IF, &c_iface);
+		cli_install(MODE_IF, &c_preempt);
+		cli_install(MODE_LINE, &c_stop);
+		cli_install(MODE_CONFIG, &c_interface);
+		cli_install(MODE_CONFIG, &c_hostname);
+		cli_install(MODE_CONFIG, &c_addr);
+		cli_exec_cmds_init();
+		done = true;
+	}
+	return 0;
+}
+
+static struct match_result run_match(enum cli_mode m, const char *line)
+{
+	struct word w[MAX_WORDS];
+	int nw = grammar_split(line, w, MAX_WORDS);
+	struct match_result r;
+	grammar_match(m, line, w, nw, &r);
+	if (r.st == M_OK) {
+		last[0] = '\0';
+		r.cmd->handler(NULL, &r.args);
+		grammar_args_free(&r.args);
+	}
+	return r;
+}
+
+static void test_abbreviation(void **s)
+{
+	struct match_result r = run_match(MODE_IF, "sta 1 pri 50");
+	assert_int_equal(r.st, M_OK);
+	assert_string_equal(last, "h_prio standby 1 priority 50");
+	r = run_match(MODE_IF, "STANDBY PRIORITY 7");
+	assert_int_equal(r.st, M_OK);
+	assert_string_equal(last, "h_prio standby priority 7");
+}
+
+static void test_exact_beats_prefix(void **s)
+{
+	/* "ip" is a whole keyword and a prefix of "ipx": the exact one wins */
+	struct match_result r = run_match(MODE_IF, "ip address 10.0.0.1 255.0.0.0");
+	assert_int_equal(r.st, M_OK);
+	assert_string_equal(last, "h_ip ip address 10.0.0.1 255.0.0.0");
+	r = run_match(MODE_IF, "ipx r");
+	assert_int_equal(r.st, M_OK);
+	assert_string_equal(last, "h_ipx ipx routing");
+}
+
+static void test_ambiguous(void **s)
+{
+	/* "i" is a prefix of "ip" and "ipx" */
+	struct match_result r = run_match(MODE_IF, "i address 1.1.1.1 255.0.0.0");
+	assert_int_equal(r.st, M_AMBIGUOUS);
+	assert_int_equal(r.word, 0);
+}
+
+static void test_ranges(void **s)
+{
+	struct match_result r = run_match(MODE_IF, "standby 1 priority 256");
+	assert_int_equal(r.st, M_INVALID);
+	assert_int_equal(r.word, 3);
+	r = run_match(MODE_IF, "standby 4096 priority 1");
+	assert_int_equal(r.st, M_INVALID);
+	assert_int_equal(r.word, 1);
+	r = run_match(MODE_IF, "standby 1 timers msec 14 1");
+	assert_int_equal(r.st, M_INVALID);
+	assert_int_equal(r.word, 4);
+	r = run_match(MODE_IF, "standby 1 timers msec 500 msec 1500");
+	assert_int_equal(r.st, M_OK);
+	assert_string_equal(last, "h_timers standby 1 timers msec 500 msec 1500");
+	r = run_match(MODE_IF, "standby 1 timers 1 5");
+	assert_int_equal(r.st, M_OK);
+}
+
+static void test_incomplete_and_invalid(void **s)
+{
+	struct match_result r = run_match(MODE_IF, "standby 1 priority");
+	assert_int_equal(r.st, M_INCOMPLETE);
+	r = run_match(MODE_IF, "ip address 10.0.0.1");
+	assert_int_equal(r.st, M_INCOMPLETE);
+	r = run_match(MODE_IF, "ip address x.y.z.148");
+	assert_int_equal(r.st, M_INVALID);
+	assert_int_equal(r.word, 2);
+	r = run_match(MODE_IF, "ip address 10.0.0.256 255.0.0.0");
+	assert_int_equal(r.st, M_INVALID);
+	/* a trailing word after a complete command */
+	r = run_match(MODE_IF, "standby 1 priority 5 extra");
+	assert_int_equal(r.st, M_INVALID);
+	assert_int_equal(r.word, 4);
+}
+
+static void test_line_and_ifname(void **s)
+{
+	struct match_result r = run_match(MODE_IF, "description  Fa4 outside  (x) ");
+	assert_int_equal(r.st, M_OK);
+	assert_string_equal(last, "h_desc description Fa4 outside  (x)");
+	const char *forms[] = {"track f0/0", "track FastEthernet 0/0",
+			       "track fastethernet0/0", "track fa0/0"};
+	for (size_t i = 0; i < 4; i++) {
+		r = run_match(MODE_IF, forms[i]);
+		assert_int_equal(r.st, M_OK);
+		assert_string_equal(last, "h_iface track FastEthernet0/0");
+	}
+	r = run_match(MODE_IF, "track Gi0/1 decrement 20");
+	assert_int_equal(r.st, M_OK);
+	assert_string_equal(last, "h_iface track GigabitEthernet0/1 decrement 20");
+	r = run_match(MODE_IF, "track bogus0/1");
+	assert_int_equal(r.st, M_INVALID);
+	char out[64];
+	assert_true(cli_ifname_canon("lo0", out, sizeof out));
+	assert_string_equal(out, "Loopback0");
+	assert_true(cli_ifname_canon("Gi0/1.100", out, sizeof out));
+	assert_string_equal(out, "GigabitEthernet0/1.100");
+	assert_false(cli_ifname_canon("FastEthernet", out, sizeof out));
+	assert_false(cli_ifname_canon("f0/0/0/0", out, sizeof out));
+	cli_ifname_short("GigabitEthernet0/1", out, sizeof out);
+	assert_string_equal(out, "Gi0/1");
+}
+
+static void test_any_order(void **s)
+{
+	struct match_result r = run_match(MODE_IF, "preempt delay reload 300 minimum 180");
+	assert_int_equal(r.st, M_OK);
+	assert_string_equal(last, "h_preempt preempt delay reload 300 minimum 180");
+	/* each at most once */
+	r = run_match(MODE_IF, "preempt delay reload 3 reload 4");
+	assert_int_equal(r.st, M_INVALID);
+	assert_int_equal(r.word, 4);
+	r = run_match(MODE_IF, "preempt delay");
+	assert_int_equal(r.st, M_INCOMPLETE);
+}
+
+static void test_default_form(void **s)
+{
+	struct match_result r = run_match(MODE_IF, "default standby 1 priority");
+	assert_int_equal(r.st, M_OK);
+	assert_string_equal(last, "h_no_prio default standby 1 priority (default)");
+	r = run_match(MODE_IF, "no standby 1 priority 5");
+	assert_int_equal(r.st, M_OK);
+	assert_string_equal(last, "h_no_prio no standby 1 priority 5");
+}
+
+static void test_help_format(void **s)
+{
+	struct sbuf out;
+	sbuf_init(&out);
+	int ew;
+	enum match_status es;
+	assert_true(grammar_help(MODE_LINE, "stopbits ", &out, &ew, &es));
+	assert_string_equal(out.s, "  1  One stop bit\n  2  Two stop bits\n");
+	sbuf_reset(&out);
+	assert_true(grammar_help(MODE_IF, "standby 1 priority 5 ", &out, &ew, &es));
+	assert_string_equal(out.s, "  <cr>\n");
+	sbuf_reset(&out);
+	assert_true(grammar_help(MODE_IF, "standby ", &out, &ew, &es));
+	assert_string_equal(out.s,
+			    "  <0-4095>  group number\n"
+			    "  priority  Priority level\n");
+	sbuf_reset(&out);
+	/* partial word: the completions on one line */
+	assert_true(grammar_help(MODE_IF, "ip", &out, &ew, &es));
+	assert_string_equal(out.s, "ip  ipx  \n\n");
+	sbuf_reset(&out);
+	assert_false(grammar_help(MODE_IF, "standby 1 bogus ", &out, &ew, &es));
+	assert_int_equal(es, M_INVALID);
+	assert_int_equal(ew, 2);
+	sbuf_free(&out);
+}
+
+static void sink(void *io, const char *p, size_t n)
+{
+	sbuf_add(io, p, n);
+}
+
+static struct cli *session(struct sbuf *out)
+{
+	struct cli_io io = {.write = sink, .io = out, .origin = "console"};
+	sbuf_init(out);
+	return cli_session_new(&io, MODE_CONFIG);
+}
+
+static void test_caret_column(void **s)
+{
+	struct sbuf out;
+	struct cli *c = session(&out);
+	char prompt[64];
+	cli_session_prompt(c, prompt, sizeof prompt);
+	assert_string_equal(prompt, "Router(config)#");
+	cli_session_line(c, "neighbor 10.0.0.x");
+	/* 15 prompt chars + 9 to the second word */
+	assert_string_equal(out.s, "                        ^\n"
+				   "% Invalid input detected at '^' marker.\n\n");
+	sbuf_reset(&out);
+	cli_session_prompt(c, prompt, sizeof prompt);
+	cli_session_line(c, "  neighbor 10.0.0.x");  /* pasted indentation */
+	assert_string_equal(out.s, "                          ^\n"
+				   "% Invalid input detected at '^' marker.\n\n");
+	sbuf_reset(&out);
+	cli_session_prompt(c, prompt, sizeof prompt);
+	cli_session_line(c, "neighbor");
+	assert_string_equal(out.s, "% Incomplete command.\n\n");
+	cli_session_free(c);
+	sbuf_free(&out);
+}
+
+static void test_parent_fallthrough(void **s)
+{
+	struct sbuf out;
+	struct cli *c = session(&out);
+	char prompt[64];
+	cli_session_line(c, "int e0/0");
+	assert_int_equal(cli_mode(c), MODE_IF);
+	cli_session_prompt(c, prompt, sizeof prompt);
+	assert_string_equal(prompt, "Router(config-if)#");
+	cli_session_line(c, " standby 1 priority 9");
+	assert_int_equal(cli_mode(c), MODE_IF);
+	/* not an interface command: runs in global config, prompt moves */
+	cli_session_line(c, "hostname R9");
+	assert_string_equal(last, "hostname R9");
+	assert_int_equal(cli_mode(c), MODE_CONFIG);
+	/* invalid everywhere: the error, mode unchanged */
+	cli_session_line(c, "int e0/0");
+	sbuf_reset(&out);
+	cli_session_prompt(c, prompt, sizeof prompt);
+	cli_session_line(c, "standby 1 priority 999");
+	assert_int_equal(cli_mode(c), MODE_IF);
+	assert_non_null(strstr(out.s, "% Invalid input"));
+	cli_session_line(c, "exit");
+	assert_int_equal(cli_mode(c), MODE_CONFIG);
+	cli_session_free(c);
+	sbuf_free(&out);
+}
+
+static void w_b(struct sbuf *o) { sbuf_puts(o, "b\n"); }
+static void w_a(struct sbuf *o) { sbuf_puts(o, "a\n"); }
+
+static void test_writer_order(void **s)
+{
+	cfg_register_writer(CFG_LINE, w_b);
+	cfg_register_writer(CFG_VERSION, w_a);
+	char *t = cfg_running_text();
+	assert_string_equal(t, "!\na\nb\n!\nend\n");
+	free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_abbreviation, setup),
+		cmocka_unit_test_setup(test_exact_beats_prefix, setup),
+		cmocka_unit_test_setup(test_ambiguous, setup),
+		cmocka_unit_test_setup(test_ranges, setup),
+		cmocka_unit_test_setup(test_incomplete_and_invalid, setup),
+		cmocka_unit_test_setup(test_line_and_ifname, setup),
+		cmocka_unit_test_setup(test_any_order, setup),
+		cmocka_unit_test_setup(test_default_form, setup),
+		cmocka_unit_test_setup(test_help_format, setup),
+		cmocka_unit_test_setup(test_caret_column, setup),
+		cmocka_unit_test_setup(test_parent_fallthrough, setup),
+		cmocka_unit_test_setup(test_writer_order, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
