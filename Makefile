@@ -39,7 +39,8 @@ build/iosim: $(OBJS)
 
 build/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(OPT) $(CFLAGS_COMMON) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(OPT) $(CFLAGS_COMMON) -c -o $@ $<
 
 build/test/iosim: $(TOBJS)
 	@mkdir -p $(dir $@)
@@ -47,7 +48,8 @@ build/test/iosim: $(TOBJS)
 
 build/tobj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) -O1 -g $(SAN) $(CFLAGS_COMMON) -c -o $@ $<
+	@echo "  CC+SAN  $<"
+	@$(CC) -O1 -g $(SAN) $(CFLAGS_COMMON) -c -o $@ $<
 
 build/tests/%: tests/unit/%.c $(LIBOBJS) $(HDRS)
 	@mkdir -p $(dir $@)
@@ -79,3 +81,17 @@ build/iosim-clang: $(SRCS) $(HDRS)
 
 clean:
 	rm -rf build
+
+# Fuzzing (clang's libFuzzer): make fuzz FUZZ_RUNS=N runs each target N times
+# from the seed corpus (the seed configurations).
+FUZZ_RUNS ?= 20000
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+build/fuzz/%: tests/fuzz/%.c $(SRCS) $(HDRS)
+	@mkdir -p $(dir $@)
+	clang -O1 -g -fsanitize=fuzzer,address,undefined $(CFLAGS_COMMON) \
+		-o $@ $< $(filter-out core/main.c,$(SRCS)) $(LIBS)
+fuzz: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do \
+		$$f -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 ../shared/configs/ 2>&1 | tail -3; \
+	done

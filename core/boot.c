@@ -3,6 +3,11 @@
 #include "core.h"
 #include "core_int.h"
 #include "../cli/cli.h"
+#include "../platform/platform.h"
+#include "../hsrp/hsrp.h"
+#include "../ipc/ipc.h"
+#include "../ha/ha.h"
+#include "../crypto/crypto.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -69,3 +74,17 @@ void core_boot_config(void)
 	free(text);
 }
 
+
+void router_init(void)
+{
+	core_loop_init();
+	log_init();
+	clock_init();
+	system_init();
+	cli_init();
+	platform_init();
+	hsrp_init();
+	ipc_init();
+	ha_init();
+	crypto_init();
+}

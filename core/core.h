@@ -121,6 +121,11 @@ char *nvram_read_startup(const char **err);
 int nvram_write_startup(const char *text, char *errmsg, size_t n);
 int nvram_erase_startup(char *errmsg, size_t n);
 
+/* ---- the whole router ---------------------------------------------------- */
+/* Initialise every subsystem and register every command, in dependency
+ * order (main, unit tests and fuzzers all start a router this way). */
+void router_init(void);
+
 /* ---- small helpers shared by all ---------------------------------------- */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);

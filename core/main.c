@@ -5,11 +5,6 @@
 #include "core_int.h"
 #include "../cli/cli.h"
 #include "../cli/console.h"
-#include "../platform/platform.h"
-#include "../hsrp/hsrp.h"
-#include "../ipc/ipc.h"
-#include "../ha/ha.h"
-#include "../crypto/crypto.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -103,16 +98,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IONBF, 0);
-	core_loop_init();
-	log_init();
-	clock_init();
-	system_init();
-	cli_init();
-	platform_init();
-	hsrp_init();
-	ipc_init();
-	ha_init();
-	crypto_init();
+	router_init();
 	console_log_sink_install();
 	if (opt_nvram) {
 		nvram_set_dir(opt_nvram);
