@@ -13,6 +13,19 @@ void cli_aaa_init(void);
 void cli_line_init(void);
 void cli_misc_init(void);
 
+/* ---- passwords (misc_cfg.c) --------------------------------------------- */
+/* A password as stored and printed: clear, or type 7 text. The clear text
+ * is always kept for checks. */
+struct ios_pw {
+	char *clear;
+	char *enc;          /* type 7 text, NULL while printed in clear */
+};
+/* Set from a command's (type, text); false when type 7 text is invalid. */
+bool ios_pw_set(struct ios_pw *pw, bool type7, const char *text);
+void ios_pw_clear(struct ios_pw *pw);
+/* Encrypt in place when service password-encryption asks for it. */
+void ios_pw_encrypt(struct ios_pw *pw);
+
 /* ---- AAA (aaa.c) ---------------------------------------------------------- */
 bool aaa_new_model(void);
 
@@ -62,8 +75,7 @@ struct radius_host {
 	char addr[16];
 	unsigned auth_port, acct_port;
 	unsigned timeout, retransmit;       /* 0: not set, global value */
-	char *key;                          /* cleartext, NULL: global */
-	bool key_enc;                       /* printed as type 7 */
+	struct ios_pw key;                  /* key.clear NULL: global key */
 	struct radius_host *next;
 };
 const struct radius_host *radius_hosts(void);
@@ -102,16 +114,5 @@ bool service_password_encryption(void);
  * into out (false when HEX is not a valid type 7 string). */
 void pw7_encode(const char *clear, char *out, size_t n);
 bool pw7_decode(const char *hex, char *out, size_t n);
-/* A password as stored and printed: clear, or type 7 text. The clear text
- * is always kept for checks. */
-struct ios_pw {
-	char *clear;
-	char *enc;          /* type 7 text, NULL while printed in clear */
-};
-/* Set from a command's (type, text); false when type 7 text is invalid. */
-bool ios_pw_set(struct ios_pw *pw, bool type7, const char *text);
-void ios_pw_clear(struct ios_pw *pw);
-/* Encrypt in place when service password-encryption asks for it. */
-void ios_pw_encrypt(struct ios_pw *pw);
 
 #endif

@@ -76,6 +76,53 @@ static void pipe_line(char *line)
 	sbuf_free(&typed);
 }
 
+/* One line per loop iteration, so that what a line starts (a reload, a
+ * timer) happens before the next line is read, as it would when typed. */
+static ev_idle pipe_more;
+static bool pipe_eof;
+
+static bool pipe_take_line(void)
+{
+	char *nl = inbuf.len ? memchr(inbuf.s, '\n', inbuf.len) : NULL;
+	if (!nl && !(pipe_eof && inbuf.len))
+		return false;
+	size_t n = nl ? (size_t)(nl - inbuf.s) : inbuf.len;
+	char *line = strndup(inbuf.s, n);
+	if (n && line[n - 1] == '\r')
+		line[n - 1] = '\0';
+	size_t used = nl ? n + 1 : n;
+	memmove(inbuf.s, inbuf.s + used, inbuf.len - used);
+	inbuf.len -= used;
+	inbuf.s[inbuf.len] = '\0';
+	pipe_line(line);
+	free(line);
+	return true;
+}
+
+static void pipe_step(struct ev_loop *loop)
+{
+	if (pipe_take_line()) {
+		ev_io_stop(loop, &stdin_w);
+		ev_idle_start(loop, &pipe_more);
+		return;
+	}
+	ev_idle_stop(loop, &pipe_more);
+	if (!pipe_eof) {
+		ev_io_start(loop, &stdin_w);
+		return;
+	}
+	char prompt[256];                       /* EOF: the last prompt, stop */
+	cli_session_prompt(con, prompt, sizeof prompt);
+	out_str(prompt);
+	out_str("\n");
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void pipe_idle(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	pipe_step(loop);
+}
+
 static void pipe_read(struct ev_loop *loop, ev_io *w, int revents)
 {
 	char buf[65536];
@@ -84,31 +131,9 @@ static void pipe_read(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	if (n > 0)
 		sbuf_add(&inbuf, buf, (size_t)n);
-	size_t start = 0;
-	for (size_t i = 0; i < inbuf.len; i++) {
-		if (inbuf.s[i] != '\n')
-			continue;
-		inbuf.s[i] = '\0';
-		if (i > start && inbuf.s[i - 1] == '\r')
-			inbuf.s[i - 1] = '\0';
-		pipe_line(inbuf.s + start);
-		start = i + 1;
-	}
-	if (start) {
-		memmove(inbuf.s, inbuf.s + start, inbuf.len - start);
-		inbuf.len -= start;
-		inbuf.s[inbuf.len] = '\0';
-	}
-	if (n <= 0) {                   /* EOF: finish the last line, stop */
-		if (inbuf.len)
-			pipe_line(inbuf.s);
-		char prompt[256];
-		cli_session_prompt(con, prompt, sizeof prompt);
-		out_str(prompt);
-		out_str("\n");
-		ev_io_stop(loop, w);
-		ev_break(loop, EVBREAK_ALL);
-	}
+	else
+		pipe_eof = true;
+	pipe_step(loop);
 }
 
 /* ---- readline on a terminal ------------------------------------------------ */
@@ -225,7 +250,7 @@ static void console_sink(const char *line, int sev)
 	for (struct cli *c = cli_session_first(); c; c = cli_session_next(c))
 		if (c != con)
 			cli_session_async(c, line);
-	if (!con)
+	if (!con || cli_session_defer(con, line))
 		return;
 	if (!tty || !rl_active) {
 		out_str(line);
@@ -280,6 +305,7 @@ void console_stdio_start(void)
 		rl_install();
 	} else {
 		ev_io_init(&stdin_w, pipe_read, STDIN_FILENO, EV_READ);
+		ev_idle_init(&pipe_more, pipe_idle);
 	}
 	ev_io_start(core_loop, &stdin_w);
 }
@@ -294,6 +320,8 @@ void console_stdio_stop(void)
 		cli_session_free(con);
 		con = NULL;
 	}
+	if (!tty)
+		ev_idle_stop(core_loop, &pipe_more);
 	sbuf_free(&inbuf);
 	sbuf_free(&rawline);
 }

@@ -30,6 +30,9 @@ struct cli {
 	char *pager;               /* text still to page */
 	size_t pager_off;
 	int prompt_len;            /* for the caret under the echoed line */
+	bool detached;             /* boot/config text: no console logs */
+	bool busy;                 /* running a line: syslog waits for its output */
+	struct sbuf deferred;      /* syslog lines that arrived meanwhile */
 	struct cli *next;
 };
 
@@ -82,6 +85,7 @@ struct cli *cli_session_new(const struct cli_io *io, enum cli_mode start)
 	}
 	c->length = io->terminal ? 24 : 0;
 	sbuf_init(&c->out);
+	sbuf_init(&c->deferred);
 	c->next = sessions;
 	sessions = c;
 	return c;
@@ -95,6 +99,7 @@ void cli_session_free(struct cli *c)
 			break;
 		}
 	sbuf_free(&c->out);
+	sbuf_free(&c->deferred);
 	for (int i = 0; i < c->nhist; i++)
 		free(c->hist[i]);
 	free(c->ask_q);
@@ -305,10 +310,35 @@ void cli_session_pager_key(struct cli *c, int key)
 	}
 }
 
-void cli_session_async(struct cli *c, const char *line)
+bool cli_session_defer(struct cli *c, const char *line)
 {
+	if (c->busy) {
+		/* IOS prints a command's own output before the log lines it
+		 * caused; hold them until the output is flushed */
+		sbuf_puts(&c->deferred, line);
+		sbuf_puts(&c->deferred, "\n");
+		return true;
+	}
+	return false;
+}
+
+bool cli_session_async(struct cli *c, const char *line)
+{
+	if (cli_session_defer(c, line))
+		return true;
 	emits(c, line);
 	emits(c, "\n");
+	return false;
+}
+
+static void flush_deferred(struct cli *c)
+{
+	c->busy = false;
+	if (!c->deferred.len)
+		return;
+	char *t = sbuf_take(&c->deferred);
+	emits(c, t);
+	free(t);
 }
 
 /* ---- errors ------------------------------------------------------------- */
@@ -459,12 +489,13 @@ static void run_line(struct cli *c, const char *line)
 		if (cli_mode(c) >= MODE_CONFIG)
 			core_publish(EVT_CONFIG_CHANGED, NULL);
 	}
-	if (pp.kind != P_NONE) {
+	if (pp.kind != P_NONE && run_depth >= 0) {
 		char *o = sbuf_take(&c->out);
 		apply_pipe(&pp, o, &c->out);
 		free(o);
-		regfree(&pp.re);
 	}
+	if (pp.kind != P_NONE)
+		regfree(&pp.re);
 	free(cmdline);
 	free(w);
 }
@@ -477,7 +508,18 @@ static bool only_space(const char *s)
 	return true;
 }
 
+static void session_line(struct cli *c, const char *raw);
+
 void cli_session_line(struct cli *c, const char *raw)
+{
+	bool outer = !c->busy;
+	c->busy = true;
+	session_line(c, raw);
+	if (outer)
+		flush_deferred(c);
+}
+
+static void session_line(struct cli *c, const char *raw)
 {
 	char prompt[256];
 	cli_session_prompt(c, prompt, sizeof prompt);
@@ -532,7 +574,7 @@ void cli_session_exit_mode(struct cli *c)
 		return;
 	}
 	c->depth--;
-	if (c->depth == 0)
+	if (c->depth == 0 && !c->detached)
 		log_ios("SYS-5-CONFIG_I", "Configured from %s by %s",
 			"console", cli_session_origin(c));
 }
@@ -542,7 +584,8 @@ void cli_session_end(struct cli *c)
 	if (c->depth == 0)
 		return;
 	c->depth = 0;
-	log_ios("SYS-5-CONFIG_I", "Configured from %s by %s", "console",
+	if (!c->detached)
+		log_ios("SYS-5-CONFIG_I", "Configured from %s by %s", "console",
 		cli_session_origin(c));
 }
 
@@ -574,6 +617,7 @@ void cli_session_help(struct cli *c, const char *line)
 	sbuf_init(&out);
 	int ew;
 	enum match_status es;
+	c->busy = true;
 	if (grammar_help(m, l, &out, &ew, &es)) {
 		cli_puts(c, out.s ? out.s : "");
 	} else {
@@ -583,6 +627,7 @@ void cli_session_help(struct cli *c, const char *line)
 	}
 	sbuf_free(&out);
 	flush_output(c);
+	flush_deferred(c);
 }
 
 char *cli_session_complete(struct cli *c, const char *line)
@@ -609,6 +654,7 @@ int cli_exec_config_text(const char *text, struct sbuf *err_out)
 	struct cli_io io = {.write = sbuf_write, .io = &sink,
 			    .origin = "console"};
 	struct cli *c = cli_session_new(&io, MODE_CONFIG);
+	c->detached = true;
 	int errors = 0;
 	const char *s = text;
 	while (*s) {

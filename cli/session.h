@@ -29,8 +29,11 @@ int cli_session_candidates(struct cli *cli, const char *line, char ***out);
 /* --More-- pager: active? feed one key. */
 bool cli_session_paging(const struct cli *cli);
 void cli_session_pager_key(struct cli *cli, int key);
-/* Print an asynchronous line (syslog) to this session. */
-void cli_session_async(struct cli *cli, const char *line);
+/* Print an asynchronous line (syslog) to this session. Returns true when
+ * the session holds it until the running command's output is out. */
+bool cli_session_async(struct cli *cli, const char *line);
+/* Only the holding part: true when queued behind a running command. */
+bool cli_session_defer(struct cli *cli, const char *line);
 /* Sessions that want log lines (all consoles). */
 struct cli *cli_session_first(void);
 struct cli *cli_session_next(struct cli *cli);
