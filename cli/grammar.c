@@ -630,6 +630,7 @@ void grammar_match(enum cli_mode mode, const char *line, const struct word *w,
 		r->st = M_OK;
 		r->cmd = m->term->cmd;
 		r->args.is_default = m->term->is_default;
+		r->line_tail = m->depth > 0 && m->path[m->depth - 1]->kind == TK_LINE;
 		r->args.n = m->depth < 64 ? m->depth : 64;
 		for (int d = 0; d < r->args.n; d++) {
 			struct gnode *n = m->path[d];

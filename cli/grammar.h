@@ -30,6 +30,7 @@ struct match_result {
 	int word;                          /* failing word index (caret) */
 	const struct cli_command *cmd;
 	struct cli_args args;
+	bool line_tail;       /* the last token was LINE (took the rest) */
 };
 
 /* Split LINE into words; returns count or -1 when there are too many. */

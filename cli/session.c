@@ -446,11 +446,11 @@ static void run_line(struct cli *c, const char *line)
 {
 	struct word *w = xmalloc(MAX_WORDS * sizeof *w);
 	int nw = grammar_split(line, w, MAX_WORDS);
-	if (nw < 0) {
-		print_error(c, M_INVALID, line, w, MAX_WORDS, MAX_WORDS - 1);
-		free(w);
-		return;
-	}
+	/* More words than any command has: match the first MAX_WORDS (the
+	 * error, if any, comes earlier; a LINE argument takes the rest). */
+	bool overflow = nw < 0;
+	if (overflow)
+		nw = MAX_WORDS;
 	struct pipe pp = {.kind = P_NONE};
 	char *cmdline = NULL;
 	if (cli_mode(c) <= MODE_EXEC) {
@@ -462,6 +462,9 @@ static void run_line(struct cli *c, const char *line)
 			}
 			cmdline = strndup(line, (size_t)at);
 			nw = grammar_split(cmdline, w, MAX_WORDS);
+			overflow = nw < 0;
+			if (overflow)
+				nw = MAX_WORDS;
 		}
 	}
 	const char *text = cmdline ? cmdline : line;
@@ -473,6 +476,11 @@ static void run_line(struct cli *c, const char *line)
 		if (d < c->depth && c->mode[d] < MODE_CONFIG)
 			break;
 		grammar_match(c->mode[d], text, w, nw, &r);
+		if (r.st == M_OK && overflow && !r.line_tail) {
+			grammar_args_free(&r.args);
+			r.st = M_INVALID;
+			r.word = MAX_WORDS - 1;
+		}
 		if (r.st == M_OK) {
 			run_depth = d;
 			break;
