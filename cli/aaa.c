@@ -186,13 +186,10 @@ bool secret5_check(const char *hash, const char *clear)
 /* aaa new-model and the method lists                                       */
 /* ======================================================================== */
 
-/* IOS's parser does not offer the word after "aaa" (argument IDX) until
- * aaa new-model: draw its error under that word. The caret is placed as
- * the words are spelled in full, as configurations are pasted. */
-static bool aaa_available(struct cli *cli, const struct cli_args *a, int idx)
+/* Draw the parser's error under argument IDX. The caret is placed as the
+ * words are spelled in full, which is how configurations are pasted. */
+static void invalid_at(struct cli *cli, const struct cli_args *a, int idx)
 {
-	if (aaa.new_model)
-		return true;
 	char prompt[256];
 	cli_session_prompt(cli, prompt, sizeof prompt);
 	size_t col = strlen(prompt);
@@ -200,6 +197,15 @@ static bool aaa_available(struct cli *cli, const struct cli_args *a, int idx)
 		col += strlen(cli_argv(a, i)) + 1;
 	cli_printf(cli, "%*s^\n", (int)col, "");
 	cli_puts(cli, "% Invalid input detected at '^' marker.\n\n");
+}
+
+/* IOS's parser does not offer the word after "aaa" (argument IDX) until
+ * aaa new-model. */
+static bool aaa_available(struct cli *cli, const struct cli_args *a, int idx)
+{
+	if (aaa.new_model)
+		return true;
+	invalid_at(cli, a, idx);
 	return false;
 }
 
@@ -306,9 +312,7 @@ static int list_cmd(struct cli *cli, const struct cli_args *a,
 	int bad;
 	if (!methods_parse(a, first, l, &bad)) {
 		list_free(l);
-		aaa.new_model = false;          /* reuse the caret drawing */
-		aaa_available(cli, a, bad);
-		aaa.new_model = true;
+		invalid_at(cli, a, bad);
 		return CLI_ERR;
 	}
 	list_store(l);
@@ -434,9 +438,7 @@ DEFUN(aaa_acct_network,
 	int bad;
 	if (l->action != AAA_ACCT_NONE && !methods_parse(a, 5, l, &bad)) {
 		list_free(l);
-		aaa.new_model = false;
-		aaa_available(cli, a, bad);
-		aaa.new_model = true;
+		invalid_at(cli, a, bad);
 		return CLI_ERR;
 	}
 	list_store(l);
@@ -573,7 +575,7 @@ static const char secret5_error[] =
 	"encrypted.\n\n";
 
 DEFUN(username, "username WORD$name [privilege <0-15>$priv] "
-      "(password [(0|7)$type] LINE$pw|secret [(0|5)$stype] LINE$secret)",
+      "(password [(0$type|7$type)] LINE$pw|secret [(0$stype|5$stype)] LINE$sec)",
       "Establish User Name Authentication\n"
       "User name\n"
       "Set user privilege level\n"
@@ -592,7 +594,7 @@ DEFUN(username, "username WORD$name [privilege <0-15>$priv] "
 	char *secret = NULL;
 	if (cli_has(a, "secret")) {
 		const char *st = cli_arg(a, "stype");
-		const char *s = cli_arg(a, "secret");
+		const char *s = cli_arg(a, "sec");
 		if (st && !strcmp(st, "5")) {
 			if (!secret5_valid(s)) {
 				cli_puts(cli, secret5_error);
@@ -702,10 +704,10 @@ static unsigned port_arg(const struct cli_args *a, const char *name,
 	"UDP port for RADIUS accounting server (default is 1646)\n"      \
 	"Port number\n"
 
-DEFUN(radius_host, "radius-server host A.B.C.D$host "
+DEFUN(radius_host, "radius-server host A.B.C.D$hostip "
       "[auth-port <0-65535>$auth] [acct-port <0-65535>$acct] "
-      "[timeout <1-1000>$timeout] [retransmit <0-100>$retr] "
-      "[key [(0|7)$ktype] LINE$key]",
+      "[timeout <1-1000>$tmo] [retransmit <0-100>$retr] "
+      "[key [(0$ktype|7$ktype)] LINE$keytext]",
       RADIUS_HOST_HELP
       "Time to wait for this RADIUS server to reply (overrides default)\n"
       "Wait time (default 5 seconds)\n"
@@ -720,12 +722,12 @@ DEFUN(radius_host, "radius-server host A.B.C.D$host "
 	struct ios_pw key = {0};
 	if (cli_has(a, "key")) {
 		const char *t = cli_arg(a, "ktype");
-		if (!ios_pw_set(&key, t && !strcmp(t, "7"), cli_arg(a, "key"))) {
+		if (!ios_pw_set(&key, t && !strcmp(t, "7"), cli_arg(a, "keytext"))) {
 			cli_puts(cli, "% Invalid encrypted password\n");
 			return CLI_ERR;
 		}
 	}
-	uint32_t addr = cli_arg_ip(a, "host");
+	uint32_t addr = cli_arg_ip(a, "hostip");
 	unsigned auth = port_arg(a, "auth", RADIUS_AUTH_DEFAULT);
 	unsigned acct = port_arg(a, "acct", RADIUS_ACCT_DEFAULT);
 	struct radius_host **pp = host_find(addr, auth, acct);
@@ -737,19 +739,19 @@ DEFUN(radius_host, "radius-server host A.B.C.D$host "
 		h->acct_port = acct;
 		*pp = h;
 	}
-	h->timeout = port_arg(a, "timeout", 0);
-	h->retransmit = cli_has(a, "retr") ? (unsigned)cli_arg_num(a, "retr") + 1
-					   : 0;
+	h->timeout = port_arg(a, "tmo", 0);
+	h->retransmit_set = cli_has(a, "retr");
+	h->retransmit = port_arg(a, "retr", 0);
 	ios_pw_clear(&h->key);
 	h->key = key;
 	return CLI_OK;
 }
 
-DEFUN(no_radius_host, "no radius-server host A.B.C.D$host "
+DEFUN(no_radius_host, "no radius-server host A.B.C.D$hostip "
       "[auth-port <0-65535>$auth] [acct-port <0-65535>$acct] [LINE]",
       NO_HELP RADIUS_HOST_HELP "Options\n")
 {
-	struct radius_host **pp = host_find(cli_arg_ip(a, "host"),
+	struct radius_host **pp = host_find(cli_arg_ip(a, "hostip"),
 					    port_arg(a, "auth", RADIUS_AUTH_DEFAULT),
 					    port_arg(a, "acct", RADIUS_ACCT_DEFAULT));
 	struct radius_host *h = *pp;
@@ -761,7 +763,7 @@ DEFUN(no_radius_host, "no radius-server host A.B.C.D$host "
 	return CLI_OK;
 }
 
-DEFUN(radius_key, "radius-server key [(0|7)$ktype] LINE$key",
+DEFUN(radius_key, "radius-server key [(0$ktype|7$ktype)] LINE$keytext",
       "Modify RADIUS query parameters\n"
       "encryption key shared with the radius servers\n"
       "Specifies an UNENCRYPTED key will follow\n"
@@ -770,7 +772,7 @@ DEFUN(radius_key, "radius-server key [(0|7)$ktype] LINE$key",
 {
 	const char *t = cli_arg(a, "ktype");
 	struct ios_pw key = {0};
-	if (!ios_pw_set(&key, t && !strcmp(t, "7"), cli_arg(a, "key"))) {
+	if (!ios_pw_set(&key, t && !strcmp(t, "7"), cli_arg(a, "keytext"))) {
 		cli_puts(cli, "% Invalid encrypted password\n");
 		return CLI_ERR;
 	}
@@ -807,8 +809,8 @@ static void radius_write(struct sbuf *out)
 			sbuf_printf(out, " acct-port %u", h->acct_port);
 		if (h->timeout)
 			sbuf_printf(out, " timeout %u", h->timeout);
-		if (h->retransmit)
-			sbuf_printf(out, " retransmit %u", h->retransmit - 1);
+		if (h->retransmit_set)
+			sbuf_printf(out, " retransmit %u", h->retransmit);
 		key_fmt(out, " key ", &h->key);
 		sbuf_puts(out, "\n");
 	}

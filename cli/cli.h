@@ -115,12 +115,19 @@ const char *cli_argv(const struct cli_args *a, int i);
 /* True when the line was "default ..." (and the "no ..." command runs). */
 bool cli_is_default(const struct cli_args *a);
 
+/* Index of the token named NAME in the matched words (-1 when absent). */
+int cli_arg_index(const struct cli_args *a, const char *name);
+
 /* ---- session ---------------------------------------------------------- */
 void cli_printf(struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cli_puts(struct cli *cli, const char *s);
 enum cli_mode cli_mode(const struct cli *cli);
 void *cli_ctx(const struct cli *cli);
+/* A handler that rejects an argument the grammar accepted prints IOS's
+ * caret under that argument's word and "% Invalid input detected at '^'
+ * marker." (argi: index as cli_argv / cli_arg_index). */
+void cli_invalid_arg(struct cli *cli, const struct cli_args *a, int argi);
 /* Enter a sub-mode of the current mode with its context object. */
 void cli_enter(struct cli *cli, enum cli_mode mode, void *ctx);
 /* Ask a question; the next input line (without its newline) goes to fn.

@@ -74,7 +74,9 @@ const char *radius_global_key(void);
 struct radius_host {
 	char addr[16];
 	unsigned auth_port, acct_port;
-	unsigned timeout, retransmit;       /* 0: not set, global value */
+	unsigned timeout;                   /* 0: not set, global value */
+	unsigned retransmit;
+	bool retransmit_set;
 	struct ios_pw key;                  /* key.clear NULL: global key */
 	struct radius_host *next;
 };

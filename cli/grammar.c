@@ -106,6 +106,8 @@ static struct tspec *parse_token(struct parser *ps, const char *w, size_t n)
 	if (dollar)
 		t->name = strndup(dollar + 1, n - tn - 1);
 	t->text = strndup(w, tn);
+	if (tn == 0)
+		syntax_die(ps, "a $name must follow a token, not a bracket");
 	if (t->text[0] == '<') {
 		t->kind = TK_RANGE;
 		char *end;
@@ -638,6 +640,7 @@ void grammar_match(enum cli_mode mode, const char *line, const struct word *w,
 							    : n->text;
 			r->args.val[d] = arg_value(n, line, w, m->start[d],
 						   m->count[d]);
+			r->args.off[d] = w[m->start[d]].off;
 		}
 	} else {
 		r->st = m->fail_st;
@@ -882,6 +885,14 @@ const char *cli_arg(const struct cli_args *a, const char *name)
 		if (!strcmp(a->name[i], name))
 			return a->val[i];
 	return NULL;
+}
+
+int cli_arg_index(const struct cli_args *a, const char *name)
+{
+	for (int i = 0; i < a->n; i++)
+		if (!strcmp(a->name[i], name))
+			return i;
+	return -1;
 }
 
 bool cli_has(const struct cli_args *a, const char *name)

@@ -20,6 +20,7 @@ struct cli_args {
 	int n;
 	const char *name[64];
 	char *val[64];
+	size_t off[64];       /* byte offset of the token's word in the line */
 	bool is_default;
 };
 

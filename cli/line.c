@@ -216,7 +216,7 @@ DEFUN(no_login, "no login [local]", NO_HELP "Enable password checking\n"
 	return CLI_OK;
 }
 
-DEFUN(line_password_set, "password [(0|7)$type] LINE$pw", "Set a password\n"
+DEFUN(line_password_set, "password [(0$type|7$type)] LINE$pw", "Set a password\n"
       "Specifies an UNENCRYPTED password will follow\n"
       "Specifies a HIDDEN password will follow\n"
       "The UNENCRYPTED (cleartext) line password\n")

@@ -582,7 +582,7 @@ static void net_of(const struct cli_args *a, struct ospf_net *n)
 {
 	n->addr = cli_arg_ip(a, "addr");
 	n->wild = cli_arg_ip(a, "wild");
-	const char *ar = cli_arg(a, "area");
+	const char *ar = cli_arg(a, "areaid");
 	uint32_t be;
 	n->area_dotted = ip_parse(ar, &be);
 	n->area = n->area_dotted ? ntohl(be) : (uint32_t)strtoul(ar, NULL, 10);
@@ -596,7 +596,7 @@ static int net_find(const struct ospf_proc *p, const struct ospf_net *n)
 	return -1;
 }
 
-#define NET_SYNTAX "network A.B.C.D$addr A.B.C.D$wild area (<0-4294967295>$area|A.B.C.D$area)"
+#define NET_SYNTAX "network A.B.C.D$addr A.B.C.D$wild area (<0-4294967295>$areaid|A.B.C.D$areaid)"
 #define NET_HELP                                          \
 	"Enable routing on an IP network\n"               \
 	"Network number\n"                                \

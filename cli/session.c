@@ -362,6 +362,18 @@ static void print_error(struct cli *c, enum match_status st, const char *line,
 	}
 }
 
+void cli_invalid_arg(struct cli *c, const struct cli_args *a, int argi)
+{
+	size_t col = (size_t)c->prompt_len +
+		     (argi >= 0 && argi < a->n ? a->off[argi] : 0);
+	char *pad = xmalloc(col + 1);
+	memset(pad, ' ', col);
+	pad[col] = '\0';
+	cli_printf(c, "%s^\n", pad);
+	free(pad);
+	cli_puts(c, "% Invalid input detected at '^' marker.\n\n");
+}
+
 /* ---- running a line --------------------------------------------------------- */
 
 static void history_add(struct cli *c, const char *line)

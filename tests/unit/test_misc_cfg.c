@@ -1,0 +1,395 @@
+/* Unit tests of the global commands in cli/aaa.c, cli/line.c and
+ * cli/misc_cfg.c: the seed lines are stored and printed back in IOS order,
+ * the lines IOS rejects draw errors, pasting show running-config gives it
+ * back unchanged, and the accessors the console uses tell the truth. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/core.h"
+#include "../../cli/cli.h"
+#include "../../cli/cli_cfg.h"
+
+static int setup(void **state)
+{
+	core_reset_all();
+	return 0;
+}
+
+/* Run TEXT; return the number of lines that drew an error. */
+static int run(const char *text)
+{
+	return cli_exec_config_text(text, NULL);
+}
+
+static bool has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+	for (const char *p = text; (p = strstr(p, line)); p++)
+		if ((p == text || p[-1] == '\n') && (p[n] == '\n' || !p[n]))
+			return true;
+	return false;
+}
+
+/* Every line of WANT appears in the running-config, in this order ("!"
+ * separators are left out: other subsystems' writers place some). */
+static void assert_in_order(const char *want)
+{
+	char *run_text = cfg_running_text();
+	const char *pos = run_text;
+	char *copy = xstrdup(want);
+	for (char *l = strtok(copy, "\n"); l; l = strtok(NULL, "\n")) {
+		if (!strcmp(l, "!"))
+			continue;
+		const char *hit = NULL;
+		size_t n = strlen(l);
+		for (const char *p = pos; (p = strstr(p, l)); p++)
+			if ((p == run_text || p[-1] == '\n') && p[n] == '\n') {
+				hit = p;
+				break;
+			}
+		if (!hit)
+			fail_msg("\"%s\" missing or out of order in:\n%s", l,
+				 run_text);
+		pos = hit + n;
+	}
+	free(copy);
+	free(run_text);
+}
+
+/* Pasting show running-config into a fresh router gives it back. */
+static void assert_fixed_point(void)
+{
+	char *r1 = cfg_running_text();
+	core_reset_all();
+	assert_int_equal(run(r1), 0);
+	char *r2 = cfg_running_text();
+	assert_string_equal(r1, r2);
+	free(r1);
+	free(r2);
+}
+
+static const char routera[] =
+	"version 12.4\n"
+	"no service password-encryption\n"
+	"!\n"
+	"boot-start-marker\n"
+	"boot-end-marker\n"
+	"!\n"
+	"no aaa new-model\n"
+	"memory-size iomem 10\n"
+	"!\n"
+	"multilink bundle-name authenticated\n"
+	"!\n"
+	"voice-card 0\n"
+	" no dspfarm\n"
+	"!\n"
+	"!\n"
+	"archive\n"
+	" log config\n"
+	"  hidekeys\n"
+	"!\n"
+	"!\n"
+	"control-plane\n"
+	"!\n"
+	"line con 0\n"
+	" exec-timeout 0 0\n"
+	" stopbits 1\n"
+	"line aux 0\n"
+	" stopbits 1\n"
+	"line vty 0 4\n"
+	" login\n"
+	"!\n"
+	"scheduler allocate 20000 1000\n"
+	"!\n"
+	"webvpn cef\n";
+
+static void test_routera_lines(void **state)
+{
+	assert_int_equal(run(routera), 0);
+	assert_in_order(routera);
+	assert_fixed_point();
+	assert_in_order(routera);
+}
+
+static const char raha[] =
+	"version 12.3\n"
+	"username remote_user password 0 letmein\n"
+	"aaa new-model\n"
+	"aaa authentication login local_xauth local\n"
+	"aaa authorization network local_auth local\n"
+	"aaa session-id common\n"
+	"radius-server host 192.168.0.200 auth-port 1845 acct-port 1846\n"
+	"radius-server key radius123\n"
+	"control-plane\n"
+	"line con 0\n"
+	" exec-timeout 0 0\n"
+	"line aux 0\n"
+	"line vty 0 4\n";
+
+static void test_raha_lines(void **state)
+{
+	assert_int_equal(run(raha), 0);
+	assert_in_order(raha);
+	/* with aaa new-model the vty login belongs to AAA: not printed */
+	char *t = cfg_running_text();
+	assert_false(has_line(t, " login"));
+	assert_true(has_line(t, "aaa session-id common"));
+	free(t);
+	assert_fixed_point();
+	assert_in_order(raha);
+}
+
+static void test_seed_rejects(void **state)
+{
+	/* 001-RAHA-R1 L118: a mask is not a radius-server option */
+	assert_int_equal(run("radius-server host 192.168.0.0 255.255.0.0 "
+			     "auth-port 1845 acct-port 1846\n"), 1);
+	assert_null(radius_hosts());
+	/* 003 L4: trailing garbage on the keyword */
+	assert_int_equal(run("service password-encryption\n"
+			     "no service password-encryptionyf\n"), 1);
+	assert_true(service_password_encryption());
+	/* old-train (12.2) command */
+	assert_int_equal(run("ip pim bidir-enable\n"), 1);
+	/* out of range and unknown words */
+	assert_int_equal(run("memory-size iomem 30\n"
+			     "line vty 0 16\n"
+			     "scheduler allocate 100 1000\n"
+			     "multilink bundle-name nobody\n"), 4);
+}
+
+static void test_aaa_needs_new_model(void **state)
+{
+	assert_int_equal(run("aaa authentication login L local\n"
+			     "aaa session-id unique\n"), 2);
+	assert_false(aaa_new_model());
+	assert_null(aaa_list_find(AAA_AUTHEN_LOGIN, "L"));
+	char *out = cli_exec_capture("show running-config");
+	assert_non_null(strstr(out, "\nno aaa new-model\n"));
+	free(out);
+
+	assert_int_equal(run("aaa new-model\n"
+			     "aaa authentication login L local group radius none\n"
+			     "aaa authorization network default group radius local\n"
+			     "aaa accounting network A start-stop group radius\n"
+			     "aaa session-id unique\n"), 0);
+	const struct aaa_list *l = aaa_list_find(AAA_AUTHEN_LOGIN, "L");
+	assert_non_null(l);
+	assert_int_equal(l->nmeth, 3);
+	assert_int_equal(l->meth[0].kind, AAA_M_LOCAL);
+	assert_int_equal(l->meth[1].kind, AAA_M_GROUP);
+	assert_string_equal(l->meth[1].group, "radius");
+	assert_int_equal(l->meth[2].kind, AAA_M_NONE);
+	assert_true(aaa_session_id_unique());
+	assert_in_order("aaa new-model\n"
+			"aaa authentication login L local group radius none\n"
+			"aaa authorization network default group radius local\n"
+			"aaa accounting network A start-stop group radius\n"
+			"aaa session-id unique\n");
+	assert_fixed_point();
+
+	/* a method twice, or anything after none, is a parse error */
+	assert_int_equal(run("aaa authentication login M local local\n"
+			     "aaa authentication login M none local\n"
+			     "aaa accounting network B start-stop\n"), 3);
+	assert_null(aaa_list_find(AAA_AUTHEN_LOGIN, "M"));
+
+	assert_int_equal(run("no aaa authentication login L\n"), 0);
+	assert_null(aaa_list_find(AAA_AUTHEN_LOGIN, "L"));
+	assert_int_equal(run("no aaa new-model\n"), 0);
+	assert_null(aaa_list_find(AAA_AUTHOR_NETWORK, "default"));
+}
+
+static void test_users_and_secrets(void **state)
+{
+	/* a known MD5-crypt vector (openssl passwd -1 -salt abcd hello) */
+	assert_true(secret5_valid("$1$abcd$viHgTShdahZyS2dZoxspO."));
+	assert_true(secret5_check("$1$abcd$viHgTShdahZyS2dZoxspO.", "hello"));
+	assert_false(secret5_check("$1$abcd$viHgTShdahZyS2dZoxspO.", "hellO"));
+
+	assert_int_equal(run("username ann privilege 15 secret s3cret\n"
+			     "username bob password 7 070C285F4D06\n"
+			     "username cat secret 5 $1$abcd$viHgTShdahZyS2dZoxspO.\n"
+			     "username bad secret 5 notahash\n"), 0);
+	unsigned priv = 0;
+	assert_true(aaa_local_check("ann", "s3cret", &priv));
+	assert_int_equal(priv, 15);
+	assert_false(aaa_local_check("ann", "wrong", NULL));
+	assert_true(aaa_local_check("bob", "cisco", &priv));
+	assert_int_equal(priv, 1);
+	assert_true(aaa_local_check("cat", "hello", NULL));
+	assert_false(aaa_user_exists("bad"));
+	char *t = cfg_running_text();
+	assert_non_null(strstr(t, "username ann privilege 15 secret 5 $1$"));
+	assert_true(has_line(t, "username bob password 7 070C285F4D06"));
+	free(t);
+	assert_fixed_point();
+	assert_int_equal(run("no username ann\n"), 0);
+	assert_false(aaa_user_exists("ann"));
+}
+
+static void test_password_encryption(void **state)
+{
+	char buf[64], enc[64];
+	pw7_encode("letmein", enc, sizeof enc);
+	assert_true(pw7_decode(enc, buf, sizeof buf));
+	assert_string_equal(buf, "letmein");
+	assert_false(pw7_decode("0G", buf, sizeof buf));
+
+	assert_int_equal(run("username u password 0 letmein\n"
+			     "radius-server key radius123\n"
+			     "line con 0\n"
+			     " password conpw\n"
+			     " login\n"
+			     "service password-encryption\n"), 0);
+	char *t = cfg_running_text();
+	assert_true(has_line(t, "service password-encryption"));
+	assert_null(strstr(t, "letmein"));
+	assert_null(strstr(t, "conpw"));
+	assert_null(strstr(t, "radius123"));
+	assert_non_null(strstr(t, "username u password 7 "));
+	assert_non_null(strstr(t, "radius-server key 7 "));
+	assert_non_null(strstr(t, "\n password 7 "));
+	free(t);
+	/* the console still checks the clear text */
+	assert_string_equal(line_password(LINE_CON, 0), "conpw");
+	assert_true(aaa_local_check("u", "letmein", NULL));
+	assert_string_equal(radius_global_key(), "radius123");
+	/* turning it off does not decrypt, as on IOS */
+	assert_int_equal(run("no service password-encryption\n"), 0);
+	t = cfg_running_text();
+	assert_true(has_line(t, "no service password-encryption"));
+	assert_non_null(strstr(t, "username u password 7 "));
+	free(t);
+	assert_fixed_point();
+}
+
+static void test_lines(void **state)
+{
+	/* a fresh router: vty asks for the line password, con does not */
+	assert_int_equal(line_login_mode(LINE_CON, 0), LOGIN_NONE);
+	assert_int_equal(line_login_mode(LINE_VTY, 0), LOGIN_LINE);
+	assert_int_equal(line_exec_timeout(LINE_CON, 0), 600);
+
+	assert_int_equal(run("line con 0\n"
+			     " exec-timeout 5 30\n"
+			     " login local\n"
+			     " logging synchronous\n"
+			     " privilege level 15\n"
+			     " transport preferred none\n"
+			     "line vty 0 15\n"
+			     " transport input ssh telnet\n"
+			     "line vty 2\n"
+			     " no login\n"), 0);
+	assert_int_equal(line_exec_timeout(LINE_CON, 0), 330);
+	assert_int_equal(line_login_mode(LINE_CON, 0), LOGIN_LOCAL);
+	assert_int_equal(line_privilege(LINE_CON, 0), 15);
+	assert_true(line_logging_synchronous(LINE_CON, 0));
+	assert_int_equal(line_login_mode(LINE_VTY, 2), LOGIN_NONE);
+	assert_in_order("line con 0\n"
+			" exec-timeout 5 30\n"
+			" privilege level 15\n"
+			" logging synchronous\n"
+			" login local\n"
+			" transport preferred none\n"
+			"line aux 0\n"
+			"line vty 0 1\n"
+			" login\n"
+			" transport input telnet ssh\n"
+			"line vty 2\n"
+			" no login\n"
+			" transport input telnet ssh\n"
+			"line vty 3 15\n"
+			" login\n"
+			" transport input telnet ssh\n");
+	assert_fixed_point();
+
+	/* aaa new-model takes login over: vty uses the local database */
+	assert_int_equal(run("aaa new-model\n"), 0);
+	assert_int_equal(line_login_mode(LINE_VTY, 0), LOGIN_LOCAL);
+	assert_int_equal(run("aaa authentication login default none\n"), 0);
+	assert_int_equal(line_login_mode(LINE_CON, 0), LOGIN_AAA);
+
+	assert_int_equal(run("no line vty 5 15\n"), 0);
+	char *t = cfg_running_text();
+	assert_true(has_line(t, "line vty 3 4"));
+	assert_null(strstr(t, "line vty 3 15"));
+	free(t);
+	assert_int_equal(run("line con 0\n stopbits 3\n"), 1);
+}
+
+static void test_router_ospf(void **state)
+{
+	static const char ospf[] =
+		"router ospf 1\n"
+		" log-adjacency-changes\n"
+		" redistribute static subnets\n"
+		" network 10.1.1.0 0.0.0.255 area 0\n";
+	assert_int_equal(run(ospf), 0);
+	assert_in_order(ospf);
+	assert_int_equal(run("router ospf 1\n"
+			     " network 10.0.0.0 0.255.255.255 area 0.0.0.1\n"
+			     " network 10.1.1.1 0.0.0.0 area 7\n"
+			     " passive-interface f0/0\n"
+			     " router-id 1.1.1.1\n"
+			     " network 1.1.1.1 0.0.0.0 area 1.2.3\n"), 1);
+	/* most specific network first, areas as they were typed */
+	assert_in_order("router ospf 1\n"
+			" router-id 1.1.1.1\n"
+			" log-adjacency-changes\n"
+			" redistribute static subnets\n"
+			" passive-interface FastEthernet0/0\n"
+			" network 10.1.1.1 0.0.0.0 area 7\n"
+			" network 10.1.1.0 0.0.0.255 area 0\n"
+			" network 10.0.0.0 0.255.255.255 area 0.0.0.1\n");
+	assert_fixed_point();
+	assert_int_equal(run("no router ospf 1\n"), 0);
+	char *t = cfg_running_text();
+	assert_null(strstr(t, "router ospf"));
+	free(t);
+}
+
+static void test_reset_defaults(void **state)
+{
+	assert_int_equal(run("version 15.1\n"
+			     "service password-encryption\n"
+			     "aaa new-model\n"
+			     "webvpn cef\n"
+			     "line con 0\n"
+			     " exec-timeout 0 0\n"), 0);
+	core_reset_all();
+	char *t = cfg_running_text();
+	assert_true(has_line(t, "version 12.4"));
+	assert_true(has_line(t, "no service password-encryption"));
+	assert_true(has_line(t, "no aaa new-model"));
+	assert_true(has_line(t, "boot-start-marker"));
+	assert_true(has_line(t, "control-plane"));
+	assert_true(has_line(t, "line vty 0 4"));
+	assert_null(strstr(t, "webvpn"));
+	assert_null(strstr(t, "exec-timeout"));
+	free(t);
+}
+
+int main(void)
+{
+	router_init();
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_routera_lines, setup),
+		cmocka_unit_test_setup(test_raha_lines, setup),
+		cmocka_unit_test_setup(test_seed_rejects, setup),
+		cmocka_unit_test_setup(test_aaa_needs_new_model, setup),
+		cmocka_unit_test_setup(test_users_and_secrets, setup),
+		cmocka_unit_test_setup(test_password_encryption, setup),
+		cmocka_unit_test_setup(test_lines, setup),
+		cmocka_unit_test_setup(test_router_ospf, setup),
+		cmocka_unit_test_setup(test_reset_defaults, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
