@@ -4,6 +4,7 @@
 #include "grammar.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -104,7 +105,8 @@ DEFUN(config_end, "end", "Exit from configure mode\n")
 DEFUN(config_do, "do LINE", "To run exec commands in config mode\n"
       "Exec Command\n")
 {
-	cli_session_do(cli, cli_arg(a, "LINE"));
+	int i = cli_arg_index(a, "LINE");
+	cli_session_do(cli, cli_arg(a, "LINE"), a->off[i]);
 	return CLI_OK;
 }
 

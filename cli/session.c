@@ -571,7 +571,7 @@ static void session_line(struct cli *c, const char *raw)
 	flush_output(c);
 }
 
-void cli_session_do(struct cli *c, const char *line)
+void cli_session_do(struct cli *c, const char *line, size_t off)
 {
 	/* run an EXEC command from a configuration mode; the mode stays */
 	int saved = c->depth;
@@ -579,8 +579,9 @@ void cli_session_do(struct cli *c, const char *line)
 	int plen = c->prompt_len;
 	c->depth = 0;
 	c->mode[0] = MODE_EXEC;
-	c->prompt_len = plen;
+	c->prompt_len = plen + (int)off;
 	run_line(c, line);
+	c->prompt_len = plen;
 	if (c->depth == 0) {      /* unless the command changed mode itself */
 		c->depth = saved;
 		c->mode[0] = saved_mode;

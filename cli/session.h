@@ -50,7 +50,8 @@ void cli_session_end(struct cli *cli);         /* end / Ctrl-Z */
 void cli_session_history(struct cli *cli);     /* show history */
 void cli_session_set_length(struct cli *cli, int lines);
 int cli_session_length(const struct cli *cli);
-void cli_session_do(struct cli *cli, const char *line);
+/* `do LINE`: LINE starts at byte OFF of the typed line (for the caret) */
+void cli_session_do(struct cli *cli, const char *line, size_t off);
 void cli_session_logout(struct cli *cli);
 const char *cli_session_origin(const struct cli *cli);
 
