@@ -638,6 +638,7 @@ void grammar_match(enum cli_mode mode, const char *line, const struct word *w,
 			struct gnode *n = m->path[d];
 			r->args.name[d] = m->term->names[d] ? m->term->names[d]
 							    : n->text;
+			r->args.named[d] = m->term->names[d] != NULL;
 			r->args.val[d] = arg_value(n, line, w, m->start[d],
 						   m->count[d]);
 			r->args.off[d] = w[m->start[d]].off;
@@ -879,20 +880,21 @@ char *grammar_complete(enum cli_mode mode, const char *line)
 /* Argument access                                                       */
 /* ------------------------------------------------------------------ */
 
-const char *cli_arg(const struct cli_args *a, const char *name)
-{
-	for (int i = 0; i < a->n; i++)
-		if (!strcmp(a->name[i], name))
-			return a->val[i];
-	return NULL;
-}
-
+/* An explicit $name wins over a keyword that is spelt the same
+ * ("standby 1 name WORD$name" must find the WORD, not the keyword). */
 int cli_arg_index(const struct cli_args *a, const char *name)
 {
-	for (int i = 0; i < a->n; i++)
-		if (!strcmp(a->name[i], name))
-			return i;
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < a->n; i++)
+			if (a->named[i] == (pass == 0) && !strcmp(a->name[i], name))
+				return i;
 	return -1;
+}
+
+const char *cli_arg(const struct cli_args *a, const char *name)
+{
+	int i = cli_arg_index(a, name);
+	return i < 0 ? NULL : a->val[i];
 }
 
 bool cli_has(const struct cli_args *a, const char *name)

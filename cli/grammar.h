@@ -21,6 +21,7 @@ struct cli_args {
 	const char *name[64];
 	char *val[64];
 	size_t off[64];       /* byte offset of the token's word in the line */
+	bool named[64];       /* the name came from $name (it wins a lookup) */
 	bool is_default;
 };
 
