@@ -536,6 +536,7 @@ struct mstate {
 	int nw;
 	struct gnode *path[128];
 	int start[128], count[128];
+	unsigned char level[128];
 	int fail_word;
 	enum match_status fail_st;
 	struct gterm *term;
@@ -577,6 +578,7 @@ static bool walk(struct mstate *m, struct gnode *n, int i, int depth)
 	}
 	for (int k = 0; k < nc; k++) {
 		m->path[depth] = c[k].n;
+		m->level[depth] = (unsigned char)c[k].level;
 		m->start[depth] = i;
 		m->count[depth] = c[k].consume;
 		if (walk(m, c[k].n, i + c[k].consume, depth + 1))
@@ -634,6 +636,7 @@ void grammar_match(enum cli_mode mode, const char *line, const struct word *w,
 		r->args.is_default = m->term->is_default;
 		r->line_tail = m->depth > 0 && m->path[m->depth - 1]->kind == TK_LINE;
 		r->args.n = m->depth < 64 ? m->depth : 64;
+		r->ntok = r->args.n;
 		for (int d = 0; d < r->args.n; d++) {
 			struct gnode *n = m->path[d];
 			r->args.name[d] = m->term->names[d] ? m->term->names[d]
@@ -642,12 +645,25 @@ void grammar_match(enum cli_mode mode, const char *line, const struct word *w,
 			r->args.val[d] = arg_value(n, line, w, m->start[d],
 						   m->count[d]);
 			r->args.off[d] = w[m->start[d]].off;
+			r->level[d] = m->level[d];
+			r->loose |= m->level[d] <= L_WORD;
 		}
 	} else {
 		r->st = m->fail_st;
 		r->word = m->fail_word < 0 ? 0 : m->fail_word;
 	}
 	free(m);
+}
+
+/* Lexicographic comparison of how specifically two matches took their
+ * words: >0 when A is more specific (a keyword where B took a WORD). */
+int grammar_specificity_cmp(const struct match_result *a,
+			    const struct match_result *b)
+{
+	for (int i = 0; i < a->ntok && i < b->ntok; i++)
+		if (a->level[i] != b->level[i])
+			return (int)a->level[i] - (int)b->level[i];
+	return 0;
 }
 
 void grammar_args_free(struct cli_args *a)

@@ -33,6 +33,9 @@ struct match_result {
 	const struct cli_command *cmd;
 	struct cli_args args;
 	bool line_tail;       /* the last token was LINE (took the rest) */
+	bool loose;           /* some token was WORD or LINE */
+	int ntok;
+	unsigned char level[64];   /* how specifically each token matched */
 };
 
 /* Split LINE into words; returns count or -1 when there are too many. */
@@ -42,6 +45,8 @@ int grammar_split(const char *line, struct word *w, int max);
 void grammar_match(enum cli_mode mode, const char *line, const struct word *w,
 		   int nw, struct match_result *r);
 void grammar_args_free(struct cli_args *a);
+int grammar_specificity_cmp(const struct match_result *a,
+			    const struct match_result *b);
 /* ? help: appends IOS-formatted help for LINE (without the '?') to out.
  * Returns false and sets *err_word when the words before are invalid. */
 bool grammar_help(enum cli_mode mode, const char *line, struct sbuf *out,

@@ -500,6 +500,25 @@ static void run_line(struct cli *c, const char *line)
 		if (r.word > best.word)
 			best = r;
 	}
+	/* A sub-mode match that took a word as a free-form name loses to a
+	 * parent mode where that word is a keyword: pasted configurations
+	 * rely on it ("redundancy inter-device" after an ipsec profile whose
+	 * own "redundancy WORD" would take "inter-device" as a group name). */
+	if (run_depth > 0 && r.loose) {
+		for (int d = run_depth - 1; d >= 1 && c->mode[d] >= MODE_CONFIG; d--) {
+			struct match_result p;
+			grammar_match(c->mode[d], text, w, nw, &p);
+			if (p.st == M_OK && grammar_specificity_cmp(&p, &r) > 0) {
+				grammar_args_free(&r.args);
+				r = p;
+				run_depth = d;
+				if (!r.loose)
+					break;
+			} else if (p.st == M_OK) {
+				grammar_args_free(&p.args);
+			}
+		}
+	}
 	if (run_depth < 0) {
 		print_error(c, best.st, text, w, nw, best.word);
 	} else {

@@ -342,6 +342,31 @@ static void test_parent_fallthrough(void **s)
 	sbuf_free(&out);
 }
 
+RECORDER(h_prof_red)
+RECORDER(h_red_interdev)
+static const struct cli_command c_prof_red = {"redundancy WORD [stateful]",
+	"Redundancy\nGroup name\nStateful\n", h_prof_red, 0};
+static const struct cli_command c_red_interdev = {"redundancy inter-device",
+	"Redundancy\nInter-device redundancy\n", h_red_interdev, 0};
+
+static void test_parent_keyword_beats_word(void **s)
+{
+	cli_install(MODE_IPSEC_PROFILE, &c_prof_red);
+	cli_install(MODE_CONFIG, &c_red_interdev);
+	struct sbuf out;
+	struct cli *c = session(&out);
+	cli_enter(c, MODE_IPSEC_PROFILE, NULL);
+	cli_session_line(c, "redundancy HA-out stateful");
+	assert_string_equal(last, "h_prof_red redundancy HA-out stateful");
+	assert_int_equal(cli_mode(c), MODE_IPSEC_PROFILE);
+	/* a keyword in the parent is more specific than the profile's WORD */
+	cli_session_line(c, "redundancy inter-device");
+	assert_string_equal(last, "h_red_interdev redundancy inter-device");
+	assert_int_equal(cli_mode(c), MODE_CONFIG);
+	cli_session_free(c);
+	sbuf_free(&out);
+}
+
 static void w_b(struct sbuf *o) { sbuf_puts(o, "b\n"); }
 static void w_a(struct sbuf *o) { sbuf_puts(o, "a\n"); }
 
@@ -368,6 +393,7 @@ int main(void)
 		cmocka_unit_test_setup(test_help_format, setup),
 		cmocka_unit_test_setup(test_caret_column, setup),
 		cmocka_unit_test_setup(test_parent_fallthrough, setup),
+		cmocka_unit_test_setup(test_parent_keyword_beats_word, setup),
 		cmocka_unit_test_setup(test_writer_order, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
