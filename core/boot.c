@@ -62,8 +62,10 @@ void core_boot_config(void)
 		const char *err;
 		text = nvram_read_startup(&err);
 	}
-	if (!text)
+	if (!text) {
+		ha_config_loaded();
 		return;
+	}
 	struct sbuf errs;
 	sbuf_init(&errs);
 	cli_exec_config_text(text, &errs);
@@ -72,6 +74,8 @@ void core_boot_config(void)
 	fflush(stdout);
 	sbuf_free(&errs);
 	free(text);
+	/* subsystems that act only on a complete boot configuration */
+	ha_config_loaded();
 }
 
 

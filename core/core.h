@@ -85,9 +85,9 @@ enum cfg_order {
 	CFG_SERVICE = 200,     /* service ... */
 	CFG_HOSTNAME = 300,    /* hostname */
 	CFG_BOOT = 400,        /* boot-start-marker / boot-end-marker */
+	CFG_REDUNDANCY = 450,  /* redundancy inter-device, redundancy */
 	CFG_LOGGING = 500,     /* logging ... */
 	CFG_ENABLE = 600,      /* enable secret */
-	CFG_REDUNDANCY = 700,  /* redundancy inter-device, redundancy */
 	CFG_USERNAME = 800,    /* username */
 	CFG_IPC = 900,         /* ipc zone default */
 	CFG_AAA = 1000,        /* aaa ... */

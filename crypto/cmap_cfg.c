@@ -1,0 +1,858 @@
+/* Crypto maps: static maps (map-wide settings and sequenced entries),
+ * dynamic-map templates, and the binding of a map to an interface
+ * ("crypto map NAME [redundancy GROUP [stateful]]"). */
+#include "crypto_int.h"
+#include "../platform/platform.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct crypto_map *maps;       /* static maps, creation order */
+static struct crypto_map *dynmaps;    /* dynamic maps, creation order */
+static struct cmap_binding *bindings; /* interface bindings */
+
+/* ---- public lookups ------------------------------------------------------ */
+static struct crypto_map *map_lookup(struct crypto_map *list, const char *name)
+{
+	for (; list; list = list->next)
+		if (!strcmp(list->name, name))
+			return list;
+	return NULL;
+}
+
+const struct crypto_map *crypto_maps(void)
+{
+	return maps;
+}
+
+const struct crypto_map *crypto_map_find(const char *name)
+{
+	return map_lookup(maps, name);
+}
+
+const struct crypto_map *crypto_dynamic_maps(void)
+{
+	return dynmaps;
+}
+
+const struct crypto_map *crypto_dynamic_map_find(const char *name)
+{
+	return map_lookup(dynmaps, name);
+}
+
+const struct cmap_entry *crypto_map_entry(const struct crypto_map *m,
+					  unsigned seq)
+{
+	for (const struct cmap_entry *e = m ? m->entries : NULL; e; e = e->next)
+		if (e->seq == seq)
+			return e;
+	return NULL;
+}
+
+unsigned crypto_map_replay_in(const struct crypto_map *m)
+{
+	return m && m->replay_in ? m->replay_in : CMAP_REPLAY_IN_DEFAULT;
+}
+
+unsigned crypto_map_replay_out(const struct crypto_map *m)
+{
+	return m && m->replay_out ? m->replay_out : CMAP_REPLAY_OUT_DEFAULT;
+}
+
+const struct cmap_binding *crypto_bindings(void)
+{
+	return bindings;
+}
+
+const struct cmap_binding *crypto_binding_for_iface(const char *ifname)
+{
+	for (const struct cmap_binding *b = bindings; b; b = b->next)
+		if (!strcmp(b->ifname, ifname))
+			return b;
+	return NULL;
+}
+
+/* ---- maps and entries --------------------------------------------------- */
+static struct crypto_map *map_get(struct crypto_map **list, const char *name,
+				  bool dynamic)
+{
+	struct crypto_map **mp = list;
+	while (*mp && strcmp((*mp)->name, name))
+		mp = &(*mp)->next;
+	if (!*mp) {
+		*mp = xcalloc(1, sizeof **mp);
+		(*mp)->name = xstrdup(name);
+		(*mp)->dynamic = dynamic;
+	}
+	return *mp;
+}
+
+static void entry_clear_peers(struct cmap_entry *e)
+{
+	for (int i = 0; i < e->npeer; i++)
+		free(e->peer[i]);
+	free(e->peer);
+	free(e->peer_dynamic);
+	e->peer = NULL;
+	e->peer_dynamic = NULL;
+	e->npeer = 0;
+}
+
+/* Forget what the entry's sub-commands set (a static entry that becomes a
+ * reference to a dynamic map keeps none of it). */
+static void entry_clear_body(struct cmap_entry *e)
+{
+	crypto_str_set(&e->description, NULL);
+	entry_clear_peers(e);
+	crypto_strlist_free(e->tset, &e->ntset);
+	crypto_str_set(&e->acl, NULL);
+	crypto_str_set(&e->isakmp_profile, NULL);
+	e->rri = RRI_OFF;
+	e->rri_gateway = 0;
+	e->pfs_group = 0;
+	e->sa_seconds = 0;
+	e->sa_kilobytes = 0;
+}
+
+static void entry_free(struct cmap_entry *e)
+{
+	cli_forget_ctx(e);
+	free(e->dynamic);
+	entry_clear_body(e);
+	free(e);
+}
+
+static void map_free(struct crypto_map *m)
+{
+	while (m->entries) {
+		struct cmap_entry *e = m->entries;
+		m->entries = e->next;
+		entry_free(e);
+	}
+	free(m->name);
+	free(m->local_address);
+	free(m->client_auth_list);
+	free(m->client_acct_list);
+	free(m->isakmp_author_list);
+	free(m->isakmp_profile);
+	free(m);
+}
+
+/* A static map with no entries and no map-wide setting no longer exists. */
+static bool map_is_empty(const struct crypto_map *m)
+{
+	return !m->entries && !m->local_address && !m->client_auth_list &&
+	       !m->client_acct_list && !m->isakmp_author_list &&
+	       !m->isakmp_profile && !m->cfg_addr_initiate &&
+	       !m->cfg_addr_respond && !m->replay_in && !m->replay_out;
+}
+
+static void map_unlink(struct crypto_map **list, struct crypto_map *m)
+{
+	for (struct crypto_map **mp = list; *mp; mp = &(*mp)->next)
+		if (*mp == m) {
+			*mp = m->next;
+			map_free(m);
+			return;
+		}
+}
+
+static void map_drop_if_empty(struct crypto_map **list, struct crypto_map *m)
+{
+	if (m && map_is_empty(m))
+		map_unlink(list, m);
+}
+
+/* Find or create entry SEQ; *created tells whether it is new. */
+static struct cmap_entry *entry_get(struct crypto_map *m, unsigned seq,
+				    bool *created)
+{
+	struct cmap_entry **ep = &m->entries;
+	while (*ep && (*ep)->seq < seq)
+		ep = &(*ep)->next;
+	*created = !(*ep && (*ep)->seq == seq);
+	if (*created) {
+		struct cmap_entry *e = xcalloc(1, sizeof *e);
+		e->map = m;
+		e->seq = seq;
+		e->type = CMAP_ISAKMP;
+		e->next = *ep;
+		*ep = e;
+	}
+	return *ep;
+}
+
+static void entry_delete(struct crypto_map *m, unsigned seq)
+{
+	for (struct cmap_entry **ep = &m->entries; *ep; ep = &(*ep)->next)
+		if ((*ep)->seq == seq) {
+			struct cmap_entry *e = *ep;
+			*ep = e->next;
+			entry_free(e);
+			return;
+		}
+}
+
+/* ---- crypto map NAME SEQ [type] ---------------------------------------------- */
+#define CMAP_TYPE_SYNTAX \
+	"[(ipsec-isakmp [dynamic WORD$dyn]|ipsec-manual)]"
+#define CMAP_TYPE_HELP \
+	"IPSEC w/ISAKMP\n" \
+	"Enable dynamic crypto map support\n" \
+	"Name of dynamic crypto map template\n" \
+	"IPSEC w/manual keying\n"
+
+DEFUN(cmap_entry, "crypto map WORD$name <1-65535>$seq " CMAP_TYPE_SYNTAX,
+      "Encryption module\n"
+      "Enter a crypto map\n"
+      "Crypto map tag\n"
+      "Sequence to insert into crypto map entry\n" CMAP_TYPE_HELP)
+{
+	struct crypto_map *m = map_get(&maps, cli_arg(a, "name"), false);
+	bool created;
+	struct cmap_entry *e = entry_get(m, (unsigned)cli_arg_num(a, "seq"),
+					 &created);
+	if (cli_has(a, "dyn")) {
+		/* a reference to a dynamic-map template: no sub-mode */
+		if (e->type != CMAP_ISAKMP_DYNAMIC) {
+			cli_forget_ctx(e);
+			entry_clear_body(e);
+		}
+		e->type = CMAP_ISAKMP_DYNAMIC;
+		crypto_str_set(&e->dynamic, cli_arg(a, "dyn"));
+		return CLI_OK;
+	}
+	if (cli_has(a, "ipsec-manual"))
+		e->type = CMAP_MANUAL;
+	else if (cli_has(a, "ipsec-isakmp") || e->type == CMAP_ISAKMP_DYNAMIC) {
+		e->type = CMAP_ISAKMP;
+		crypto_str_set(&e->dynamic, NULL);
+	}
+	if (created)
+		cli_printf(cli, "%% NOTE: This new crypto map will remain disabled "
+				"until a peer\n        and a valid access list "
+				"have been configured.\n");
+	cli_enter(cli, MODE_CRYPTO_MAP, e);
+	return CLI_OK;
+}
+
+DEFUN(no_cmap_entry, "no crypto map WORD$name [<1-65535>$seq " CMAP_TYPE_SYNTAX "]",
+      "Negate a command or set its defaults\n"
+      "Encryption module\n"
+      "Enter a crypto map\n"
+      "Crypto map tag\n"
+      "Sequence to insert into crypto map entry\n" CMAP_TYPE_HELP)
+{
+	struct crypto_map *m = map_lookup(maps, cli_arg(a, "name"));
+	if (!m)
+		return CLI_OK;
+	if (!cli_has(a, "seq")) {
+		map_unlink(&maps, m);   /* the whole map set */
+		return CLI_OK;
+	}
+	entry_delete(m, (unsigned)cli_arg_num(a, "seq"));
+	map_drop_if_empty(&maps, m);
+	return CLI_OK;
+}
+
+DEFUN(dynmap_entry, "crypto dynamic-map WORD$name <1-65535>$seq",
+      "Encryption module\n"
+      "Specify a dynamic crypto map template\n"
+      "Dynamic crypto map template tag\n"
+      "Sequence to insert into dynamic crypto map entry\n")
+{
+	struct crypto_map *m = map_get(&dynmaps, cli_arg(a, "name"), true);
+	bool created;
+	cli_enter(cli, MODE_CRYPTO_MAP,
+		  entry_get(m, (unsigned)cli_arg_num(a, "seq"), &created));
+	return CLI_OK;
+}
+
+DEFUN(no_dynmap_entry, "no crypto dynamic-map WORD$name [<1-65535>$seq]",
+      "Negate a command or set its defaults\n"
+      "Encryption module\n"
+      "Specify a dynamic crypto map template\n"
+      "Dynamic crypto map template tag\n"
+      "Sequence to insert into dynamic crypto map entry\n")
+{
+	struct crypto_map *m = map_lookup(dynmaps, cli_arg(a, "name"));
+	if (!m)
+		return CLI_OK;
+	if (cli_has(a, "seq"))
+		entry_delete(m, (unsigned)cli_arg_num(a, "seq"));
+	if (!cli_has(a, "seq") || !m->entries)
+		map_unlink(&dynmaps, m);
+	return CLI_OK;
+}
+
+/* ---- map-wide settings ------------------------------------------------------------ */
+/* The string settings share one handler: which one is named by the
+ * keywords of the command. */
+static char **mapwide_slot(struct crypto_map *m, const struct cli_args *a)
+{
+	if (cli_has(a, "authentication"))
+		return &m->client_auth_list;
+	if (cli_has(a, "accounting"))
+		return &m->client_acct_list;
+	if (cli_has(a, "authorization"))
+		return &m->isakmp_author_list;
+	if (cli_has(a, "isakmp-profile"))
+		return &m->isakmp_profile;
+	return &m->local_address;
+}
+
+#define MAPWIDE_SYNTAX                                                      \
+	"crypto map WORD$name (client (authentication|accounting) list WORD$val" \
+	"|isakmp authorization list WORD$val|isakmp-profile WORD$val"        \
+	"|local-address IFNAME$val)"
+#define MAPWIDE_HELP                                                        \
+	"Encryption module\n"                                               \
+	"Enter a crypto map\n"                                              \
+	"Crypto map tag\n"                                                  \
+	"Specify client configuration settings\n"                           \
+	"Client Authentication\n"                                           \
+	"Client Accounting\n"                                               \
+	"AAA list to use\n"                                                 \
+	"AAA list name\n"                                                   \
+	"ISAKMP Authorization command\n"                                    \
+	"ISAKMP Authorization parameters\n"                                 \
+	"AAA authorization list to use\n"                                   \
+	"AAA list name\n"                                                   \
+	"Specify isakmp Profile\n"                                          \
+	"isakmp profile name\n"                                             \
+	"Interface to use for local address for this crypto map\n"          \
+	"Interface name\n"
+
+DEFUN(cmap_mapwide, MAPWIDE_SYNTAX, MAPWIDE_HELP)
+{
+	struct crypto_map *m = map_get(&maps, cli_arg(a, "name"), false);
+	crypto_str_set(mapwide_slot(m, a), cli_arg(a, "val"));
+	return CLI_OK;
+}
+
+DEFUN(no_cmap_mapwide, "no " MAPWIDE_SYNTAX,
+      "Negate a command or set its defaults\n" MAPWIDE_HELP)
+{
+	struct crypto_map *m = map_lookup(maps, cli_arg(a, "name"));
+	if (m) {
+		crypto_str_set(mapwide_slot(m, a), NULL);
+		map_drop_if_empty(&maps, m);
+	}
+	return CLI_OK;
+}
+
+#define CFG_ADDR_SYNTAX \
+	"crypto map WORD$name client configuration address (initiate|respond)"
+#define CFG_ADDR_HELP \
+	"Encryption module\n" \
+	"Enter a crypto map\n" \
+	"Crypto map tag\n" \
+	"Specify client configuration settings\n" \
+	"Specify client configuration settings\n" \
+	"Specify client network address configuration\n" \
+	"Push client network address configuration\n" \
+	"Respond to requests for client network address configuration\n"
+
+DEFUN(cmap_cfg_addr, CFG_ADDR_SYNTAX, CFG_ADDR_HELP)
+{
+	struct crypto_map *m = map_get(&maps, cli_arg(a, "name"), false);
+	if (cli_has(a, "initiate"))
+		m->cfg_addr_initiate = true;
+	else
+		m->cfg_addr_respond = true;
+	return CLI_OK;
+}
+
+DEFUN(no_cmap_cfg_addr, "no " CFG_ADDR_SYNTAX,
+      "Negate a command or set its defaults\n" CFG_ADDR_HELP)
+{
+	struct crypto_map *m = map_lookup(maps, cli_arg(a, "name"));
+	if (!m)
+		return CLI_OK;
+	if (cli_has(a, "initiate"))
+		m->cfg_addr_initiate = false;
+	else
+		m->cfg_addr_respond = false;
+	map_drop_if_empty(&maps, m);
+	return CLI_OK;
+}
+
+#define REPLAY_SYNTAX \
+	"crypto map WORD$name redundancy replay-interval inbound <1-10000>$in outbound <1000-100000>$out"
+#define REPLAY_HELP \
+	"Encryption module\n" \
+	"Enter a crypto map\n" \
+	"Crypto map tag\n" \
+	"High availability options for this map\n" \
+	"Configure replay counter intervals\n" \
+	"Inbound replay counter interval\n" \
+	"Number of inbound packets processed between updates\n" \
+	"Outbound replay counter interval\n" \
+	"Number of outbound packets processed between updates\n"
+
+DEFUN(cmap_replay, REPLAY_SYNTAX, REPLAY_HELP)
+{
+	struct crypto_map *m = map_get(&maps, cli_arg(a, "name"), false);
+	m->replay_in = (unsigned)cli_arg_num(a, "in");
+	m->replay_out = (unsigned)cli_arg_num(a, "out");
+	return CLI_OK;
+}
+
+DEFUN(no_cmap_replay,
+      "no crypto map WORD$name redundancy replay-interval [inbound <1-10000> outbound <1000-100000>]",
+      "Negate a command or set its defaults\n" REPLAY_HELP)
+{
+	struct crypto_map *m = map_lookup(maps, cli_arg(a, "name"));
+	if (m) {
+		m->replay_in = m->replay_out = 0;
+		map_drop_if_empty(&maps, m);
+	}
+	return CLI_OK;
+}
+
+/* ---- entry sub-commands (config-crypto-map) ----------------------------------------- */
+/* iosim has no DNS, so a host name cannot be resolved now; "set peer NAME
+ * dynamic" defers the lookup to tunnel setup and is stored as typed. */
+DEFUN(entry_set_peer, "set peer (A.B.C.D$ip|WORD$host [dynamic])",
+      "Set a value\n"
+      "Allowed Encryption/Decryption peer.  This command may be repeated to specify multiple peers\n"
+      "IP address of peer\n"
+      "Host name of the peer\n"
+      "Resolve the host name just before tunnel setup\n")
+{
+	struct cmap_entry *e = cli_ctx(cli);
+	const char *p = cli_has(a, "ip") ? cli_arg(a, "ip") : cli_arg(a, "host");
+	bool dyn = cli_has(a, "dynamic");
+	if (!cli_has(a, "ip") && !dyn) {
+		/* IOS resolves the name now; the lookup fails (no DNS server
+		 * answers) and the parser rejects the word */
+		cli_printf(cli, "Translating \"%s\"...domain server "
+				"(255.255.255.255)\n", p);
+		cli_invalid_arg(cli, a, 2);
+		return CLI_ERR;
+	}
+	for (int i = 0; i < e->npeer; i++)
+		if (!strcmp(e->peer[i], p))
+			return CLI_OK;
+	e->peer = xrealloc(e->peer, (size_t)(e->npeer + 1) * sizeof *e->peer);
+	e->peer_dynamic = xrealloc(e->peer_dynamic,
+				   (size_t)(e->npeer + 1) * sizeof(bool));
+	e->peer[e->npeer] = xstrdup(p);
+	e->peer_dynamic[e->npeer] = dyn;
+	e->npeer++;
+	return CLI_OK;
+}
+
+DEFUN(no_entry_set_peer, "no set peer [(A.B.C.D$ip|WORD$host [dynamic])]",
+      "Negate a command or set its defaults\n"
+      "Set a value\n"
+      "Allowed Encryption/Decryption peer.  This command may be repeated to specify multiple peers\n"
+      "IP address of peer\n"
+      "Host name of the peer\n"
+      "Resolve the host name just before tunnel setup\n")
+{
+	struct cmap_entry *e = cli_ctx(cli);
+	const char *p = cli_has(a, "ip") ? cli_arg(a, "ip") : cli_arg(a, "host");
+	if (!p) {
+		entry_clear_peers(e);
+		return CLI_OK;
+	}
+	for (int i = 0; i < e->npeer; i++) {
+		if (strcmp(e->peer[i], p))
+			continue;
+		free(e->peer[i]);
+		for (int j = i; j + 1 < e->npeer; j++) {
+			e->peer[j] = e->peer[j + 1];
+			e->peer_dynamic[j] = e->peer_dynamic[j + 1];
+		}
+		e->npeer--;
+		break;
+	}
+	return CLI_OK;
+}
+
+DEFUN(entry_set_tset, CRYPTO_TSET_SYNTAX, CRYPTO_TSET_HELP)
+{
+	struct cmap_entry *e = cli_ctx(cli);
+	crypto_strlist_set(e->tset, &e->ntset, a);
+	return CLI_OK;
+}
+
+DEFUN(no_entry_set_tset,
+      "no set transform-set [WORD [WORD [WORD [WORD [WORD [WORD]]]]]]",
+      "Negate a command or set its defaults\n"
+      "Set a value\n"
+      "Specify list of transform sets in priority order\n"
+      "Transform set name\n" "Transform set name\n" "Transform set name\n"
+      "Transform set name\n" "Transform set name\n" "Transform set name\n")
+{
+	struct cmap_entry *e = cli_ctx(cli);
+	crypto_strlist_free(e->tset, &e->ntset);
+	return CLI_OK;
+}
+
+#define MATCH_SYNTAX "match address (<100-199>$acl|<2000-2699>$acl|WORD$acl)"
+#define MATCH_HELP \
+	"Match values.\n" \
+	"Match address of packets to encrypt.\n" \
+	"IP access-list number\n" \
+	"IP access-list number (expanded range)\n" \
+	"Access-list name\n"
+
+DEFUN(entry_match, MATCH_SYNTAX, MATCH_HELP)
+{
+	crypto_str_set(&((struct cmap_entry *)cli_ctx(cli))->acl,
+		       cli_arg(a, "acl"));
+	return CLI_OK;
+}
+
+DEFUN(no_entry_match, "no match address [(<100-199>|<2000-2699>|WORD)]",
+      "Negate a command or set its defaults\n" MATCH_HELP)
+{
+	crypto_str_set(&((struct cmap_entry *)cli_ctx(cli))->acl, NULL);
+	return CLI_OK;
+}
+
+#define RRI_SYNTAX "reverse-route [(static|remote-peer [A.B.C.D$gw])]"
+#define RRI_HELP \
+	"Reverse Route Injection.\n" \
+	"Static Reverse Route Injection\n" \
+	"Create route to remote peer\n" \
+	"Gateway address for the route to the remote peer\n"
+
+DEFUN(entry_rri, RRI_SYNTAX, RRI_HELP)
+{
+	struct cmap_entry *e = cli_ctx(cli);
+	e->rri = cli_has(a, "static") ? RRI_STATIC
+	       : cli_has(a, "remote-peer") ? RRI_REMOTE_PEER : RRI_ON;
+	e->rri_gateway = cli_has(a, "gw") ? cli_arg_ip(a, "gw") : 0;
+	return CLI_OK;
+}
+
+DEFUN(no_entry_rri, "no " RRI_SYNTAX,
+      "Negate a command or set its defaults\n" RRI_HELP)
+{
+	struct cmap_entry *e = cli_ctx(cli);
+	e->rri = RRI_OFF;
+	e->rri_gateway = 0;
+	return CLI_OK;
+}
+
+DEFUN(entry_pfs, CRYPTO_PFS_SYNTAX, CRYPTO_PFS_HELP)
+{
+	((struct cmap_entry *)cli_ctx(cli))->pfs_group = crypto_pfs_group(a);
+	return CLI_OK;
+}
+
+DEFUN(no_entry_pfs, "no " CRYPTO_PFS_SYNTAX,
+      "Negate a command or set its defaults\n" CRYPTO_PFS_HELP)
+{
+	((struct cmap_entry *)cli_ctx(cli))->pfs_group = 0;
+	return CLI_OK;
+}
+
+DEFUN(entry_sa_lifetime, "set security-association " SA_LIFETIME_SYNTAX,
+      "Set a value\n"
+      "Security association parameters\n" SA_LIFETIME_HELP)
+{
+	struct cmap_entry *e = cli_ctx(cli);
+	if (cli_has(a, "secs"))
+		e->sa_seconds = (unsigned)cli_arg_num(a, "secs");
+	else
+		e->sa_kilobytes = cli_arg_num(a, "kb");
+	return CLI_OK;
+}
+
+DEFUN(no_entry_sa_lifetime, "no set security-association " NO_SA_LIFETIME_SYNTAX,
+      "Negate a command or set its defaults\n"
+      "Set a value\n"
+      "Security association parameters\n" NO_SA_LIFETIME_HELP)
+{
+	struct cmap_entry *e = cli_ctx(cli);
+	if (cli_has(a, "seconds"))
+		e->sa_seconds = 0;
+	else
+		e->sa_kilobytes = 0;
+	return CLI_OK;
+}
+
+DEFUN(entry_isakmp_profile, "set isakmp-profile WORD$prof",
+      "Set a value\n"
+      "Specify isakmp Profile\n"
+      "isakmp profile name\n")
+{
+	crypto_str_set(&((struct cmap_entry *)cli_ctx(cli))->isakmp_profile,
+		       cli_arg(a, "prof"));
+	return CLI_OK;
+}
+
+DEFUN(no_entry_isakmp_profile, "no set isakmp-profile [WORD]",
+      "Negate a command or set its defaults\n"
+      "Set a value\n"
+      "Specify isakmp Profile\n"
+      "isakmp profile name\n")
+{
+	crypto_str_set(&((struct cmap_entry *)cli_ctx(cli))->isakmp_profile,
+		       NULL);
+	return CLI_OK;
+}
+
+DEFUN(entry_description, "description LINE$text",
+      "Description of the crypto map statement policy\n"
+      "Up to 80 characters describing this crypto map\n")
+{
+	crypto_str_set(&((struct cmap_entry *)cli_ctx(cli))->description,
+		       cli_arg(a, "text"));
+	return CLI_OK;
+}
+
+DEFUN(no_entry_description, "no description [LINE]",
+      "Negate a command or set its defaults\n"
+      "Description of the crypto map statement policy\n"
+      "Up to 80 characters describing this crypto map\n")
+{
+	crypto_str_set(&((struct cmap_entry *)cli_ctx(cli))->description, NULL);
+	return CLI_OK;
+}
+
+/* ---- interface binding -------------------------------------------------------------------- */
+static int binding_count(void)
+{
+	int n = 0;
+	for (const struct cmap_binding *b = bindings; b; b = b->next)
+		n++;
+	return n;
+}
+
+static struct cmap_binding **binding_slot(const char *ifname)
+{
+	struct cmap_binding **bp = &bindings;
+	while (*bp && strcmp((*bp)->ifname, ifname))
+		bp = &(*bp)->next;
+	return bp;
+}
+
+static void binding_free(struct cmap_binding *b)
+{
+	free(b->ifname);
+	free(b->map);
+	free(b->redundancy);
+	free(b);
+}
+
+/* ISAKMP runs while at least one interface carries a crypto map. */
+static void binding_remove(const char *ifname)
+{
+	struct cmap_binding **bp = binding_slot(ifname);
+	if (!*bp)
+		return;
+	struct cmap_binding *b = *bp;
+	*bp = b->next;
+	binding_free(b);
+	if (!bindings)
+		log_ios("CRYPTO-6-ISAKMP_ON_OFF", "ISAKMP is OFF");
+}
+
+DEFUN(if_cmap, "crypto map WORD$name [redundancy [WORD$grp [stateful]]]",
+      "Encryption module\n"
+      "Assign a Crypto Map\n"
+      "Crypto Map tag\n"
+      "High availability options for this map\n"
+      "Redundancy group name\n"
+      "enable stateful failover\n")
+{
+	struct iface *ifp = cli_ctx(cli);
+	struct cmap_binding **bp = binding_slot(iface_name(ifp));
+	bool first = binding_count() == 0;
+	if (!*bp) {
+		*bp = xcalloc(1, sizeof **bp);
+		(*bp)->ifname = xstrdup(iface_name(ifp));
+	}
+	struct cmap_binding *b = *bp;
+	crypto_str_set(&b->map, cli_arg(a, "name"));
+	b->has_redundancy = cli_has(a, "redundancy");
+	crypto_str_set(&b->redundancy, cli_arg(a, "grp"));
+	b->stateful = cli_has(a, "stateful");
+	if (first)
+		log_ios("CRYPTO-6-ISAKMP_ON_OFF", "ISAKMP is ON");
+	return CLI_OK;
+}
+
+DEFUN(no_if_cmap, "no crypto map [WORD [redundancy [WORD [stateful]]]]",
+      "Negate a command or set its defaults\n"
+      "Encryption module\n"
+      "Assign a Crypto Map\n"
+      "Crypto Map tag\n"
+      "High availability options for this map\n"
+      "Redundancy group name\n"
+      "enable stateful failover\n")
+{
+	binding_remove(iface_name(cli_ctx(cli)));
+	return CLI_OK;
+}
+
+static void binding_iface_writer(struct sbuf *out, struct iface *ifp)
+{
+	const struct cmap_binding *b = *binding_slot(iface_name(ifp));
+	if (!b)
+		return;
+	sbuf_printf(out, " crypto map %s", b->map);
+	if (b->has_redundancy)
+		sbuf_puts(out, " redundancy");
+	if (b->redundancy)
+		sbuf_printf(out, " %s", b->redundancy);
+	if (b->stateful)
+		sbuf_puts(out, " stateful");
+	sbuf_puts(out, "\n");
+}
+
+static void binding_iface_removed(enum core_event ev, void *data, void *ctx)
+{
+	binding_remove(iface_name(data));
+}
+
+/* ---- running-config -------------------------------------------------------------------------- */
+static void entry_body_nvgen(struct sbuf *b, const struct cmap_entry *e)
+{
+	char buf[16];
+	if (e->description)
+		sbuf_printf(b, " description %s\n", e->description);
+	for (int i = 0; i < e->npeer; i++)
+		sbuf_printf(b, " set peer %s%s\n", e->peer[i],
+			    e->peer_dynamic[i] ? " dynamic" : "");
+	crypto_lifetime_nvgen(b, e->sa_seconds, e->sa_kilobytes);
+	crypto_tsets_nvgen(b, e->tset, e->ntset);
+	if (e->pfs_group)
+		sbuf_printf(b, " set pfs group%u\n", e->pfs_group);
+	if (e->isakmp_profile)
+		sbuf_printf(b, " set isakmp-profile %s\n", e->isakmp_profile);
+	if (e->acl)
+		sbuf_printf(b, " match address %s\n", e->acl);
+	switch (e->rri) {
+	case RRI_ON:
+		sbuf_puts(b, " reverse-route\n");
+		break;
+	case RRI_STATIC:
+		sbuf_puts(b, " reverse-route static\n");
+		break;
+	case RRI_REMOTE_PEER:
+		if (e->rri_gateway)
+			sbuf_printf(b, " reverse-route remote-peer %s\n",
+				    ip_fmt(e->rri_gateway, buf));
+		else
+			sbuf_puts(b, " reverse-route remote-peer\n");
+		break;
+	case RRI_OFF:
+		break;
+	}
+}
+
+static void mapwide_nvgen(struct sbuf *b, const struct crypto_map *m)
+{
+	const char *n = m->name;
+	if (m->local_address)
+		sbuf_printf(b, "crypto map %s local-address %s\n", n,
+			    m->local_address);
+	if (m->client_auth_list)
+		sbuf_printf(b, "crypto map %s client authentication list %s\n", n,
+			    m->client_auth_list);
+	if (m->client_acct_list)
+		sbuf_printf(b, "crypto map %s client accounting list %s\n", n,
+			    m->client_acct_list);
+	if (m->isakmp_author_list)
+		sbuf_printf(b, "crypto map %s isakmp authorization list %s\n", n,
+			    m->isakmp_author_list);
+	if (m->isakmp_profile)
+		sbuf_printf(b, "crypto map %s isakmp-profile %s\n", n,
+			    m->isakmp_profile);
+	if (m->cfg_addr_initiate)
+		sbuf_printf(b, "crypto map %s client configuration address "
+			       "initiate\n", n);
+	if (m->cfg_addr_respond)
+		sbuf_printf(b, "crypto map %s client configuration address "
+			       "respond\n", n);
+	if (m->replay_in || m->replay_out)
+		sbuf_printf(b, "crypto map %s redundancy replay-interval inbound "
+			       "%u outbound %u\n", n, crypto_map_replay_in(m),
+			    crypto_map_replay_out(m));
+}
+
+bool cmap_nvgen_static(struct sbuf *b)
+{
+	for (const struct crypto_map *m = maps; m; m = m->next) {
+		mapwide_nvgen(b, m);
+		for (const struct cmap_entry *e = m->entries; e; e = e->next) {
+			sbuf_printf(b, "crypto map %s %u ", m->name, e->seq);
+			if (e->type == CMAP_ISAKMP_DYNAMIC) {
+				sbuf_printf(b, "ipsec-isakmp dynamic %s\n", e->dynamic);
+				continue;
+			}
+			sbuf_puts(b, e->type == CMAP_MANUAL ? "ipsec-manual\n"
+							    : "ipsec-isakmp\n");
+			entry_body_nvgen(b, e);
+		}
+	}
+	return maps != NULL;
+}
+
+bool cmap_nvgen_dynamic(struct sbuf *b)
+{
+	for (const struct crypto_map *m = dynmaps; m; m = m->next)
+		for (const struct cmap_entry *e = m->entries; e; e = e->next) {
+			sbuf_printf(b, "crypto dynamic-map %s %u\n", m->name,
+				    e->seq);
+			entry_body_nvgen(b, e);
+		}
+	return dynmaps != NULL;
+}
+
+/* ---- lifecycle ------------------------------------------------------------------------------------ */
+void cmap_cfg_reset(void)
+{
+	while (maps) {
+		struct crypto_map *m = maps;
+		maps = m->next;
+		map_free(m);
+	}
+	while (dynmaps) {
+		struct crypto_map *m = dynmaps;
+		dynmaps = m->next;
+		map_free(m);
+	}
+	while (bindings) {
+		struct cmap_binding *b = bindings;
+		bindings = b->next;
+		binding_free(b);
+	}
+}
+
+void cmap_cfg_init(void)
+{
+	static const struct cli_command *const global[] = {
+		&cmap_entry_cmd, &no_cmap_entry_cmd,
+		&dynmap_entry_cmd, &no_dynmap_entry_cmd,
+		&cmap_mapwide_cmd, &no_cmap_mapwide_cmd,
+		&cmap_cfg_addr_cmd, &no_cmap_cfg_addr_cmd,
+		&cmap_replay_cmd, &no_cmap_replay_cmd,
+	};
+	static const struct cli_command *const entry[] = {
+		&entry_set_peer_cmd, &no_entry_set_peer_cmd,
+		&entry_set_tset_cmd, &no_entry_set_tset_cmd,
+		&entry_match_cmd, &no_entry_match_cmd,
+		&entry_rri_cmd, &no_entry_rri_cmd,
+		&entry_pfs_cmd, &no_entry_pfs_cmd,
+		&entry_sa_lifetime_cmd, &no_entry_sa_lifetime_cmd,
+		&entry_isakmp_profile_cmd, &no_entry_isakmp_profile_cmd,
+		&entry_description_cmd, &no_entry_description_cmd,
+	};
+	for (size_t i = 0; i < sizeof global / sizeof global[0]; i++)
+		cli_install(MODE_CONFIG, global[i]);
+	for (size_t i = 0; i < sizeof entry / sizeof entry[0]; i++)
+		cli_install(MODE_CRYPTO_MAP, entry[i]);
+	cli_install(MODE_IF, &if_cmap_cmd);
+	cli_install(MODE_IF, &no_if_cmap_cmd);
+	cli_install(MODE_SUBIF, &if_cmap_cmd);
+	cli_install(MODE_SUBIF, &no_if_cmap_cmd);
+	iface_register_writer(IFCFG_CRYPTO, binding_iface_writer);
+	core_subscribe(EVT_IFACE_REMOVED, binding_iface_removed, NULL);
+}

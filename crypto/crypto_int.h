@@ -1,0 +1,75 @@
+/* Private to crypto/: wiring between its configuration files, the
+ * running-config writer (crypto.c) and the show commands. */
+#ifndef IOSIM_CRYPTO_INT_H
+#define IOSIM_CRYPTO_INT_H
+
+#include "../cli/cli.h"
+#include "../core/core.h"
+#include "crypto.h"
+
+/* Each part installs its commands and frees its state on reset. */
+void isakmp_cfg_init(void);
+void isakmp_cfg_reset(void);
+void ipsec_cfg_init(void);
+void ipsec_cfg_reset(void);
+void cmap_cfg_init(void);
+void cmap_cfg_reset(void);
+void crypto_show_init(void);
+
+/* Running-config pieces, in IOS order; each returns true when it printed
+ * something, so crypto.c can place the "!" separators as IOS does. */
+bool isakmp_nvgen_global(struct sbuf *b);     /* policies, keys, keepalive */
+bool isakmp_nvgen_groups(struct sbuf *b);     /* client configuration groups */
+bool isakmp_nvgen_profiles(struct sbuf *b);   /* isakmp profiles */
+bool ipsec_nvgen_tsets(struct sbuf *b);       /* SA globals, transform sets */
+bool ipsec_nvgen_profiles(struct sbuf *b);    /* ipsec profiles */
+bool cmap_nvgen_dynamic(struct sbuf *b);      /* crypto dynamic-map */
+bool cmap_nvgen_static(struct sbuf *b);       /* crypto map */
+
+/* Set-list helpers shared by crypto map entries and ipsec profiles:
+ * "set transform-set A B C" replaces the list with the words of the
+ * arguments named t1 .. t6. */
+#define CRYPTO_TSET_SYNTAX \
+	"set transform-set WORD$t1 [WORD$t2 [WORD$t3 [WORD$t4 [WORD$t5 [WORD$t6]]]]]"
+#define CRYPTO_TSET_HELP \
+	"Set a value\n" \
+	"Specify list of transform sets in priority order\n" \
+	"Transform set name\n" "Transform set name\n" "Transform set name\n" \
+	"Transform set name\n" "Transform set name\n" "Transform set name\n"
+void crypto_strlist_set(char **v, int *n, const struct cli_args *a);
+void crypto_strlist_free(char **v, int *n);
+/* Replace *slot with a copy of S (NULL frees). */
+void crypto_str_set(char **slot, const char *s);
+
+void crypto_tsets_nvgen(struct sbuf *b, char *const *v, int n);
+
+/* "set pfs [groupN]" and "set security-association lifetime ...", shared
+ * by crypto map entries and ipsec profiles. */
+#define CRYPTO_PFS_SYNTAX "set pfs [(group1|group2|group5|group14)]"
+#define CRYPTO_PFS_HELP \
+	"Set a value\n" \
+	"Specify pfs settings\n" \
+	"D-H Group1 (768-bit modulus)\n" \
+	"D-H Group2 (1024-bit modulus)\n" \
+	"D-H Group5 (1536-bit modulus)\n" \
+	"D-H Group14 (2048-bit modulus)\n"
+unsigned crypto_pfs_group(const struct cli_args *a);
+
+#define SA_LIFETIME_SYNTAX \
+	"lifetime (seconds <120-86400>$secs|kilobytes <2560-4294967295>$kb)"
+#define SA_LIFETIME_HELP \
+	"Security association duration\n" \
+	"Time-based key duration in seconds\n" \
+	"Security association duration in seconds\n" \
+	"Volume-based key duration\n" \
+	"Security association duration in kilobytes encrypted\n"
+#define NO_SA_LIFETIME_SYNTAX \
+	"lifetime (seconds|kilobytes) [<120-4294967295>]"
+#define NO_SA_LIFETIME_HELP \
+	"Security association duration\n" \
+	"Time-based key duration in seconds\n" \
+	"Volume-based key duration\n" \
+	"Security association duration\n"
+void crypto_lifetime_nvgen(struct sbuf *b, unsigned secs, unsigned long kb);
+
+#endif

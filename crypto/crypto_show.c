@@ -1,0 +1,239 @@
+/* Show commands of the crypto configuration, in IOS 12.4 format:
+ * show crypto isakmp policy, show crypto ipsec transform-set,
+ * show crypto ipsec security-association, show crypto map. */
+#include "crypto_int.h"
+
+#include <string.h>
+
+/* ---- show crypto isakmp policy ---------------------------------------------- */
+static const char *encr_text(const struct isakmp_policy *p)
+{
+	switch (p->encr) {
+	case IKE_ENCR_3DES:
+		return "Three key triple DES";
+	case IKE_ENCR_AES:
+		return p->aes_bits == 256
+			? "AES - Advanced Encryption Standard (256 bit keys)."
+			: p->aes_bits == 192
+			? "AES - Advanced Encryption Standard (192 bit keys)."
+			: "AES - Advanced Encryption Standard (128 bit keys).";
+	case IKE_ENCR_DES:
+		break;
+	}
+	return "DES - Data Encryption Standard (56 bit keys).";
+}
+
+static const char *hash_text(enum ike_hash h)
+{
+	switch (h) {
+	case IKE_HASH_MD5: return "Message Digest 5";
+	case IKE_HASH_SHA256: return "Secure Hash Standard 2 (256 bit)";
+	case IKE_HASH_SHA384: return "Secure Hash Standard 2 (384 bit)";
+	case IKE_HASH_SHA512: return "Secure Hash Standard 2 (512 bit)";
+	case IKE_HASH_SHA: break;
+	}
+	return "Secure Hash Standard";
+}
+
+static const char *auth_text(enum ike_auth a)
+{
+	switch (a) {
+	case IKE_AUTH_PRESHARE: return "Pre-Shared Key";
+	case IKE_AUTH_RSA_ENCR: return "Rivest-Shamir-Adleman Encryption";
+	case IKE_AUTH_RSA_SIG: break;
+	}
+	return "Rivest-Shamir-Adleman Signature";
+}
+
+static unsigned group_bits(unsigned g)
+{
+	switch (g) {
+	case 2: return 1024;
+	case 5: return 1536;
+	case 14: return 2048;
+	case 15: return 3072;
+	case 16: return 4096;
+	default: return 768;
+	}
+}
+
+static void suite_show(struct cli *cli, const struct isakmp_policy *p)
+{
+	cli_printf(cli, "        encryption algorithm:   %s\n", encr_text(p));
+	cli_printf(cli, "        hash algorithm:         %s\n", hash_text(p->hash));
+	cli_printf(cli, "        authentication method:  %s\n", auth_text(p->auth));
+	cli_printf(cli, "        Diffie-Hellman group:   #%u (%u bit)\n", p->group,
+		   group_bits(p->group));
+	cli_printf(cli, "        lifetime:               %u seconds, no volume "
+			"limit\n", p->lifetime);
+}
+
+DEFUN(show_isakmp_policy, "show crypto isakmp policy",
+      "Show running system information\n"
+      "Encryption module\n"
+      "Show ISAKMP\n"
+      "Show ISAKMP protection suite policies\n")
+{
+	const struct isakmp_policy def = {
+		.encr = IKE_ENCR_DES, .hash = IKE_HASH_SHA,
+		.auth = IKE_AUTH_RSA_SIG, .group = IKE_DEFAULT_GROUP,
+		.lifetime = IKE_DEFAULT_LIFETIME,
+	};
+	cli_puts(cli, "\nGlobal IKE policy\n");
+	for (const struct isakmp_policy *p = crypto_isakmp_policies(); p;
+	     p = p->next) {
+		cli_printf(cli, "Protection suite of priority %u\n", p->priority);
+		suite_show(cli, p);
+	}
+	cli_puts(cli, "Default protection suite\n");
+	suite_show(cli, &def);
+	return CLI_OK;
+}
+
+/* ---- show crypto ipsec transform-set ------------------------------------------- */
+/* 12.4 lists each protocol of a set (AH, ESP, compression) as its own
+ * proposal, each with the modes it will negotiate. */
+static void proposal_show(struct cli *cli, bool *first, bool transport,
+			  const char *a, const char *b)
+{
+	cli_printf(cli, "%s{ %s%s%s  }\n", *first ? "" : "   ", a, b ? " " : "",
+		   b ? b : "");
+	cli_printf(cli, "   will negotiate = { %s,  },\n",
+		   transport ? "Transport" : "Tunnel");
+	*first = false;
+}
+
+static void tset_show(struct cli *cli, const struct crypto_tset *t)
+{
+	bool first = true;
+	cli_printf(cli, "Transform set %s: ", t->name);
+	if (t->ah != XF_NONE)
+		proposal_show(cli, &first, t->transport,
+			      crypto_xform_name(t->ah, 0), NULL);
+	if (t->esp_enc != XF_NONE || t->esp_auth != XF_NONE) {
+		const char *enc = t->esp_enc != XF_NONE
+			? crypto_xform_name(t->esp_enc, t->enc_bits) : NULL;
+		const char *auth = t->esp_auth != XF_NONE
+			? crypto_xform_name(t->esp_auth, 0) : NULL;
+		proposal_show(cli, &first, t->transport, enc ? enc : auth,
+			      enc ? auth : NULL);
+	}
+	if (t->comp != XF_NONE)
+		proposal_show(cli, &first, t->transport,
+			      crypto_xform_name(t->comp, 0), NULL);
+	cli_puts(cli, "\n");
+}
+
+DEFUN(show_tsets, "show crypto ipsec transform-set [tag WORD$tagname]",
+      "Show running system information\n"
+      "Encryption module\n"
+      "Show IPSEC policy\n"
+      "Crypto IPSEC transform set\n"
+      "Transform set with a given tag\n"
+      "Transform set tag\n")
+{
+	const char *tag = cli_arg(a, "tagname");
+	for (const struct crypto_tset *t = crypto_tsets(); t; t = t->next)
+		if (!tag || !strcmp(tag, t->name))
+			tset_show(cli, t);
+	return CLI_OK;
+}
+
+DEFUN(show_sa_lifetime, "show crypto ipsec security-association",
+      "Show running system information\n"
+      "Encryption module\n"
+      "Show IPSEC policy\n"
+      "Show parameters for IPSec security associations\n")
+{
+	const struct ipsec_globals *g = crypto_ipsec_globals();
+	cli_printf(cli, "Security association lifetime: %lu kilobytes/%u "
+			"seconds\n", g->sa_kilobytes, g->sa_seconds);
+	return CLI_OK;
+}
+
+/* ---- show crypto map ----------------------------------------------------------------- */
+static void entry_lifetime_show(struct cli *cli, const struct cmap_entry *e)
+{
+	const struct ipsec_globals *g = crypto_ipsec_globals();
+	cli_printf(cli, "        Security association lifetime: %lu kilobytes/"
+			"%u seconds\n",
+		   e->sa_kilobytes ? e->sa_kilobytes : g->sa_kilobytes,
+		   e->sa_seconds ? e->sa_seconds : g->sa_seconds);
+}
+
+static void entry_show(struct cli *cli, const struct crypto_map *m,
+		       const struct cmap_entry *e)
+{
+	cli_printf(cli, "Crypto Map \"%s\" %u %s\n", m->name, e->seq,
+		   e->type == CMAP_MANUAL ? "ipsec-manual" : "ipsec-isakmp");
+	if (e->type == CMAP_ISAKMP_DYNAMIC) {
+		cli_printf(cli, "        Dynamic map template tag: %s\n",
+			   e->dynamic);
+		return;
+	}
+	if (!e->npeer || !e->acl)
+		cli_puts(cli, "        WARNING: This crypto map is in an "
+			      "incomplete state!\n"
+			      "        (missing peer or access-list "
+			      "definitions)\n");
+	if (e->description)
+		cli_printf(cli, "        Description: %s\n", e->description);
+	for (int i = 0; i < e->npeer; i++)
+		cli_printf(cli, "        Peer = %s\n", e->peer[i]);
+	if (e->acl)
+		cli_printf(cli, "        Extended IP access list %s\n", e->acl);
+	if (e->npeer)
+		cli_printf(cli, "        Current peer: %s\n", e->peer[0]);
+	entry_lifetime_show(cli, e);
+	cli_printf(cli, "        PFS (Y/N): %s\n", e->pfs_group ? "Y" : "N");
+	if (e->pfs_group)
+		cli_printf(cli, "        DH group:  group%u\n", e->pfs_group);
+	cli_puts(cli, "        Transform sets={\n");
+	for (int i = 0; i < e->ntset; i++)
+		cli_printf(cli, "                %s,\n", e->tset[i]);
+	cli_puts(cli, "        }\n");
+	if (e->rri != RRI_OFF)
+		cli_puts(cli, "        Reverse Route Injection Enabled\n");
+}
+
+static void map_show(struct cli *cli, const struct crypto_map *m)
+{
+	for (const struct cmap_entry *e = m->entries; e; e = e->next)
+		entry_show(cli, m, e);
+	cli_printf(cli, "        Interfaces using crypto map %s:\n", m->name);
+	for (const struct cmap_binding *b = crypto_bindings(); b; b = b->next)
+		if (!strcmp(b->map, m->name))
+			cli_printf(cli, "                %s\n", b->ifname);
+	cli_puts(cli, "\n");
+}
+
+DEFUN(show_cmap, "show crypto map [(tag WORD$tagname|interface IFNAME$ifn)]",
+      "Show running system information\n"
+      "Encryption module\n"
+      "Crypto maps\n"
+      "Crypto maps with a given tag\n"
+      "Crypto map tag\n"
+      "Crypto maps for an interface.\n"
+      "Interface name\n")
+{
+	const char *tag = cli_arg(a, "tagname");
+	if (cli_has(a, "ifn")) {
+		const struct cmap_binding *b =
+			crypto_binding_for_iface(cli_arg(a, "ifn"));
+		if (!b)
+			return CLI_OK;
+		tag = b->map;
+	}
+	for (const struct crypto_map *m = crypto_maps(); m; m = m->next)
+		if (m->entries && (!tag || !strcmp(tag, m->name)))
+			map_show(cli, m);
+	return CLI_OK;
+}
+
+void crypto_show_init(void)
+{
+	cli_install(MODE_EXEC, &show_isakmp_policy_cmd);
+	cli_install(MODE_EXEC, &show_tsets_cmd);
+	cli_install(MODE_EXEC, &show_sa_lifetime_cmd);
+	cli_install(MODE_EXEC, &show_cmap_cmd);
+}

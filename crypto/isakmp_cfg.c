@@ -1,0 +1,1186 @@
+/* ISAKMP (IKE phase 1) configuration: protection-suite policies, pre-shared
+ * keys, keepalives (DPD), Easy VPN client configuration groups and isakmp
+ * profiles, with their commands and running-config lines. */
+#include "crypto_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- state ---------------------------------------------------------------- */
+static struct isakmp_policy *policies;    /* ascending priority */
+static struct isakmp_key *keys;           /* creation order */
+static struct {
+	bool on;
+	unsigned secs, retry;
+	bool periodic;
+} keepalive;
+
+#define IKE_KEEPALIVE_RETRY_DEFAULT 2u
+
+#define GROUP_MAX_ADDR 2
+struct isakmp_group {
+	char *name;
+	char *key;
+	uint32_t dns[GROUP_MAX_ADDR], wins[GROUP_MAX_ADDR];
+	int ndns, nwins;
+	char *domain, *pool, *acl;
+	uint32_t netmask;
+	bool save_password, include_local_lan, pfs;
+	struct isakmp_group *next;
+};
+static struct isakmp_group *groups;
+
+struct isakmp_profile {
+	char *name;
+	char *description, *vrf, *keyring;
+	char **match;                     /* "group G", "address A M", "host H" */
+	int nmatch;
+	char *client_auth_list, *isakmp_author_list, *client_cfg_group;
+	bool cfg_addr_initiate, cfg_addr_respond, aggressive;
+	char *local_address;
+	unsigned ka_secs, ka_retry;       /* 0 = none */
+	struct isakmp_profile *next;
+};
+static struct isakmp_profile *profiles;
+
+/* ---- public lookups ------------------------------------------------------- */
+const struct isakmp_policy *crypto_isakmp_policies(void)
+{
+	return policies;
+}
+
+const struct isakmp_key *crypto_isakmp_keys(void)
+{
+	return keys;
+}
+
+const struct isakmp_key *crypto_isakmp_key_for(uint32_t peer)
+{
+	const struct isakmp_key *best = NULL;
+	for (const struct isakmp_key *k = keys; k; k = k->next) {
+		if (k->hostname || (peer & k->mask) != (k->addr & k->mask))
+			continue;
+		if (!best || mask_len(k->mask) > mask_len(best->mask))
+			best = k;
+	}
+	return best;
+}
+
+bool crypto_isakmp_keepalive(unsigned *secs, unsigned *retry, bool *periodic)
+{
+	if (secs)
+		*secs = keepalive.secs;
+	if (retry)
+		*retry = keepalive.retry;
+	if (periodic)
+		*periodic = keepalive.periodic;
+	return keepalive.on;
+}
+
+const struct isakmp_group *crypto_isakmp_group_find(const char *name)
+{
+	for (struct isakmp_group *g = groups; g; g = g->next)
+		if (!strcmp(g->name, name))
+			return g;
+	return NULL;
+}
+
+const struct isakmp_profile *crypto_isakmp_profile_find(const char *name)
+{
+	for (struct isakmp_profile *p = profiles; p; p = p->next)
+		if (!strcmp(p->name, name))
+			return p;
+	return NULL;
+}
+
+/* ---- crypto isakmp policy ----------------------------------------------------- */
+static void policy_defaults(struct isakmp_policy *p)
+{
+	p->encr = IKE_ENCR_DES;
+	p->aes_bits = 128;
+	p->hash = IKE_HASH_SHA;
+	p->auth = IKE_AUTH_RSA_SIG;
+	p->group = IKE_DEFAULT_GROUP;
+	p->lifetime = IKE_DEFAULT_LIFETIME;
+}
+
+static struct isakmp_policy *policy_get(unsigned pri)
+{
+	struct isakmp_policy **pp = &policies;
+	while (*pp && (*pp)->priority < pri)
+		pp = &(*pp)->next;
+	if (*pp && (*pp)->priority == pri)
+		return *pp;
+	struct isakmp_policy *p = xcalloc(1, sizeof *p);
+	p->priority = pri;
+	policy_defaults(p);
+	p->next = *pp;
+	*pp = p;
+	return p;
+}
+
+DEFUN(isakmp_policy, "crypto isakmp policy <1-10000>$pri",
+      "Encryption module\n"
+      "Configure ISAKMP policy\n"
+      "Set policy for an ISAKMP protection suite\n"
+      "Priority of protection suite\n")
+{
+	cli_enter(cli, MODE_ISAKMP, policy_get((unsigned)cli_arg_num(a, "pri")));
+	return CLI_OK;
+}
+
+DEFUN(no_isakmp_policy, "no crypto isakmp policy <1-10000>$pri",
+      "Negate a command or set its defaults\n"
+      "Encryption module\n"
+      "Configure ISAKMP policy\n"
+      "Set policy for an ISAKMP protection suite\n"
+      "Priority of protection suite\n")
+{
+	unsigned pri = (unsigned)cli_arg_num(a, "pri");
+	for (struct isakmp_policy **pp = &policies; *pp; pp = &(*pp)->next) {
+		if ((*pp)->priority != pri)
+			continue;
+		struct isakmp_policy *p = *pp;
+		*pp = p->next;
+		cli_forget_ctx(p);
+		free(p);
+		break;
+	}
+	return CLI_OK;
+}
+
+DEFUN(policy_encryption,
+      "encryption (des|3des|aes [128|192|256])",
+      "Set encryption algorithm for protection suite\n"
+      "DES - Data Encryption Standard (56 bit keys).\n"
+      "Three key triple DES\n"
+      "AES - Advanced Encryption Standard.\n"
+      "128 bit keys.\n"
+      "192 bit keys.\n"
+      "256 bit keys.\n")
+{
+	struct isakmp_policy *p = cli_ctx(cli);
+	if (cli_has(a, "3des")) {
+		p->encr = IKE_ENCR_3DES;
+	} else if (cli_has(a, "aes")) {
+		p->encr = IKE_ENCR_AES;
+		p->aes_bits = cli_has(a, "256") ? 256 : cli_has(a, "192") ? 192 : 128;
+	} else {
+		p->encr = IKE_ENCR_DES;
+	}
+	return CLI_OK;
+}
+
+DEFUN(no_policy_encryption, "no encryption",
+      "Negate a command or set its defaults\n"
+      "Set encryption algorithm for protection suite\n")
+{
+	struct isakmp_policy *p = cli_ctx(cli);
+	p->encr = IKE_ENCR_DES;
+	p->aes_bits = 128;
+	return CLI_OK;
+}
+
+DEFUN(policy_hash, "hash (sha|md5|sha256|sha384|sha512)",
+      "Set hash algorithm for protection suite\n"
+      "Secure Hash Standard\n"
+      "Message Digest 5\n"
+      "Secure Hash Standard 2 (256 bit)\n"
+      "Secure Hash Standard 2 (384 bit)\n"
+      "Secure Hash Standard 2 (512 bit)\n")
+{
+	struct isakmp_policy *p = cli_ctx(cli);
+	if (cli_has(a, "md5"))
+		p->hash = IKE_HASH_MD5;
+	else if (cli_has(a, "sha256"))
+		p->hash = IKE_HASH_SHA256;
+	else if (cli_has(a, "sha384"))
+		p->hash = IKE_HASH_SHA384;
+	else if (cli_has(a, "sha512"))
+		p->hash = IKE_HASH_SHA512;
+	else
+		p->hash = IKE_HASH_SHA;
+	return CLI_OK;
+}
+
+DEFUN(no_policy_hash, "no hash",
+      "Negate a command or set its defaults\n"
+      "Set hash algorithm for protection suite\n")
+{
+	((struct isakmp_policy *)cli_ctx(cli))->hash = IKE_HASH_SHA;
+	return CLI_OK;
+}
+
+DEFUN(policy_auth, "authentication (pre-share|rsa-sig|rsa-encr)",
+      "Set authentication method for protection suite\n"
+      "Pre-Shared Key\n"
+      "Rivest-Shamir-Adleman Signature\n"
+      "Rivest-Shamir-Adleman Encryption\n")
+{
+	struct isakmp_policy *p = cli_ctx(cli);
+	p->auth = cli_has(a, "pre-share") ? IKE_AUTH_PRESHARE
+		: cli_has(a, "rsa-encr") ? IKE_AUTH_RSA_ENCR : IKE_AUTH_RSA_SIG;
+	return CLI_OK;
+}
+
+DEFUN(no_policy_auth, "no authentication",
+      "Negate a command or set its defaults\n"
+      "Set authentication method for protection suite\n")
+{
+	((struct isakmp_policy *)cli_ctx(cli))->auth = IKE_AUTH_RSA_SIG;
+	return CLI_OK;
+}
+
+DEFUN(policy_group, "group (1|2|5|14|15|16)",
+      "Set the Diffie-Hellman group\n"
+      "Diffie-Hellman group 1 (768 bit)\n"
+      "Diffie-Hellman group 2 (1024 bit)\n"
+      "Diffie-Hellman group 5 (1536 bit)\n"
+      "Diffie-Hellman group 14 (2048 bit)\n"
+      "Diffie-Hellman group 15 (3072 bit)\n"
+      "Diffie-Hellman group 16 (4096 bit)\n")
+{
+	static const unsigned g[] = {1, 2, 5, 14, 15, 16};
+	static const char *const kw[] = {"1", "2", "5", "14", "15", "16"};
+	struct isakmp_policy *p = cli_ctx(cli);
+	for (size_t i = 0; i < sizeof g / sizeof g[0]; i++)
+		if (cli_has(a, kw[i]))
+			p->group = g[i];
+	return CLI_OK;
+}
+
+DEFUN(no_policy_group, "no group",
+      "Negate a command or set its defaults\n"
+      "Set the Diffie-Hellman group\n")
+{
+	((struct isakmp_policy *)cli_ctx(cli))->group = IKE_DEFAULT_GROUP;
+	return CLI_OK;
+}
+
+DEFUN(policy_lifetime, "lifetime <60-86400>$secs",
+      "Set lifetime for ISAKMP security association\n"
+      "lifetime in seconds\n")
+{
+	((struct isakmp_policy *)cli_ctx(cli))->lifetime =
+		(unsigned)cli_arg_num(a, "secs");
+	return CLI_OK;
+}
+
+DEFUN(no_policy_lifetime, "no lifetime",
+      "Negate a command or set its defaults\n"
+      "Set lifetime for ISAKMP security association\n")
+{
+	((struct isakmp_policy *)cli_ctx(cli))->lifetime = IKE_DEFAULT_LIFETIME;
+	return CLI_OK;
+}
+
+/* nvgen prints only what differs from the default suite, 12.3/12.4 style
+ * ("encr" abbreviated, AES-128 without its key size). */
+static void policy_nvgen(struct sbuf *b, const struct isakmp_policy *p)
+{
+	static const char *const hash[] = {
+		[IKE_HASH_SHA] = "sha", [IKE_HASH_MD5] = "md5",
+		[IKE_HASH_SHA256] = "sha256", [IKE_HASH_SHA384] = "sha384",
+		[IKE_HASH_SHA512] = "sha512",
+	};
+	sbuf_printf(b, "crypto isakmp policy %u\n", p->priority);
+	if (p->encr == IKE_ENCR_3DES)
+		sbuf_puts(b, " encr 3des\n");
+	else if (p->encr == IKE_ENCR_AES && p->aes_bits != 128)
+		sbuf_printf(b, " encr aes %u\n", p->aes_bits);
+	else if (p->encr == IKE_ENCR_AES)
+		sbuf_puts(b, " encr aes\n");
+	if (p->hash != IKE_HASH_SHA)
+		sbuf_printf(b, " hash %s\n", hash[p->hash]);
+	if (p->auth == IKE_AUTH_PRESHARE)
+		sbuf_puts(b, " authentication pre-share\n");
+	else if (p->auth == IKE_AUTH_RSA_ENCR)
+		sbuf_puts(b, " authentication rsa-encr\n");
+	if (p->group != IKE_DEFAULT_GROUP)
+		sbuf_printf(b, " group %u\n", p->group);
+	if (p->lifetime != IKE_DEFAULT_LIFETIME)
+		sbuf_printf(b, " lifetime %u\n", p->lifetime);
+}
+
+/* ---- crypto isakmp key ---------------------------------------------------------- */
+static void key_free(struct isakmp_key *k)
+{
+	free(k->key);
+	free(k->hostname);
+	free(k);
+}
+
+/* The key's peer identity: a hostname, or an address with its mask. */
+static struct isakmp_key **key_slot(const char *host, uint32_t addr,
+				    uint32_t mask)
+{
+	struct isakmp_key **kp = &keys;
+	for (; *kp; kp = &(*kp)->next) {
+		struct isakmp_key *k = *kp;
+		if (host ? (k->hostname && !strcmp(k->hostname, host))
+			 : (!k->hostname && k->addr == addr && k->mask == mask))
+			break;
+	}
+	return kp;
+}
+
+static uint32_t key_mask(const struct cli_args *a)
+{
+	return cli_has(a, "mask") ? cli_arg_ip(a, "mask") : 0xffffffffu;
+}
+
+DEFUN(isakmp_key,
+      "crypto isakmp key [(0|6)] WORD$secret (address A.B.C.D$addr [A.B.C.D$mask] [no-xauth]|hostname WORD$host [no-xauth])",
+      "Encryption module\n"
+      "Configure ISAKMP policy\n"
+      "Set pre-shared key for remote peer\n"
+      "Specifies an UNENCRYPTED password will follow\n"
+      "Specifies an ENCRYPTED password will follow\n"
+      "The UNENCRYPTED (cleartext) user password\n"
+      "define shared key with IP address\n"
+      "Peer IP address\n"
+      "Peer IP subnet mask\n"
+      "Bypasses XAuth for this peer\n"
+      "define shared key with hostname\n"
+      "Fully qualified domain name of peer\n"
+      "Bypasses XAuth for this peer\n")
+{
+	const char *host = cli_arg(a, "host");
+	uint32_t addr = host ? 0 : cli_arg_ip(a, "addr");
+	uint32_t mask = host ? 0 : key_mask(a);
+	struct isakmp_key **kp = key_slot(host, addr, mask);
+	struct isakmp_key *k = *kp;
+	if (!k) {
+		k = *kp = xcalloc(1, sizeof *k);
+		k->hostname = host ? xstrdup(host) : NULL;
+		k->addr = addr;
+		k->mask = mask;
+	}
+	crypto_str_set(&k->key, cli_arg(a, "secret"));
+	k->enc_type = cli_has(a, "6") ? 6 : 0;
+	k->mask_given = !host && cli_has(a, "mask");
+	k->no_xauth = cli_has(a, "no-xauth");
+	return CLI_OK;
+}
+
+DEFUN(no_isakmp_key,
+      "no crypto isakmp key [(0|6)] WORD (address A.B.C.D$addr [A.B.C.D$mask]|hostname WORD$host)",
+      "Negate a command or set its defaults\n"
+      "Encryption module\n"
+      "Configure ISAKMP policy\n"
+      "Set pre-shared key for remote peer\n"
+      "Specifies an UNENCRYPTED password will follow\n"
+      "Specifies an ENCRYPTED password will follow\n"
+      "The UNENCRYPTED (cleartext) user password\n"
+      "define shared key with IP address\n"
+      "Peer IP address\n"
+      "Peer IP subnet mask\n"
+      "define shared key with hostname\n"
+      "Fully qualified domain name of peer\n")
+{
+	const char *host = cli_arg(a, "host");
+	struct isakmp_key **kp = key_slot(host, host ? 0 : cli_arg_ip(a, "addr"),
+					  host ? 0 : key_mask(a));
+	if (*kp) {
+		struct isakmp_key *k = *kp;
+		*kp = k->next;
+		key_free(k);
+	}
+	return CLI_OK;
+}
+
+static void key_nvgen(struct sbuf *b, const struct isakmp_key *k)
+{
+	char ab[16], mb[16];
+	sbuf_puts(b, "crypto isakmp key ");
+	if (k->enc_type == 6)
+		sbuf_puts(b, "6 ");
+	sbuf_puts(b, k->key);
+	if (k->hostname) {
+		sbuf_printf(b, " hostname %s", k->hostname);
+	} else {
+		sbuf_printf(b, " address %s", ip_fmt(k->addr, ab));
+		/* a host mask is the default and is not written back */
+		if (k->mask != 0xffffffffu)
+			sbuf_printf(b, " %s", ip_fmt(k->mask, mb));
+	}
+	sbuf_puts(b, k->no_xauth ? " no-xauth\n" : "\n");
+}
+
+/* ---- crypto isakmp keepalive -------------------------------------------------------- */
+DEFUN(isakmp_keepalive,
+      "crypto isakmp keepalive <10-3600>$secs [<2-60>$rsecs] [(periodic|on-demand)]",
+      "Encryption module\n"
+      "Configure ISAKMP policy\n"
+      "Set a keepalive interval for use with IOS peers\n"
+      "Number of seconds between keep alives\n"
+      "Number of seconds between retries if keepalive fails\n"
+      "Send keepalives periodically\n"
+      "Send keepalives on demand (default)\n")
+{
+	keepalive.on = true;
+	keepalive.secs = (unsigned)cli_arg_num(a, "secs");
+	keepalive.retry = cli_has(a, "rsecs") ? (unsigned)cli_arg_num(a, "rsecs")
+					      : IKE_KEEPALIVE_RETRY_DEFAULT;
+	keepalive.periodic = cli_has(a, "periodic");
+	return CLI_OK;
+}
+
+DEFUN(no_isakmp_keepalive,
+      "no crypto isakmp keepalive [<10-3600> [<2-60>] [(periodic|on-demand)]]",
+      "Negate a command or set its defaults\n"
+      "Encryption module\n"
+      "Configure ISAKMP policy\n"
+      "Set a keepalive interval for use with IOS peers\n"
+      "Number of seconds between keep alives\n"
+      "Number of seconds between retries if keepalive fails\n"
+      "Send keepalives periodically\n"
+      "Send keepalives on demand (default)\n")
+{
+	memset(&keepalive, 0, sizeof keepalive);
+	return CLI_OK;
+}
+
+/* ---- crypto isakmp client configuration group ----------------------------------------- */
+static void group_free(struct isakmp_group *g)
+{
+	free(g->name);
+	free(g->key);
+	free(g->domain);
+	free(g->pool);
+	free(g->acl);
+	free(g);
+}
+
+DEFUN(isakmp_group, "crypto isakmp client configuration group WORD$name",
+      "Encryption module\n"
+      "Configure ISAKMP policy\n"
+      "Set client configuration policy\n"
+      "Set client configuration policy\n"
+      "Set group policy for client\n"
+      "Specify group name\n")
+{
+	const char *name = cli_arg(a, "name");
+	struct isakmp_group **gp = &groups;
+	while (*gp && strcmp((*gp)->name, name))
+		gp = &(*gp)->next;
+	if (!*gp) {
+		*gp = xcalloc(1, sizeof **gp);
+		(*gp)->name = xstrdup(name);
+	}
+	cli_enter(cli, MODE_ISAKMP_GROUP, *gp);
+	return CLI_OK;
+}
+
+DEFUN(no_isakmp_group, "no crypto isakmp client configuration group WORD$name",
+      "Negate a command or set its defaults\n"
+      "Encryption module\n"
+      "Configure ISAKMP policy\n"
+      "Set client configuration policy\n"
+      "Set client configuration policy\n"
+      "Set group policy for client\n"
+      "Specify group name\n")
+{
+	const char *name = cli_arg(a, "name");
+	for (struct isakmp_group **gp = &groups; *gp; gp = &(*gp)->next) {
+		if (strcmp((*gp)->name, name))
+			continue;
+		struct isakmp_group *g = *gp;
+		*gp = g->next;
+		cli_forget_ctx(g);
+		group_free(g);
+		break;
+	}
+	return CLI_OK;
+}
+
+DEFUN(group_key, "key WORD$secret",
+      "pre-shared key/IKE password\n"
+      "pre-shared key\n")
+{
+	crypto_str_set(&((struct isakmp_group *)cli_ctx(cli))->key,
+		       cli_arg(a, "secret"));
+	return CLI_OK;
+}
+
+DEFUN(no_group_key, "no key [WORD]",
+      "Negate a command or set its defaults\n"
+      "pre-shared key/IKE password\n"
+      "pre-shared key\n")
+{
+	crypto_str_set(&((struct isakmp_group *)cli_ctx(cli))->key, NULL);
+	return CLI_OK;
+}
+
+static void group_addrs(const struct cli_args *a, uint32_t *v, int *n)
+{
+	*n = 0;
+	v[(*n)++] = cli_arg_ip(a, "a1");
+	if (cli_has(a, "a2"))
+		v[(*n)++] = cli_arg_ip(a, "a2");
+}
+
+DEFUN(group_dns, "dns A.B.C.D$a1 [A.B.C.D$a2]",
+      "Specify DNS Addresses\n"
+      "Primary DNS\n"
+      "Secondary DNS\n")
+{
+	struct isakmp_group *g = cli_ctx(cli);
+	group_addrs(a, g->dns, &g->ndns);
+	return CLI_OK;
+}
+
+DEFUN(no_group_dns, "no dns [A.B.C.D [A.B.C.D]]",
+      "Negate a command or set its defaults\n"
+      "Specify DNS Addresses\n"
+      "Primary DNS\n"
+      "Secondary DNS\n")
+{
+	((struct isakmp_group *)cli_ctx(cli))->ndns = 0;
+	return CLI_OK;
+}
+
+DEFUN(group_wins, "wins A.B.C.D$a1 [A.B.C.D$a2]",
+      "Specify WINS Addresses\n"
+      "Primary WINS\n"
+      "Secondary WINS\n")
+{
+	struct isakmp_group *g = cli_ctx(cli);
+	group_addrs(a, g->wins, &g->nwins);
+	return CLI_OK;
+}
+
+DEFUN(no_group_wins, "no wins [A.B.C.D [A.B.C.D]]",
+      "Negate a command or set its defaults\n"
+      "Specify WINS Addresses\n"
+      "Primary WINS\n"
+      "Secondary WINS\n")
+{
+	((struct isakmp_group *)cli_ctx(cli))->nwins = 0;
+	return CLI_OK;
+}
+
+DEFUN(group_domain, "domain WORD$dom",
+      "Set default domain name to send to client\n"
+      "Domain name\n")
+{
+	crypto_str_set(&((struct isakmp_group *)cli_ctx(cli))->domain,
+		       cli_arg(a, "dom"));
+	return CLI_OK;
+}
+
+DEFUN(no_group_domain, "no domain [WORD]",
+      "Negate a command or set its defaults\n"
+      "Set default domain name to send to client\n"
+      "Domain name\n")
+{
+	crypto_str_set(&((struct isakmp_group *)cli_ctx(cli))->domain, NULL);
+	return CLI_OK;
+}
+
+DEFUN(group_pool, "pool WORD$poolname",
+      "Set name of address pool\n"
+      "Name of address pool\n")
+{
+	crypto_str_set(&((struct isakmp_group *)cli_ctx(cli))->pool,
+		       cli_arg(a, "poolname"));
+	return CLI_OK;
+}
+
+DEFUN(no_group_pool, "no pool [WORD]",
+      "Negate a command or set its defaults\n"
+      "Set name of address pool\n"
+      "Name of address pool\n")
+{
+	crypto_str_set(&((struct isakmp_group *)cli_ctx(cli))->pool, NULL);
+	return CLI_OK;
+}
+
+DEFUN(group_acl, "acl (<100-199>$list|WORD$list)",
+      "Specify split tunneling inclusion access-list number\n"
+      "access-list number for split-tunneling\n"
+      "access-list name for split-tunneling\n")
+{
+	crypto_str_set(&((struct isakmp_group *)cli_ctx(cli))->acl,
+		       cli_arg(a, "list"));
+	return CLI_OK;
+}
+
+DEFUN(no_group_acl, "no acl [(<100-199>|WORD)]",
+      "Negate a command or set its defaults\n"
+      "Specify split tunneling inclusion access-list number\n"
+      "access-list number for split-tunneling\n"
+      "access-list name for split-tunneling\n")
+{
+	crypto_str_set(&((struct isakmp_group *)cli_ctx(cli))->acl, NULL);
+	return CLI_OK;
+}
+
+DEFUN(group_netmask, "netmask A.B.C.D$mask",
+      "netmask used by the client for local connectivity\n"
+      "netmask\n")
+{
+	((struct isakmp_group *)cli_ctx(cli))->netmask = cli_arg_ip(a, "mask");
+	return CLI_OK;
+}
+
+DEFUN(no_group_netmask, "no netmask [A.B.C.D]",
+      "Negate a command or set its defaults\n"
+      "netmask used by the client for local connectivity\n"
+      "netmask\n")
+{
+	((struct isakmp_group *)cli_ctx(cli))->netmask = 0;
+	return CLI_OK;
+}
+
+/* save-password, include-local-lan and pfs are plain on/off flags. */
+static bool *group_flag(struct isakmp_group *g, const struct cli_args *a)
+{
+	if (cli_has(a, "save-password"))
+		return &g->save_password;
+	if (cli_has(a, "include-local-lan"))
+		return &g->include_local_lan;
+	return &g->pfs;
+}
+
+DEFUN(group_flags, "(save-password|include-local-lan|pfs)",
+      "Allows remote client to save XAUTH password\n"
+      "Enable Local LAN Access with no split tunnel\n"
+      "The client should propose PFS\n")
+{
+	*group_flag(cli_ctx(cli), a) = true;
+	return CLI_OK;
+}
+
+DEFUN(no_group_flags, "no (save-password|include-local-lan|pfs)",
+      "Negate a command or set its defaults\n"
+      "Allows remote client to save XAUTH password\n"
+      "Enable Local LAN Access with no split tunnel\n"
+      "The client should propose PFS\n")
+{
+	*group_flag(cli_ctx(cli), a) = false;
+	return CLI_OK;
+}
+
+static void addrs_nvgen(struct sbuf *b, const char *kw, const uint32_t *v,
+			int n)
+{
+	char buf[16];
+	if (!n)
+		return;
+	sbuf_printf(b, " %s", kw);
+	for (int i = 0; i < n; i++)
+		sbuf_printf(b, " %s", ip_fmt(v[i], buf));
+	sbuf_puts(b, "\n");
+}
+
+static void group_nvgen(struct sbuf *b, const struct isakmp_group *g)
+{
+	char buf[16];
+	sbuf_printf(b, "crypto isakmp client configuration group %s\n", g->name);
+	if (g->key)
+		sbuf_printf(b, " key %s\n", g->key);
+	addrs_nvgen(b, "dns", g->dns, g->ndns);
+	addrs_nvgen(b, "wins", g->wins, g->nwins);
+	if (g->domain)
+		sbuf_printf(b, " domain %s\n", g->domain);
+	if (g->pool)
+		sbuf_printf(b, " pool %s\n", g->pool);
+	if (g->acl)
+		sbuf_printf(b, " acl %s\n", g->acl);
+	if (g->save_password)
+		sbuf_puts(b, " save-password\n");
+	if (g->include_local_lan)
+		sbuf_puts(b, " include-local-lan\n");
+	if (g->pfs)
+		sbuf_puts(b, " pfs\n");
+	if (g->netmask)
+		sbuf_printf(b, " netmask %s\n", ip_fmt(g->netmask, buf));
+}
+
+/* ---- crypto isakmp profile ----------------------------------------------------------------- */
+static void profile_free(struct isakmp_profile *p)
+{
+	free(p->name);
+	free(p->description);
+	free(p->vrf);
+	free(p->keyring);
+	for (int i = 0; i < p->nmatch; i++)
+		free(p->match[i]);
+	free(p->match);
+	free(p->client_auth_list);
+	free(p->isakmp_author_list);
+	free(p->client_cfg_group);
+	free(p->local_address);
+	free(p);
+}
+
+DEFUN(isakmp_profile, "crypto isakmp profile WORD$name",
+      "Encryption module\n"
+      "Configure ISAKMP policy\n"
+      "Define ISAKMP Profiles\n"
+      "Name of the profile\n")
+{
+	const char *name = cli_arg(a, "name");
+	struct isakmp_profile **pp = &profiles;
+	while (*pp && strcmp((*pp)->name, name))
+		pp = &(*pp)->next;
+	if (!*pp) {
+		*pp = xcalloc(1, sizeof **pp);
+		(*pp)->name = xstrdup(name);
+		cli_printf(cli, "%% A profile is deemed incomplete until it has "
+				"match identity statements\n");
+	}
+	cli_enter(cli, MODE_ISAKMP_PROFILE, *pp);
+	return CLI_OK;
+}
+
+DEFUN(no_isakmp_profile, "no crypto isakmp profile WORD$name",
+      "Negate a command or set its defaults\n"
+      "Encryption module\n"
+      "Configure ISAKMP policy\n"
+      "Define ISAKMP Profiles\n"
+      "Name of the profile\n")
+{
+	const char *name = cli_arg(a, "name");
+	for (struct isakmp_profile **pp = &profiles; *pp; pp = &(*pp)->next) {
+		if (strcmp((*pp)->name, name))
+			continue;
+		struct isakmp_profile *p = *pp;
+		*pp = p->next;
+		cli_forget_ctx(p);
+		profile_free(p);
+		break;
+	}
+	return CLI_OK;
+}
+
+DEFUN(prof_description, "description LINE$text",
+      "Specify a description of this profile\n"
+      "Up to 80 characters describing this profile\n")
+{
+	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->description,
+		       cli_arg(a, "text"));
+	return CLI_OK;
+}
+
+DEFUN(no_prof_description, "no description [LINE]",
+      "Negate a command or set its defaults\n"
+      "Specify a description of this profile\n"
+      "Up to 80 characters describing this profile\n")
+{
+	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->description,
+		       NULL);
+	return CLI_OK;
+}
+
+DEFUN(prof_vrf, "vrf WORD$vrfname",
+      "Specify the VRF it is related to\n"
+      "VRF Name\n")
+{
+	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->vrf,
+		       cli_arg(a, "vrfname"));
+	return CLI_OK;
+}
+
+DEFUN(no_prof_vrf, "no vrf [WORD]",
+      "Negate a command or set its defaults\n"
+      "Specify the VRF it is related to\n"
+      "VRF Name\n")
+{
+	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->vrf, NULL);
+	return CLI_OK;
+}
+
+DEFUN(prof_keyring, "keyring WORD$kr",
+      "Specify keyring to use\n"
+      "Keyring Name\n")
+{
+	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->keyring,
+		       cli_arg(a, "kr"));
+	return CLI_OK;
+}
+
+DEFUN(no_prof_keyring, "no keyring [WORD]",
+      "Negate a command or set its defaults\n"
+      "Specify keyring to use\n"
+      "Keyring Name\n")
+{
+	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->keyring, NULL);
+	return CLI_OK;
+}
+
+/* "match identity ..." lines accumulate; the text after "identity" is the
+ * identity itself, kept in the form nvgen prints it. */
+static char *match_text(const struct cli_args *a)
+{
+	struct sbuf t;
+	char ab[16], mb[16];
+	sbuf_init(&t);
+	if (cli_has(a, "group"))
+		sbuf_printf(&t, "group %s", cli_arg(a, "grp"));
+	else if (cli_has(a, "host"))
+		sbuf_printf(&t, "host %s", cli_arg(a, "fqdn"));
+	else if (cli_has(a, "mask"))
+		sbuf_printf(&t, "address %s %s", ip_fmt(cli_arg_ip(a, "addr"), ab),
+			    ip_fmt(cli_arg_ip(a, "mask"), mb));
+	else
+		sbuf_printf(&t, "address %s", ip_fmt(cli_arg_ip(a, "addr"), ab));
+	return sbuf_take(&t);
+}
+
+#define MATCH_SYNTAX \
+	"match identity (group WORD$grp|address A.B.C.D$addr [A.B.C.D$mask]|host WORD$fqdn)"
+#define MATCH_HELP \
+	"Match values of peer\n" \
+	"Match identity\n" \
+	"Group Name\n" \
+	"Group Name\n" \
+	"IP Address(es)\n" \
+	"IP Address\n" \
+	"Mask\n" \
+	"Fully qualified domain name of peer\n" \
+	"Hostname\n"
+
+DEFUN(prof_match, MATCH_SYNTAX, MATCH_HELP)
+{
+	struct isakmp_profile *p = cli_ctx(cli);
+	char *m = match_text(a);
+	for (int i = 0; i < p->nmatch; i++)
+		if (!strcmp(p->match[i], m)) {
+			free(m);
+			return CLI_OK;
+		}
+	p->match = xrealloc(p->match, (size_t)(p->nmatch + 1) * sizeof *p->match);
+	p->match[p->nmatch++] = m;
+	return CLI_OK;
+}
+
+DEFUN(no_prof_match, "no " MATCH_SYNTAX,
+      "Negate a command or set its defaults\n" MATCH_HELP)
+{
+	struct isakmp_profile *p = cli_ctx(cli);
+	char *m = match_text(a);
+	for (int i = 0; i < p->nmatch; i++) {
+		if (strcmp(p->match[i], m))
+			continue;
+		free(p->match[i]);
+		memmove(&p->match[i], &p->match[i + 1],
+			(size_t)(p->nmatch - i - 1) * sizeof p->match[0]);
+		p->nmatch--;
+		break;
+	}
+	free(m);
+	return CLI_OK;
+}
+
+DEFUN(prof_client_auth, "client authentication list WORD$list",
+      "Specify client configuration settings\n"
+      "Client Authentication\n"
+      "AAA authentication list to use\n"
+      "AAA list name\n")
+{
+	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->client_auth_list,
+		       cli_arg(a, "list"));
+	return CLI_OK;
+}
+
+DEFUN(no_prof_client_auth, "no client authentication list [WORD]",
+      "Negate a command or set its defaults\n"
+      "Specify client configuration settings\n"
+      "Client Authentication\n"
+      "AAA authentication list to use\n"
+      "AAA list name\n")
+{
+	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->client_auth_list,
+		       NULL);
+	return CLI_OK;
+}
+
+DEFUN(prof_isakmp_author, "isakmp authorization list WORD$list",
+      "ISAKMP Authorization command\n"
+      "ISAKMP Authorization parameters\n"
+      "AAA authorization list to use\n"
+      "AAA list name\n")
+{
+	crypto_str_set(
+		&((struct isakmp_profile *)cli_ctx(cli))->isakmp_author_list,
+		cli_arg(a, "list"));
+	return CLI_OK;
+}
+
+DEFUN(no_prof_isakmp_author, "no isakmp authorization list [WORD]",
+      "Negate a command or set its defaults\n"
+      "ISAKMP Authorization command\n"
+      "ISAKMP Authorization parameters\n"
+      "AAA authorization list to use\n"
+      "AAA list name\n")
+{
+	crypto_str_set(
+		&((struct isakmp_profile *)cli_ctx(cli))->isakmp_author_list,
+		NULL);
+	return CLI_OK;
+}
+
+DEFUN(prof_cfg_addr, "client configuration address (initiate|respond)",
+      "Specify client configuration settings\n"
+      "Mode config commands\n"
+      "Mode config address\n"
+      "Initiate\n"
+      "Respond\n")
+{
+	struct isakmp_profile *p = cli_ctx(cli);
+	if (cli_has(a, "initiate"))
+		p->cfg_addr_initiate = true;
+	else
+		p->cfg_addr_respond = true;
+	return CLI_OK;
+}
+
+DEFUN(no_prof_cfg_addr, "no client configuration address (initiate|respond)",
+      "Negate a command or set its defaults\n"
+      "Specify client configuration settings\n"
+      "Mode config commands\n"
+      "Mode config address\n"
+      "Initiate\n"
+      "Respond\n")
+{
+	struct isakmp_profile *p = cli_ctx(cli);
+	if (cli_has(a, "initiate"))
+		p->cfg_addr_initiate = false;
+	else
+		p->cfg_addr_respond = false;
+	return CLI_OK;
+}
+
+DEFUN(prof_cfg_group, "client configuration group WORD$grp",
+      "Specify client configuration settings\n"
+      "Mode config commands\n"
+      "Specify the group\n"
+      "Group Name\n")
+{
+	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->client_cfg_group,
+		       cli_arg(a, "grp"));
+	return CLI_OK;
+}
+
+DEFUN(no_prof_cfg_group, "no client configuration group [WORD]",
+      "Negate a command or set its defaults\n"
+      "Specify client configuration settings\n"
+      "Mode config commands\n"
+      "Specify the group\n"
+      "Group Name\n")
+{
+	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->client_cfg_group,
+		       NULL);
+	return CLI_OK;
+}
+
+DEFUN(prof_initiate, "initiate mode aggressive",
+      "Initiator property\n"
+      "Initiator mode\n"
+      "Aggressive Mode Exchange\n")
+{
+	((struct isakmp_profile *)cli_ctx(cli))->aggressive = true;
+	return CLI_OK;
+}
+
+DEFUN(no_prof_initiate, "no initiate mode [aggressive]",
+      "Negate a command or set its defaults\n"
+      "Initiator property\n"
+      "Initiator mode\n"
+      "Aggressive Mode Exchange\n")
+{
+	((struct isakmp_profile *)cli_ctx(cli))->aggressive = false;
+	return CLI_OK;
+}
+
+DEFUN(prof_local_address, "local-address IFNAME$ifn",
+      "Interface to use as local address for this isakmp profile\n"
+      "Interface name\n")
+{
+	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->local_address,
+		       cli_arg(a, "ifn"));
+	return CLI_OK;
+}
+
+DEFUN(no_prof_local_address, "no local-address [IFNAME]",
+      "Negate a command or set its defaults\n"
+      "Interface to use as local address for this isakmp profile\n"
+      "Interface name\n")
+{
+	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->local_address,
+		       NULL);
+	return CLI_OK;
+}
+
+DEFUN(prof_keepalive, "keepalive <10-3600>$secs retry <2-60>$rsecs",
+      "Set a keepalive interval for use with IOS peers\n"
+      "Number of seconds between keep alives\n"
+      "Retry interval\n"
+      "Number of seconds between retries if keepalive fails\n")
+{
+	struct isakmp_profile *p = cli_ctx(cli);
+	p->ka_secs = (unsigned)cli_arg_num(a, "secs");
+	p->ka_retry = (unsigned)cli_arg_num(a, "rsecs");
+	return CLI_OK;
+}
+
+DEFUN(no_prof_keepalive, "no keepalive [<10-3600> retry <2-60>]",
+      "Negate a command or set its defaults\n"
+      "Set a keepalive interval for use with IOS peers\n"
+      "Number of seconds between keep alives\n"
+      "Retry interval\n"
+      "Number of seconds between retries if keepalive fails\n")
+{
+	struct isakmp_profile *p = cli_ctx(cli);
+	p->ka_secs = p->ka_retry = 0;
+	return CLI_OK;
+}
+
+/* IOS writes isakmp profile lines indented by three spaces. */
+static void profile_nvgen(struct sbuf *b, const struct isakmp_profile *p)
+{
+	sbuf_printf(b, "crypto isakmp profile %s\n", p->name);
+	if (p->description)
+		sbuf_printf(b, "   description %s\n", p->description);
+	if (p->vrf)
+		sbuf_printf(b, "   vrf %s\n", p->vrf);
+	if (p->keyring)
+		sbuf_printf(b, "   keyring %s\n", p->keyring);
+	for (int i = 0; i < p->nmatch; i++)
+		sbuf_printf(b, "   match identity %s\n", p->match[i]);
+	if (p->client_auth_list)
+		sbuf_printf(b, "   client authentication list %s\n",
+			    p->client_auth_list);
+	if (p->isakmp_author_list)
+		sbuf_printf(b, "   isakmp authorization list %s\n",
+			    p->isakmp_author_list);
+	if (p->cfg_addr_initiate)
+		sbuf_puts(b, "   client configuration address initiate\n");
+	if (p->cfg_addr_respond)
+		sbuf_puts(b, "   client configuration address respond\n");
+	if (p->client_cfg_group)
+		sbuf_printf(b, "   client configuration group %s\n",
+			    p->client_cfg_group);
+	if (p->aggressive)
+		sbuf_puts(b, "   initiate mode aggressive\n");
+	if (p->local_address)
+		sbuf_printf(b, "   local-address %s\n", p->local_address);
+	if (p->ka_secs)
+		sbuf_printf(b, "   keepalive %u retry %u\n", p->ka_secs,
+			    p->ka_retry);
+}
+
+/* ---- running-config ------------------------------------------------------------------------ */
+bool isakmp_nvgen_global(struct sbuf *b)
+{
+	size_t start = b->len;
+	for (const struct isakmp_policy *p = policies; p; p = p->next)
+		policy_nvgen(b, p);
+	for (const struct isakmp_key *k = keys; k; k = k->next)
+		key_nvgen(b, k);
+	if (keepalive.on) {
+		sbuf_printf(b, "crypto isakmp keepalive %u", keepalive.secs);
+		if (keepalive.retry != IKE_KEEPALIVE_RETRY_DEFAULT)
+			sbuf_printf(b, " %u", keepalive.retry);
+		sbuf_puts(b, keepalive.periodic ? " periodic\n" : "\n");
+	}
+	return b->len != start;
+}
+
+bool isakmp_nvgen_groups(struct sbuf *b)
+{
+	for (const struct isakmp_group *g = groups; g; g = g->next) {
+		group_nvgen(b, g);
+		sbuf_puts(b, "!\n");
+	}
+	return groups != NULL;
+}
+
+bool isakmp_nvgen_profiles(struct sbuf *b)
+{
+	for (const struct isakmp_profile *p = profiles; p; p = p->next) {
+		profile_nvgen(b, p);
+		sbuf_puts(b, "!\n");
+	}
+	return profiles != NULL;
+}
+
+/* ---- lifecycle -------------------------------------------------------------------------------- */
+void isakmp_cfg_reset(void)
+{
+	while (policies) {
+		struct isakmp_policy *p = policies;
+		policies = p->next;
+		cli_forget_ctx(p);
+		free(p);
+	}
+	while (keys) {
+		struct isakmp_key *k = keys;
+		keys = k->next;
+		key_free(k);
+	}
+	memset(&keepalive, 0, sizeof keepalive);
+	while (groups) {
+		struct isakmp_group *g = groups;
+		groups = g->next;
+		cli_forget_ctx(g);
+		group_free(g);
+	}
+	while (profiles) {
+		struct isakmp_profile *p = profiles;
+		profiles = p->next;
+		cli_forget_ctx(p);
+		profile_free(p);
+	}
+}
+
+void isakmp_cfg_init(void)
+{
+	static const struct cli_command *const global[] = {
+		&isakmp_policy_cmd, &no_isakmp_policy_cmd,
+		&isakmp_key_cmd, &no_isakmp_key_cmd,
+		&isakmp_keepalive_cmd, &no_isakmp_keepalive_cmd,
+		&isakmp_group_cmd, &no_isakmp_group_cmd,
+		&isakmp_profile_cmd, &no_isakmp_profile_cmd,
+	};
+	static const struct cli_command *const policy[] = {
+		&policy_encryption_cmd, &no_policy_encryption_cmd,
+		&policy_hash_cmd, &no_policy_hash_cmd,
+		&policy_auth_cmd, &no_policy_auth_cmd,
+		&policy_group_cmd, &no_policy_group_cmd,
+		&policy_lifetime_cmd, &no_policy_lifetime_cmd,
+	};
+	static const struct cli_command *const group[] = {
+		&group_key_cmd, &no_group_key_cmd,
+		&group_dns_cmd, &no_group_dns_cmd,
+		&group_wins_cmd, &no_group_wins_cmd,
+		&group_domain_cmd, &no_group_domain_cmd,
+		&group_pool_cmd, &no_group_pool_cmd,
+		&group_acl_cmd, &no_group_acl_cmd,
+		&group_netmask_cmd, &no_group_netmask_cmd,
+		&group_flags_cmd, &no_group_flags_cmd,
+	};
+	static const struct cli_command *const profile[] = {
+		&prof_description_cmd, &no_prof_description_cmd,
+		&prof_vrf_cmd, &no_prof_vrf_cmd,
+		&prof_keyring_cmd, &no_prof_keyring_cmd,
+		&prof_match_cmd, &no_prof_match_cmd,
+		&prof_client_auth_cmd, &no_prof_client_auth_cmd,
+		&prof_isakmp_author_cmd, &no_prof_isakmp_author_cmd,
+		&prof_cfg_addr_cmd, &no_prof_cfg_addr_cmd,
+		&prof_cfg_group_cmd, &no_prof_cfg_group_cmd,
+		&prof_initiate_cmd, &no_prof_initiate_cmd,
+		&prof_local_address_cmd, &no_prof_local_address_cmd,
+		&prof_keepalive_cmd, &no_prof_keepalive_cmd,
+	};
+	for (size_t i = 0; i < sizeof global / sizeof global[0]; i++)
+		cli_install(MODE_CONFIG, global[i]);
+	for (size_t i = 0; i < sizeof policy / sizeof policy[0]; i++)
+		cli_install(MODE_ISAKMP, policy[i]);
+	for (size_t i = 0; i < sizeof group / sizeof group[0]; i++)
+		cli_install(MODE_ISAKMP_GROUP, group[i]);
+	for (size_t i = 0; i < sizeof profile / sizeof profile[0]; i++)
+		cli_install(MODE_ISAKMP_PROFILE, profile[i]);
+}

@@ -1,0 +1,548 @@
+/* ipc configuration: "ipc zone default", its associations and their SCTP
+ * end points, the running-config writer, and read access for the SCTP
+ * transport. Mode nesting (prompts from seeds 000/004):
+ *
+ *   (config)                   ipc zone default
+ *   (config-ipczone)           association <1-255>
+ *   (config-ipczone-assoc)     shutdown, protocol sctp
+ *   (config-ipc-protocol-sctp) local-port N, remote-port N
+ *   (config-ipc-local-sctp)    local-ip, retransmit-timeout,
+ *                              path-retransmit, assoc-retransmit
+ *   (config-ipc-remote-sctp)   remote-ip
+ *
+ * Every mode below the zone carries the association as its context. A
+ * pasted "remote-port 5000" typed in (config-ipc-local-sctp) is not valid
+ * there; the engine retries it in the parent mode, which is how nvgen
+ * output such as the seeds' listings is read back.
+ */
+#include "ipc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../cli/cli.h"
+#include "../core/core.h"
+
+struct ipc_assoc {
+	struct ipc_assoc_cfg cfg;          /* first: the public view */
+	struct ipc_assoc *next;            /* ascending id */
+};
+
+struct ipc_hook {
+	ipc_change_fn fn;
+	void *ctx;
+};
+
+static struct {
+	bool zone;                         /* "ipc zone default" present */
+	struct ipc_assoc *assocs;
+	struct ipc_hook *hooks;
+	int nhooks;
+} ipc;
+
+/* ---- state ------------------------------------------------------------- */
+
+static void changed(unsigned id)
+{
+	for (int i = 0; i < ipc.nhooks; i++)
+		ipc.hooks[i].fn(id, ipc.hooks[i].ctx);
+}
+
+void ipc_on_change(ipc_change_fn fn, void *ctx)
+{
+	ipc.hooks = xrealloc(ipc.hooks,
+			     (size_t)(ipc.nhooks + 1) * sizeof *ipc.hooks);
+	ipc.hooks[ipc.nhooks++] = (struct ipc_hook){fn, ctx};
+}
+
+bool ipc_zone_configured(void)
+{
+	return ipc.zone;
+}
+
+static struct ipc_assoc *assoc_find(unsigned id)
+{
+	for (struct ipc_assoc *as = ipc.assocs; as; as = as->next)
+		if (as->cfg.id == id)
+			return as;
+	return NULL;
+}
+
+const struct ipc_assoc_cfg *ipc_assoc_lookup(unsigned id)
+{
+	struct ipc_assoc *as = assoc_find(id);
+	return as ? &as->cfg : NULL;
+}
+
+const struct ipc_assoc_cfg *ipc_assoc_next(const struct ipc_assoc_cfg *prev)
+{
+	if (!prev)
+		return ipc.assocs ? &ipc.assocs->cfg : NULL;
+	const struct ipc_assoc *as = (const struct ipc_assoc *)prev;
+	return as->next ? &as->next->cfg : NULL;
+}
+
+/* The local end point's settings back to IOS defaults (no port, no
+ * addresses, default timers). */
+static void sctp_local_clear(struct ipc_sctp_cfg *s)
+{
+	s->local_port = 0;
+	s->n_local_ip = 0;
+	memset(s->local_ip, 0, sizeof s->local_ip);
+	s->rto_min_ms = IPC_SCTP_RTO_MIN_DEFAULT;
+	s->rto_max_ms = IPC_SCTP_RTO_MAX_DEFAULT;
+	s->path_retrans = IPC_SCTP_RETRANS_DEFAULT;
+	s->assoc_retrans = IPC_SCTP_RETRANS_DEFAULT;
+}
+
+static void sctp_remote_clear(struct ipc_sctp_cfg *s)
+{
+	s->remote_port = 0;
+	s->n_remote_ip = 0;
+	memset(s->remote_ip, 0, sizeof s->remote_ip);
+}
+
+static void sctp_clear(struct ipc_assoc_cfg *c)
+{
+	c->sctp = false;
+	sctp_local_clear(&c->sctp_cfg);
+	sctp_remote_clear(&c->sctp_cfg);
+}
+
+static struct ipc_assoc *assoc_get(unsigned id)
+{
+	struct ipc_assoc *as = assoc_find(id);
+	if (as)
+		return as;
+	as = xcalloc(1, sizeof *as);
+	as->cfg.id = id;
+	sctp_clear(&as->cfg);
+	struct ipc_assoc **pp = &ipc.assocs;
+	while (*pp && (*pp)->cfg.id < id)
+		pp = &(*pp)->next;
+	as->next = *pp;
+	*pp = as;
+	changed(id);
+	return as;
+}
+
+static void assoc_delete(struct ipc_assoc *as)
+{
+	unsigned id = as->cfg.id;
+	for (struct ipc_assoc **pp = &ipc.assocs; *pp; pp = &(*pp)->next)
+		if (*pp == as) {
+			*pp = as->next;
+			break;
+		}
+	cli_forget_ctx(as);
+	free(as);
+	changed(id);
+}
+
+static void zone_delete(void)
+{
+	while (ipc.assocs)
+		assoc_delete(ipc.assocs);
+	ipc.zone = false;
+}
+
+/* ---- global: ipc zone default ---------------------------------------- */
+
+DEFUN(ipc_zone, "ipc zone default",
+      "Configure IPC system\n"
+      "Configure IPC Zone\n"
+      "Default zone\n")
+{
+	ipc.zone = true;
+	cli_enter(cli, MODE_IPCZONE, NULL);
+	return CLI_OK;
+}
+
+DEFUN(no_ipc_zone, "no ipc zone default",
+      "Negate a command or set its defaults\n"
+      "Configure IPC system\n"
+      "Configure IPC Zone\n"
+      "Default zone\n")
+{
+	zone_delete();
+	return CLI_OK;
+}
+
+/* ---- (config-ipczone) ------------------------------------------------- */
+
+DEFUN(ipc_association, "association <1-255>$id",
+      "Configure an association between two devices\n"
+      "Association ID\n")
+{
+	/* the zone may have been removed from another session meanwhile */
+	ipc.zone = true;
+	struct ipc_assoc *as = assoc_get((unsigned)cli_arg_num(a, "id"));
+	cli_enter(cli, MODE_IPCZONE_ASSOC, as);
+	return CLI_OK;
+}
+
+DEFUN(no_ipc_association, "no association <1-255>$id",
+      "Negate a command or set its defaults\n"
+      "Configure an association between two devices\n"
+      "Association ID\n")
+{
+	struct ipc_assoc *as = assoc_find((unsigned)cli_arg_num(a, "id"));
+	if (as)
+		assoc_delete(as);
+	return CLI_OK;
+}
+
+/* ---- (config-ipczone-assoc) ------------------------------------------- */
+
+DEFUN(ipc_assoc_shutdown, "shutdown",
+      "Shutdown the association\n")
+{
+	struct ipc_assoc *as = cli_ctx(cli);
+	as->cfg.shutdown = true;
+	changed(as->cfg.id);
+	return CLI_OK;
+}
+
+DEFUN(no_ipc_assoc_shutdown, "no shutdown",
+      "Negate a command or set its defaults\n"
+      "Shutdown the association\n")
+{
+	struct ipc_assoc *as = cli_ctx(cli);
+	as->cfg.shutdown = false;
+	changed(as->cfg.id);
+	return CLI_OK;
+}
+
+DEFUN(ipc_protocol_sctp, "protocol sctp",
+      "Configure the transport protocol of the association\n"
+      "SCTP transport configuration\n")
+{
+	struct ipc_assoc *as = cli_ctx(cli);
+	if (!as->cfg.sctp) {
+		as->cfg.sctp = true;
+		changed(as->cfg.id);
+	}
+	cli_enter(cli, MODE_IPC_SCTP, as);
+	return CLI_OK;
+}
+
+DEFUN(no_ipc_protocol_sctp, "no protocol sctp",
+      "Negate a command or set its defaults\n"
+      "Configure the transport protocol of the association\n"
+      "SCTP transport configuration\n")
+{
+	struct ipc_assoc *as = cli_ctx(cli);
+	sctp_clear(&as->cfg);
+	changed(as->cfg.id);
+	return CLI_OK;
+}
+
+/* ---- (config-ipc-protocol-sctp) --------------------------------------- */
+
+DEFUN(ipc_local_port, "local-port <1-65535>$port",
+      "Local SCTP port\n"
+      "Local port number\n")
+{
+	struct ipc_assoc *as = cli_ctx(cli);
+	as->cfg.sctp_cfg.local_port = (uint16_t)cli_arg_num(a, "port");
+	changed(as->cfg.id);
+	cli_enter(cli, MODE_IPC_LOCAL_SCTP, as);
+	return CLI_OK;
+}
+
+/* Removing the local port removes the local end point with it. */
+DEFUN(no_ipc_local_port, "no local-port [<1-65535>]",
+      "Negate a command or set its defaults\n"
+      "Local SCTP port\n"
+      "Local port number\n")
+{
+	struct ipc_assoc *as = cli_ctx(cli);
+	sctp_local_clear(&as->cfg.sctp_cfg);
+	changed(as->cfg.id);
+	return CLI_OK;
+}
+
+DEFUN(ipc_remote_port, "remote-port <1-65535>$port",
+      "Remote SCTP port\n"
+      "Remote port number\n")
+{
+	struct ipc_assoc *as = cli_ctx(cli);
+	as->cfg.sctp_cfg.remote_port = (uint16_t)cli_arg_num(a, "port");
+	changed(as->cfg.id);
+	cli_enter(cli, MODE_IPC_REMOTE_SCTP, as);
+	return CLI_OK;
+}
+
+DEFUN(no_ipc_remote_port, "no remote-port [<1-65535>]",
+      "Negate a command or set its defaults\n"
+      "Remote SCTP port\n"
+      "Remote port number\n")
+{
+	struct ipc_assoc *as = cli_ctx(cli);
+	sctp_remote_clear(&as->cfg.sctp_cfg);
+	changed(as->cfg.id);
+	return CLI_OK;
+}
+
+/* ---- address lists (local-ip / remote-ip) ----------------------------- */
+
+/* "X-ip A [B]" replaces the list. */
+static void addrs_set(uint32_t *v, int *n, const struct cli_args *a)
+{
+	v[0] = cli_arg_ip(a, "ip1");
+	v[1] = cli_has(a, "ip2") ? cli_arg_ip(a, "ip2") : 0;
+	*n = cli_has(a, "ip2") ? 2 : 1;
+}
+
+/* "no X-ip" removes all addresses; "no X-ip A [B]" removes those named
+ * ("to remove one or all IP addresses", seed 001). */
+static void addrs_remove(uint32_t *v, int *n, const struct cli_args *a)
+{
+	if (!cli_has(a, "ip1")) {
+		*n = 0;
+		memset(v, 0, IPC_SCTP_MAX_ADDRS * sizeof *v);
+		return;
+	}
+	uint32_t gone[2] = {cli_arg_ip(a, "ip1"),
+			    cli_has(a, "ip2") ? cli_arg_ip(a, "ip2") : 0};
+	int ngone = cli_has(a, "ip2") ? 2 : 1;
+	int j = 0;
+	for (int i = 0; i < *n; i++) {
+		bool drop = false;
+		for (int k = 0; k < ngone; k++)
+			drop |= v[i] == gone[k];
+		if (!drop)
+			v[j++] = v[i];
+	}
+	for (int i = j; i < IPC_SCTP_MAX_ADDRS; i++)
+		v[i] = 0;
+	*n = j;
+}
+
+/* ---- (config-ipc-local-sctp) ------------------------------------------ */
+
+DEFUN(ipc_local_ip, "local-ip A.B.C.D$ip1 [A.B.C.D$ip2]",
+      "Local IP address\n"
+      "Local IP address\n"
+      "Second local IP address\n")
+{
+	struct ipc_assoc *as = cli_ctx(cli);
+	struct ipc_sctp_cfg *s = &as->cfg.sctp_cfg;
+	addrs_set(s->local_ip, &s->n_local_ip, a);
+	changed(as->cfg.id);
+	return CLI_OK;
+}
+
+DEFUN(no_ipc_local_ip, "no local-ip [A.B.C.D$ip1 [A.B.C.D$ip2]]",
+      "Negate a command or set its defaults\n"
+      "Local IP address\n"
+      "Local IP address\n"
+      "Second local IP address\n")
+{
+	struct ipc_assoc *as = cli_ctx(cli);
+	struct ipc_sctp_cfg *s = &as->cfg.sctp_cfg;
+	addrs_remove(s->local_ip, &s->n_local_ip, a);
+	changed(as->cfg.id);
+	return CLI_OK;
+}
+
+/* "retransmit-timeout retran-min [msec] retran-max [msec]" (seed 000):
+ * both in milliseconds, 300..60000. */
+DEFUN(ipc_rto, "retransmit-timeout <300-60000>$min [msec$m1] "
+	       "<300-60000>$max [msec$m2]",
+      "SCTP retransmit timeout\n"
+      "Minimum retransmit timeout\n"
+      "Milliseconds\n"
+      "Maximum retransmit timeout\n"
+      "Milliseconds\n")
+{
+	struct ipc_assoc *as = cli_ctx(cli);
+	as->cfg.sctp_cfg.rto_min_ms = (unsigned)cli_arg_num(a, "min");
+	as->cfg.sctp_cfg.rto_max_ms = (unsigned)cli_arg_num(a, "max");
+	changed(as->cfg.id);
+	return CLI_OK;
+}
+
+DEFUN(no_ipc_rto, "no retransmit-timeout [<300-60000> [msec$m1] "
+		  "[<300-60000> [msec$m2]]]",
+      "Negate a command or set its defaults\n"
+      "SCTP retransmit timeout\n"
+      "Minimum retransmit timeout\n"
+      "Milliseconds\n"
+      "Maximum retransmit timeout\n"
+      "Milliseconds\n")
+{
+	struct ipc_assoc *as = cli_ctx(cli);
+	as->cfg.sctp_cfg.rto_min_ms = IPC_SCTP_RTO_MIN_DEFAULT;
+	as->cfg.sctp_cfg.rto_max_ms = IPC_SCTP_RTO_MAX_DEFAULT;
+	changed(as->cfg.id);
+	return CLI_OK;
+}
+
+/* Retries 2..10 as seed 000 Table 2 documents ("assoc-retransmit 20" in
+ * seed 003 is therefore rejected by the grammar). */
+DEFUN(ipc_path_retrans, "path-retransmit <2-10>$n",
+      "SCTP path retransmissions before a path is failed\n"
+      "Maximum path retries\n")
+{
+	struct ipc_assoc *as = cli_ctx(cli);
+	as->cfg.sctp_cfg.path_retrans = (unsigned)cli_arg_num(a, "n");
+	changed(as->cfg.id);
+	return CLI_OK;
+}
+
+DEFUN(no_ipc_path_retrans, "no path-retransmit [<2-10>]",
+      "Negate a command or set its defaults\n"
+      "SCTP path retransmissions before a path is failed\n"
+      "Maximum path retries\n")
+{
+	struct ipc_assoc *as = cli_ctx(cli);
+	as->cfg.sctp_cfg.path_retrans = IPC_SCTP_RETRANS_DEFAULT;
+	changed(as->cfg.id);
+	return CLI_OK;
+}
+
+DEFUN(ipc_assoc_retrans, "assoc-retransmit <2-10>$n",
+      "SCTP retransmissions before the association is failed\n"
+      "Maximum association retries\n")
+{
+	struct ipc_assoc *as = cli_ctx(cli);
+	as->cfg.sctp_cfg.assoc_retrans = (unsigned)cli_arg_num(a, "n");
+	changed(as->cfg.id);
+	return CLI_OK;
+}
+
+DEFUN(no_ipc_assoc_retrans, "no assoc-retransmit [<2-10>]",
+      "Negate a command or set its defaults\n"
+      "SCTP retransmissions before the association is failed\n"
+      "Maximum association retries\n")
+{
+	struct ipc_assoc *as = cli_ctx(cli);
+	as->cfg.sctp_cfg.assoc_retrans = IPC_SCTP_RETRANS_DEFAULT;
+	changed(as->cfg.id);
+	return CLI_OK;
+}
+
+/* ---- (config-ipc-remote-sctp) ----------------------------------------- */
+
+DEFUN(ipc_remote_ip, "remote-ip A.B.C.D$ip1 [A.B.C.D$ip2]",
+      "Remote IP address\n"
+      "Remote IP address\n"
+      "Second remote IP address\n")
+{
+	struct ipc_assoc *as = cli_ctx(cli);
+	struct ipc_sctp_cfg *s = &as->cfg.sctp_cfg;
+	addrs_set(s->remote_ip, &s->n_remote_ip, a);
+	changed(as->cfg.id);
+	return CLI_OK;
+}
+
+DEFUN(no_ipc_remote_ip, "no remote-ip [A.B.C.D$ip1 [A.B.C.D$ip2]]",
+      "Negate a command or set its defaults\n"
+      "Remote IP address\n"
+      "Remote IP address\n"
+      "Second remote IP address\n")
+{
+	struct ipc_assoc *as = cli_ctx(cli);
+	struct ipc_sctp_cfg *s = &as->cfg.sctp_cfg;
+	addrs_remove(s->remote_ip, &s->n_remote_ip, a);
+	changed(as->cfg.id);
+	return CLI_OK;
+}
+
+/* ---- running-config ---------------------------------------------------- */
+
+static void write_addrs(struct sbuf *out, const char *cmd, const uint32_t *v,
+			int n)
+{
+	char buf[16];
+	if (n == 0)
+		return;
+	sbuf_printf(out, "    %s %s", cmd, ip_fmt(v[0], buf));
+	if (n > 1)
+		sbuf_printf(out, " %s", ip_fmt(v[1], buf));
+	sbuf_puts(out, "\n");
+}
+
+static void write_sctp(struct sbuf *out, const struct ipc_sctp_cfg *s)
+{
+	sbuf_puts(out, "  protocol sctp\n");
+	if (s->local_port) {
+		sbuf_printf(out, "   local-port %u\n", s->local_port);
+		write_addrs(out, "local-ip", s->local_ip, s->n_local_ip);
+		if (s->rto_min_ms != IPC_SCTP_RTO_MIN_DEFAULT ||
+		    s->rto_max_ms != IPC_SCTP_RTO_MAX_DEFAULT)
+			sbuf_printf(out, "    retransmit-timeout %u %u\n",
+				    s->rto_min_ms, s->rto_max_ms);
+		if (s->path_retrans != IPC_SCTP_RETRANS_DEFAULT)
+			sbuf_printf(out, "    path-retransmit %u\n",
+				    s->path_retrans);
+		if (s->assoc_retrans != IPC_SCTP_RETRANS_DEFAULT)
+			sbuf_printf(out, "    assoc-retransmit %u\n",
+				    s->assoc_retrans);
+	}
+	if (s->remote_port) {
+		sbuf_printf(out, "   remote-port %u\n", s->remote_port);
+		write_addrs(out, "remote-ip", s->remote_ip, s->n_remote_ip);
+	}
+}
+
+/* IOS prints the association's admin state either way ("no shutdown"
+ * appears in every seed listing, also where it was never typed). */
+static void ipc_write(struct sbuf *out)
+{
+	if (!ipc.zone)
+		return;
+	sbuf_puts(out, "ipc zone default\n");
+	for (const struct ipc_assoc *as = ipc.assocs; as; as = as->next) {
+		sbuf_printf(out, " association %u\n", as->cfg.id);
+		sbuf_puts(out, as->cfg.shutdown ? "  shutdown\n"
+						: "  no shutdown\n");
+		if (as->cfg.sctp)
+			write_sctp(out, &as->cfg.sctp_cfg);
+	}
+	sbuf_puts(out, "!\n");
+}
+
+/* ---- subsystem ----------------------------------------------------------- */
+
+static void ipc_reset(void)
+{
+	zone_delete();
+}
+
+static const struct subsys ipc_subsys = {"ipc", ipc_reset};
+
+void ipc_init(void)
+{
+	core_register_subsys(&ipc_subsys);
+	cfg_register_writer(CFG_IPC, ipc_write);
+
+	cli_install(MODE_CONFIG, &ipc_zone_cmd);
+	cli_install(MODE_CONFIG, &no_ipc_zone_cmd);
+
+	cli_install(MODE_IPCZONE, &ipc_association_cmd);
+	cli_install(MODE_IPCZONE, &no_ipc_association_cmd);
+
+	cli_install(MODE_IPCZONE_ASSOC, &ipc_assoc_shutdown_cmd);
+	cli_install(MODE_IPCZONE_ASSOC, &no_ipc_assoc_shutdown_cmd);
+	cli_install(MODE_IPCZONE_ASSOC, &ipc_protocol_sctp_cmd);
+	cli_install(MODE_IPCZONE_ASSOC, &no_ipc_protocol_sctp_cmd);
+
+	cli_install(MODE_IPC_SCTP, &ipc_local_port_cmd);
+	cli_install(MODE_IPC_SCTP, &no_ipc_local_port_cmd);
+	cli_install(MODE_IPC_SCTP, &ipc_remote_port_cmd);
+	cli_install(MODE_IPC_SCTP, &no_ipc_remote_port_cmd);
+
+	cli_install(MODE_IPC_LOCAL_SCTP, &ipc_local_ip_cmd);
+	cli_install(MODE_IPC_LOCAL_SCTP, &no_ipc_local_ip_cmd);
+	cli_install(MODE_IPC_LOCAL_SCTP, &ipc_rto_cmd);
+	cli_install(MODE_IPC_LOCAL_SCTP, &no_ipc_rto_cmd);
+	cli_install(MODE_IPC_LOCAL_SCTP, &ipc_path_retrans_cmd);
+	cli_install(MODE_IPC_LOCAL_SCTP, &no_ipc_path_retrans_cmd);
+	cli_install(MODE_IPC_LOCAL_SCTP, &ipc_assoc_retrans_cmd);
+	cli_install(MODE_IPC_LOCAL_SCTP, &no_ipc_assoc_retrans_cmd);
+
+	cli_install(MODE_IPC_REMOTE_SCTP, &ipc_remote_ip_cmd);
+	cli_install(MODE_IPC_REMOTE_SCTP, &no_ipc_remote_ip_cmd);
+}
