@@ -186,26 +186,13 @@ bool secret5_check(const char *hash, const char *clear)
 /* aaa new-model and the method lists                                       */
 /* ======================================================================== */
 
-/* Draw the parser's error under argument IDX. The caret is placed as the
- * words are spelled in full, which is how configurations are pasted. */
-static void invalid_at(struct cli *cli, const struct cli_args *a, int idx)
-{
-	char prompt[256];
-	cli_session_prompt(cli, prompt, sizeof prompt);
-	size_t col = strlen(prompt);
-	for (int i = 0; i < idx && i < cli_argc(a); i++)
-		col += strlen(cli_argv(a, i)) + 1;
-	cli_printf(cli, "%*s^\n", (int)col, "");
-	cli_puts(cli, "% Invalid input detected at '^' marker.\n\n");
-}
-
 /* IOS's parser does not offer the word after "aaa" (argument IDX) until
  * aaa new-model. */
 static bool aaa_available(struct cli *cli, const struct cli_args *a, int idx)
 {
 	if (aaa.new_model)
 		return true;
-	invalid_at(cli, a, idx);
+	cli_invalid_arg(cli, a, idx);
 	return false;
 }
 
@@ -312,7 +299,7 @@ static int list_cmd(struct cli *cli, const struct cli_args *a,
 	int bad;
 	if (!methods_parse(a, first, l, &bad)) {
 		list_free(l);
-		invalid_at(cli, a, bad);
+		cli_invalid_arg(cli, a, bad);
 		return CLI_ERR;
 	}
 	list_store(l);
@@ -438,7 +425,7 @@ DEFUN(aaa_acct_network,
 	int bad;
 	if (l->action != AAA_ACCT_NONE && !methods_parse(a, 5, l, &bad)) {
 		list_free(l);
-		invalid_at(cli, a, bad);
+		cli_invalid_arg(cli, a, bad);
 		return CLI_ERR;
 	}
 	list_store(l);

@@ -13,6 +13,7 @@ const struct iftype_name iftype_names[] = {
 	{"FastEthernet", "Fa", "FastEthernet IEEE 802.3"},
 	{"GigabitEthernet", "Gi", "GigabitEthernet IEEE 802.3z"},
 	{"Loopback", "Lo", "Loopback interface"},
+	{"Null", "Nu", "Null interface"},
 	{"Serial", "Se", "Serial"},
 	{"Tunnel", "Tu", "Tunnel interface"},
 	{"Vlan", "Vl", "Catalyst Vlans"},

@@ -416,12 +416,19 @@ static void ed_set(struct tconn *t, const char *s)
 	echo(t, t->line, n);
 }
 
-/* The typed line as a string (caller frees); the editor is emptied. */
+/* The typed line as a string (caller frees). */
+static char *ed_text(const struct tconn *t)
+{
+	char *s = xmalloc(t->len + 1);
+	memcpy(s, t->line, t->len);
+	s[t->len] = '\0';
+	return s;
+}
+
+/* The same, and the editor is emptied. */
 static char *ed_take(struct tconn *t)
 {
-	char *s = strndup(t->line, t->len);
-	if (!s)
-		s = xstrdup("");
+	char *s = ed_text(t);
 	explicit_bzero(t->line, t->len);   /* it may have been a password */
 	t->len = t->cur = 0;
 	return s;
@@ -607,9 +614,10 @@ static void login_password(struct tconn *t, const char *pw)
 		return;
 	}
 	bool last = ++t->tries >= LOGIN_TRIES;
-	if (t->login == LOGIN_LINE)
-		out_str(t, last ? "% Bad passwords\n" : "");
-	else if (t->login == LOGIN_LOCAL)
+	if (t->login == LOGIN_LINE) {
+		if (last)       /* a wrong one just asks again */
+			out_str(t, "% Bad passwords\n");
+	} else if (t->login == LOGIN_LOCAL)
 		out_str(t, "% Login invalid\n\n");
 	else
 		out_str(t, "% Authentication failed\n\n");
@@ -657,11 +665,11 @@ static void run_line(struct tconn *t, const char *line)
 	t->busy = false;
 }
 
-/* After a command: the next prompt, unless the pager holds the screen or
- * the user logged out. */
+/* After a command: the next prompt, unless the user logged out or the
+ * pager holds the screen (it has printed its --More-- already). */
 static void after_command(struct tconn *t)
 {
-	if (!t->closing)
+	if (!t->closing && !paging(t))
 		redraw(t);
 }
 
@@ -696,14 +704,12 @@ static void key_help(struct tconn *t)
 	ed_move(t, t->len);
 	echo(t, "?", 1);
 	out_str(t, "\n");
-	char *line = strndup(t->line, t->len);
-	if (!line)
-		return;
+	char *line = ed_text(t);
 	t->busy = true;
 	cli_session_help(t->cli, line);
 	t->busy = false;
 	free(line);
-	redraw(t);
+	after_command(t);
 }
 
 /* TAB completes the last word when exactly one keyword fits, as IOS does;
@@ -716,14 +722,18 @@ static void key_tab(struct tconn *t)
 		ws--;
 	if (ws == t->len)
 		return;
-	char *line = strndup(t->line, t->len);
-	if (!line)
-		return;
+	char *line = ed_text(t);
 	char **cand;
 	int n = cli_session_candidates(t->cli, line, &cand);
 	if (n == 1 && ws + strlen(cand[0]) + 1 <= LINE_LEN) {
-		ed_erase(t, ws, t->len);
-		for (const char *p = cand[0]; *p; p++)
+		/* keep what was typed when it is the keyword's own
+		 * spelling, else retype the word in the keyword's case */
+		size_t typed = t->len - ws;
+		if (strncmp(cand[0], t->line + ws, typed)) {
+			ed_erase(t, ws, t->len);
+			typed = 0;
+		}
+		for (const char *p = cand[0] + typed; *p; p++)
 			ed_insert(t, *p);
 		ed_insert(t, ' ');
 	} else {

@@ -43,6 +43,81 @@ enum iface_cfg_order {
 typedef void (*iface_writer_fn)(struct sbuf *out, struct iface *ifp);
 void iface_register_writer(int order, iface_writer_fn fn);
 
+/* ---- added for the configuration model (issue 2) ------------------------ */
+
+/* The wire under a hardware interface: a --iface port sets carrier when its
+ * link is up. An admin-up interface without carrier is "down, line protocol
+ * is down". An attached interface is hardware: it survives reload (reset)
+ * with its configuration back to defaults; the others are removed. */
+void iface_set_carrier(struct iface *ifp, bool up);
+bool iface_carrier(const struct iface *ifp);
+void iface_set_attached(struct iface *ifp, bool on);
+bool iface_attached(const struct iface *ifp);
+
+bool iface_is_subif(const struct iface *ifp);
+struct iface *iface_parent(const struct iface *ifp);   /* NULL unless subif */
+const char *iface_description(const struct iface *ifp); /* NULL when none */
+/* Burned-in MAC (sub-interfaces share their main interface's). */
+void iface_get_mac(const struct iface *ifp, uint8_t mac[6]);
+/* ip unnumbered IFNAME, NULL when not unnumbered. */
+const char *iface_unnumbered(const struct iface *ifp);
+/* Secondary addresses: fills up to MAX pairs, returns how many exist. */
+int iface_secondaries(const struct iface *ifp, uint32_t *addrs,
+		      uint32_t *masks, int max);
+/* Is ADDR (network order) one of the interface's addresses? */
+bool iface_has_addr(const struct iface *ifp, uint32_t addr);
+/* The interface owning ADDR, NULL if none. */
+struct iface *iface_by_addr(uint32_t addr);
+/* ip access-group name for a direction, NULL when none. */
+const char *iface_acl(const struct iface *ifp, bool out);
+/* Tunnel endpoints (source resolved through `tunnel source IFNAME`);
+ * false unless it is a tunnel with both ends configured. */
+bool iface_tunnel_endpoints(const struct iface *ifp, uint32_t *src,
+			    uint32_t *dst);
+/* "interface X" ... "!" as show running-config prints it; caller frees. */
+char *iface_running_text(struct iface *ifp);
+
+/* ---- ip local pool ------------------------------------------------------- */
+bool ip_pool_exists(const char *name);
+/* The IDX-th range of pool NAME (network order); false past the last. */
+bool ip_pool_range(const char *name, int idx, uint32_t *lo, uint32_t *hi);
+
+/* ---- IP access lists (crypto map `match address`, ip access-group) ------- */
+struct acl;
+/* By number ("100") or name ("peer-outside"); NULL if not configured. */
+struct acl *acl_find(const char *name);
+const char *acl_name(const struct acl *acl);
+bool acl_is_extended(const struct acl *acl);
+
+enum acl_port_op {
+	ACL_PORT_ANY, ACL_PORT_EQ, ACL_PORT_GT, ACL_PORT_LT, ACL_PORT_NEQ,
+	ACL_PORT_RANGE,
+};
+struct acl_port {
+	enum acl_port_op op;
+	uint16_t lo, hi;         /* hi only for RANGE */
+};
+/* One permit/deny entry. Addresses and wildcards in network order; a
+ * standard list's entries have only src (dst any, proto 0). */
+struct acl_rule {
+	unsigned seq;
+	bool permit;
+	uint8_t proto;           /* IP protocol; 0 = any ("ip") */
+	uint32_t src, src_wild;  /* wildcard bits: 0 host, all ones any */
+	uint32_t dst, dst_wild;
+	struct acl_port sport, dport;
+};
+/* Calls FN for each entry in sequence order (remarks skipped); stops
+ * when FN returns false. */
+typedef bool (*acl_rule_fn)(const struct acl_rule *r, void *ctx);
+void acl_foreach(const struct acl *acl, acl_rule_fn fn, void *ctx);
+bool acl_port_match(const struct acl_port *p, uint16_t port);
+/* First matching entry decides (its hit counter counts the packet);
+ * ACL_NO_MATCH is IOS's implicit deny. Ports only for TCP/UDP. */
+enum acl_result { ACL_NO_MATCH, ACL_PERMIT, ACL_DENY };
+enum acl_result acl_evaluate(struct acl *acl, uint8_t proto, uint32_t src,
+			     uint32_t dst, uint16_t sport, uint16_t dport);
+
 void platform_init(void);
 
 #endif

@@ -1,0 +1,672 @@
+/* IP configuration: interface addressing (ip address, ip unnumbered),
+ * static routes, local address pools and the global ip switches
+ * (classless, subnet-zero, cef, http server), with their running-config
+ * writers. */
+#include "platform_int.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- interface addressing ------------------------------------------------ */
+
+static uint32_t host_bits(uint32_t addr, uint32_t mask)
+{
+	return ntohl(addr) & ~ntohl(mask);
+}
+
+/* 0.x.x.x, loopback, multicast and class E are not host addresses. */
+static bool valid_host(uint32_t addr)
+{
+	uint32_t first = ntohl(addr) >> 24;
+	return first != 0 && first != 127 && first < 224;
+}
+
+static bool same_subnet(uint32_t a, uint32_t ma, uint32_t b, uint32_t mb)
+{
+	uint32_t m = ma & mb;  /* the shorter of the two masks */
+	return (a & m) == (b & m);
+}
+
+struct iface *ip_overlap(const struct iface *self, uint32_t addr,
+			 uint32_t mask)
+{
+	for (struct iface *i = iface_first(); i; i = iface_next(i)) {
+		if (i == self || i->shutdown)
+			continue;
+		if (i->addr && same_subnet(addr, mask, i->addr, i->mask))
+			return i;
+		for (int k = 0; k < i->nsec; k++)
+			if (same_subnet(addr, mask, i->sec[k].addr,
+					i->sec[k].mask))
+				return i;
+	}
+	return NULL;
+}
+
+/* IOS's checks on "ip address A M", in its order and words. */
+static bool address_ok(struct cli *cli, uint32_t addr, uint32_t mask)
+{
+	char b[16];
+	if (!mask_is_contiguous(mask) || mask == 0) {
+		if (mask == 0)
+			cli_printf(cli, "Bad mask /0 for address %s\n",
+				   ip_fmt(addr, b));
+		else
+			cli_printf(cli, "Bad mask 0x%X for address %s\n",
+				   ntohl(mask), ip_fmt(addr, b));
+		return false;
+	}
+	if (!valid_host(addr)) {
+		cli_printf(cli, "Not a valid host address - %s\n",
+			   ip_fmt(addr, b));
+		return false;
+	}
+	int len = mask_len(mask);
+	uint32_t host = host_bits(addr, mask);
+	if (len < 31 && (host == 0 || host == ~ntohl(mask))) {
+		cli_printf(cli, "Bad mask /%d for address %s\n", len,
+			   ip_fmt(addr, b));
+		return false;
+	}
+	return true;
+}
+
+static void clear_unnumbered(struct iface *ifp)
+{
+	free(ifp->unnumbered);
+	ifp->unnumbered = NULL;
+}
+
+static int find_secondary(const struct iface *ifp, uint32_t addr)
+{
+	for (int i = 0; i < ifp->nsec; i++)
+		if (ifp->sec[i].addr == addr)
+			return i;
+	return -1;
+}
+
+static void add_secondary(struct iface *ifp, uint32_t addr, uint32_t mask)
+{
+	int k = find_secondary(ifp, addr);
+	if (k >= 0) {
+		ifp->sec[k].mask = mask;
+		return;
+	}
+	ifp->sec = xrealloc(ifp->sec, (size_t)(ifp->nsec + 1) * sizeof *ifp->sec);
+	ifp->sec[ifp->nsec++] = (struct ip_secondary){addr, mask};
+}
+
+static void del_secondary(struct iface *ifp, int k)
+{
+	memmove(&ifp->sec[k], &ifp->sec[k + 1],
+		(size_t)(ifp->nsec - k - 1) * sizeof *ifp->sec);
+	ifp->nsec--;
+}
+
+DEFUN(ip_address_cmd, "ip address A.B.C.D$addr A.B.C.D$mask [secondary]",
+      "Interface Internet Protocol config commands\n"
+      "Set the IP address of an interface\n"
+      "IP address\n"
+      "IP subnet mask\n"
+      "Make this IP address a secondary address\n")
+{
+	struct iface *ifp = cli_ctx(cli);
+	uint32_t addr = cli_arg_ip(a, "addr"), mask = cli_arg_ip(a, "mask");
+	if (!address_ok(cli, addr, mask))
+		return CLI_ERR;
+	/* An overlap with a live interface is refused on a live interface;
+	 * a shut interface takes the address with the warning (and IOS
+	 * repeats it at "no shutdown"). */
+	struct iface *o = ip_overlap(ifp, addr, mask);
+	if (o) {
+		char b[16];
+		cli_printf(cli, "%% %s overlaps with %s\n",
+			   ip_fmt(addr & mask, b), o->name);
+		if (!ifp->shutdown)
+			return CLI_ERR;
+	}
+	clear_unnumbered(ifp);
+	ifp->addr_cfgd = true;
+	ifp->no_addr_cfgd = false;
+	if (cli_has(a, "secondary")) {
+		add_secondary(ifp, addr, mask);
+		return CLI_OK;
+	}
+	int k = find_secondary(ifp, addr);
+	if (k >= 0)
+		del_secondary(ifp, k);  /* promoted to primary */
+	if (ifp->addr == addr && ifp->mask == mask)
+		return CLI_OK;
+	ifp->addr = addr;
+	ifp->mask = mask;
+	iface_addr_changed(ifp);
+	return CLI_OK;
+}
+
+DEFUN(no_ip_address_cmd,
+      "no ip address [A.B.C.D$addr A.B.C.D$mask [secondary]]",
+      "Negate a command or set its defaults\n"
+      "Interface Internet Protocol config commands\n"
+      "Set the IP address of an interface\n"
+      "IP address\n"
+      "IP subnet mask\n"
+      "Make this IP address a secondary address\n")
+{
+	struct iface *ifp = cli_ctx(cli);
+	const char *as = cli_arg(a, "addr");
+	if (as && cli_has(a, "secondary")) {
+		int k = find_secondary(ifp, cli_arg_ip(a, "addr"));
+		if (k >= 0)
+			del_secondary(ifp, k);
+		return CLI_OK;
+	}
+	if (as && ifp->nsec > 0) {
+		cli_printf(cli, "Must delete secondary before deleting "
+				"primary\n");
+		return CLI_ERR;
+	}
+	if (as && ifp->addr != cli_arg_ip(a, "addr"))
+		return CLI_OK;
+	bool had = ifp->addr != 0;
+	ifp->addr = ifp->mask = 0;
+	free(ifp->sec);
+	ifp->sec = NULL;
+	ifp->nsec = 0;
+	clear_unnumbered(ifp);
+	ifp->addr_cfgd = true;
+	ifp->no_addr_cfgd = true;
+	if (had)
+		iface_addr_changed(ifp);
+	return CLI_OK;
+}
+
+DEFUN(ip_unnumbered_cmd, "ip unnumbered IFNAME$ifname",
+      "Interface Internet Protocol config commands\n"
+      "Enable IP processing without an explicit address\n"
+      "Interface type and number\n")
+{
+	struct iface *ifp = cli_ctx(cli);
+	const char *name = cli_arg(a, "ifname");
+	bool had = ifp->addr != 0;
+	ifp->addr = ifp->mask = 0;
+	free(ifp->sec);
+	ifp->sec = NULL;
+	ifp->nsec = 0;
+	free(ifp->unnumbered);
+	ifp->unnumbered = xstrdup(name);
+	ifp->addr_cfgd = true;
+	ifp->no_addr_cfgd = false;
+	if (had)
+		iface_addr_changed(ifp);
+	return CLI_OK;
+}
+
+DEFUN(no_ip_unnumbered_cmd, "no ip unnumbered [IFNAME]",
+      "Negate a command or set its defaults\n"
+      "Interface Internet Protocol config commands\n"
+      "Enable IP processing without an explicit address\n"
+      "Interface type and number\n")
+{
+	struct iface *ifp = cli_ctx(cli);
+	clear_unnumbered(ifp);
+	return CLI_OK;
+}
+
+/* IOS lists the secondary addresses before the primary. An interface
+ * without an address prints "no ip address" once that was configured
+ * (the seeds' Vlan1 and Serial2/0); an untouched port prints nothing
+ * (RouterA's FastEthernet0/1/x). */
+static void write_ip(struct sbuf *out, struct iface *ifp)
+{
+	char b1[16], b2[16];
+	if (ifp->unnumbered) {
+		sbuf_printf(out, " ip unnumbered %s\n", ifp->unnumbered);
+		return;
+	}
+	for (int i = 0; i < ifp->nsec; i++)
+		sbuf_printf(out, " ip address %s %s secondary\n",
+			    ip_fmt(ifp->sec[i].addr, b1),
+			    ip_fmt(ifp->sec[i].mask, b2));
+	if (ifp->addr)
+		sbuf_printf(out, " ip address %s %s\n", ip_fmt(ifp->addr, b1),
+			    ip_fmt(ifp->mask, b2));
+	else if (ifp->nsec == 0 && ifp->no_addr_cfgd)
+		sbuf_puts(out, " no ip address\n");
+}
+
+void ip_iface_reset(struct iface *ifp)
+{
+	ifp->addr = ifp->mask = 0;
+	free(ifp->sec);
+	ifp->sec = NULL;
+	ifp->nsec = 0;
+	clear_unnumbered(ifp);
+	ifp->addr_cfgd = ifp->no_addr_cfgd = false;
+}
+
+const char *iface_unnumbered(const struct iface *ifp)
+{
+	return ifp->unnumbered;
+}
+
+/* ---- static routes ------------------------------------------------------------- */
+
+static struct static_route *routes;  /* sorted: prefix, then mask */
+
+static bool route_same_hop(const struct static_route *r, uint32_t nh,
+			   const char *ifname)
+{
+	return r->nexthop == nh &&
+	       strcmp(r->ifname, ifname ? ifname : "") == 0;
+}
+
+static void route_free(struct static_route *r)
+{
+	free(r->name);
+	free(r);
+}
+
+/* Insert keeping IOS's listing order: ascending prefix, then mask; equal
+ * prefixes keep the order they were entered. */
+static void route_insert(struct static_route *n)
+{
+	struct static_route **pp = &routes;
+	while (*pp) {
+		uint32_t pn = ntohl((*pp)->prefix), nn = ntohl(n->prefix);
+		uint32_t pm = ntohl((*pp)->mask), nm = ntohl(n->mask);
+		if (pn > nn || (pn == nn && pm > nm))
+			break;
+		pp = &(*pp)->next;
+	}
+	n->next = *pp;
+	*pp = n;
+}
+
+static bool route_args(struct cli *cli, const struct cli_args *a,
+		       uint32_t *net, uint32_t *mask)
+{
+	*net = cli_arg_ip(a, "net");
+	*mask = cli_arg_ip(a, "mask");
+	if (!mask_is_contiguous(*mask) || (*net & ~*mask) != 0) {
+		cli_printf(cli, "%%Inconsistent address and mask\n");
+		return false;
+	}
+	return true;
+}
+
+DEFUN(ip_route_cmd,
+      "ip route A.B.C.D$net A.B.C.D$mask (A.B.C.D$nh|IFNAME$ifname "
+      "[A.B.C.D$ifnh]) [<1-255>$dist] [name WORD$rname] [permanent]",
+      "Global IP configuration subcommands\n"
+      "Establish static routes\n"
+      "Destination prefix\n"
+      "Destination prefix mask\n"
+      "Forwarding router's address\n"
+      "Interface type and number\n"
+      "Forwarding router's address\n"
+      "Distance metric for this route\n"
+      "Specify name of the next hop\n"
+      "Name of the next hop\n"
+      "permanent route\n")
+{
+	uint32_t net, mask;
+	if (!route_args(cli, a, &net, &mask))
+		return CLI_ERR;
+	const char *ifname = cli_arg(a, "ifname");
+	uint32_t nh = ifname ? cli_arg_ip(a, "ifnh") : cli_arg_ip(a, "nh");
+	if (nh && iface_by_addr(nh)) {
+		cli_printf(cli, "%%Invalid next hop address (it's this "
+				"router)\n");
+		return CLI_ERR;
+	}
+	/* the same destination and hop again updates the route */
+	for (struct static_route *r = routes; r; r = r->next)
+		if (r->prefix == net && r->mask == mask &&
+		    route_same_hop(r, nh, ifname)) {
+			r->distance = cli_arg(a, "dist") ?
+				      (unsigned)cli_arg_num(a, "dist") : 1;
+			free(r->name);
+			r->name = cli_arg(a, "rname") ?
+				  xstrdup(cli_arg(a, "rname")) : NULL;
+			r->permanent = cli_has(a, "permanent");
+			return CLI_OK;
+		}
+	struct static_route *r = xcalloc(1, sizeof *r);
+	r->prefix = net;
+	r->mask = mask;
+	r->nexthop = nh;
+	snprintf(r->ifname, sizeof r->ifname, "%s", ifname ? ifname : "");
+	r->distance = cli_arg(a, "dist") ? (unsigned)cli_arg_num(a, "dist") : 1;
+	r->name = cli_arg(a, "rname") ? xstrdup(cli_arg(a, "rname")) : NULL;
+	r->permanent = cli_has(a, "permanent");
+	route_insert(r);
+	return CLI_OK;
+}
+
+DEFUN(no_ip_route_cmd,
+      "no ip route A.B.C.D$net A.B.C.D$mask [(A.B.C.D$nh|IFNAME$ifname "
+      "[A.B.C.D$ifnh])] [<1-255>$dist] [name WORD$rname] [permanent]",
+      "Negate a command or set its defaults\n"
+      "Global IP configuration subcommands\n"
+      "Establish static routes\n"
+      "Destination prefix\n"
+      "Destination prefix mask\n"
+      "Forwarding router's address\n"
+      "Interface type and number\n"
+      "Forwarding router's address\n"
+      "Distance metric for this route\n"
+      "Specify name of the next hop\n"
+      "Name of the next hop\n"
+      "permanent route\n")
+{
+	uint32_t net, mask;
+	if (!route_args(cli, a, &net, &mask))
+		return CLI_ERR;
+	const char *ifname = cli_arg(a, "ifname");
+	bool any_hop = !ifname && !cli_arg(a, "nh");
+	uint32_t nh = ifname ? cli_arg_ip(a, "ifnh") : cli_arg_ip(a, "nh");
+	int removed = 0;
+	for (struct static_route **pp = &routes; *pp;) {
+		struct static_route *r = *pp;
+		if (r->prefix == net && r->mask == mask &&
+		    (any_hop || route_same_hop(r, nh, ifname))) {
+			*pp = r->next;
+			route_free(r);
+			removed++;
+			continue;
+		}
+		pp = &r->next;
+	}
+	if (!removed) {
+		cli_printf(cli, "%%No matching route to delete\n");
+		return CLI_ERR;
+	}
+	return CLI_OK;
+}
+
+const struct static_route *ip_static_routes(void)
+{
+	return routes;
+}
+
+static void write_routes(struct sbuf *out)
+{
+	char b1[16], b2[16], b3[16];
+	for (const struct static_route *r = routes; r; r = r->next) {
+		sbuf_printf(out, "ip route %s %s", ip_fmt(r->prefix, b1),
+			    ip_fmt(r->mask, b2));
+		if (r->ifname[0])
+			sbuf_printf(out, " %s", r->ifname);
+		if (r->nexthop)
+			sbuf_printf(out, " %s", ip_fmt(r->nexthop, b3));
+		if (r->distance != 1)
+			sbuf_printf(out, " %u", r->distance);
+		if (r->name)
+			sbuf_printf(out, " name %s", r->name);
+		if (r->permanent)
+			sbuf_puts(out, " permanent");
+		sbuf_puts(out, "\n");
+	}
+}
+
+/* ---- ip local pool -------------------------------------------------------------- */
+
+struct pool_range {
+	uint32_t lo, hi;  /* network order */
+};
+struct pool {
+	struct pool *next;
+	char *name;
+	struct pool_range *r;
+	int nr;
+};
+static struct pool *pools;
+
+static struct pool *pool_find(const char *name)
+{
+	for (struct pool *p = pools; p; p = p->next)
+		if (strcmp(p->name, name) == 0)
+			return p;
+	return NULL;
+}
+
+static void pool_free(struct pool *p)
+{
+	free(p->name);
+	free(p->r);
+	free(p);
+}
+
+DEFUN(ip_local_pool_cmd, "ip local pool WORD$name A.B.C.D$lo [A.B.C.D$hi]",
+      "Global IP configuration subcommands\n"
+      "Specify local options\n"
+      "IP Local address pool lists\n"
+      "Create named local address pool\n"
+      "First IP address in range\n"
+      "Last IP address in range\n")
+{
+	const char *name = cli_arg(a, "name");
+	uint32_t lo = cli_arg_ip(a, "lo");
+	uint32_t hi = cli_arg(a, "hi") ? cli_arg_ip(a, "hi") : lo;
+	if (ntohl(hi) < ntohl(lo)) {
+		char b1[16], b2[16];
+		cli_printf(cli, "%%Bad IP range, %s-%s\n", ip_fmt(lo, b1),
+			   ip_fmt(hi, b2));
+		return CLI_ERR;
+	}
+	struct pool *p = pool_find(name);
+	if (!p) {
+		p = xcalloc(1, sizeof *p);
+		p->name = xstrdup(name);
+		struct pool **pp = &pools;
+		while (*pp)
+			pp = &(*pp)->next;
+		*pp = p;
+	}
+	for (int i = 0; i < p->nr; i++)
+		if (p->r[i].lo == lo && p->r[i].hi == hi)
+			return CLI_OK;
+	p->r = xrealloc(p->r, (size_t)(p->nr + 1) * sizeof *p->r);
+	p->r[p->nr++] = (struct pool_range){lo, hi};
+	return CLI_OK;
+}
+
+DEFUN(no_ip_local_pool_cmd,
+      "no ip local pool WORD$name [A.B.C.D$lo [A.B.C.D$hi]]",
+      "Negate a command or set its defaults\n"
+      "Global IP configuration subcommands\n"
+      "Specify local options\n"
+      "IP Local address pool lists\n"
+      "Create named local address pool\n"
+      "First IP address in range\n"
+      "Last IP address in range\n")
+{
+	struct pool *p = pool_find(cli_arg(a, "name"));
+	if (!p)
+		return CLI_OK;
+	if (cli_arg(a, "lo")) {
+		uint32_t lo = cli_arg_ip(a, "lo");
+		uint32_t hi = cli_arg(a, "hi") ? cli_arg_ip(a, "hi") : lo;
+		for (int i = 0; i < p->nr; i++)
+			if (p->r[i].lo == lo && p->r[i].hi == hi) {
+				memmove(&p->r[i], &p->r[i + 1],
+					(size_t)(p->nr - i - 1) * sizeof *p->r);
+				p->nr--;
+				break;
+			}
+		if (p->nr > 0)
+			return CLI_OK;
+	}
+	for (struct pool **pp = &pools; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	pool_free(p);
+	return CLI_OK;
+}
+
+bool ip_pool_exists(const char *name)
+{
+	return pool_find(name) != NULL;
+}
+
+bool ip_pool_range(const char *name, int idx, uint32_t *lo, uint32_t *hi)
+{
+	struct pool *p = pool_find(name);
+	if (!p || idx < 0 || idx >= p->nr)
+		return false;
+	*lo = p->r[idx].lo;
+	*hi = p->r[idx].hi;
+	return true;
+}
+
+static void write_pools(struct sbuf *out)
+{
+	char b1[16], b2[16];
+	for (struct pool *p = pools; p; p = p->next)
+		for (int i = 0; i < p->nr; i++) {
+			sbuf_printf(out, "ip local pool %s %s", p->name,
+				    ip_fmt(p->r[i].lo, b1));
+			if (p->r[i].hi != p->r[i].lo)
+				sbuf_printf(out, " %s", ip_fmt(p->r[i].hi, b2));
+			sbuf_puts(out, "\n");
+		}
+}
+
+/* ---- global switches ---------------------------------------------------------------- */
+
+/* ip classless, ip subnet-zero and ip cef are on by default; IOS 12.2/12.3
+ * printed them, 12.4 does not. They print here once configured either
+ * way, so every seed's line comes back and a fresh router prints none.
+ * The HTTP servers are off by default and IOS always prints their state. */
+enum tri { TRI_UNSET, TRI_ON, TRI_OFF };
+static enum tri classless, subnet_zero, cef;
+static bool http_server, http_secure;
+
+static void write_tri(struct sbuf *out, enum tri t, const char *what)
+{
+	if (t == TRI_ON)
+		sbuf_printf(out, "%s\n", what);
+	else if (t == TRI_OFF)
+		sbuf_printf(out, "no %s\n", what);
+}
+
+#define GLOBAL_SWITCH(fn, syn, help, var)                                   \
+	DEFUN(fn, syn, "Global IP configuration subcommands\n" help)        \
+	{                                                                   \
+		var = TRI_ON;                                               \
+		return CLI_OK;                                              \
+	}                                                                   \
+	DEFUN(no_##fn, "no " syn,                                           \
+	      "Negate a command or set its defaults\n"                      \
+	      "Global IP configuration subcommands\n" help)                 \
+	{                                                                   \
+		var = cli_is_default(a) ? TRI_UNSET : TRI_OFF;              \
+		return CLI_OK;                                              \
+	}
+
+GLOBAL_SWITCH(ip_classless_cmd, "ip classless",
+	      "Follow classless routing forwarding rules\n", classless)
+GLOBAL_SWITCH(ip_subnet_zero_cmd, "ip subnet-zero",
+	      "Allow 'subnet zero' subnets\n", subnet_zero)
+GLOBAL_SWITCH(ip_cef_cmd, "ip cef", "Cisco Express Forwarding\n", cef)
+
+DEFUN(ip_http_cmd, "ip http (server|secure-server)",
+      "Global IP configuration subcommands\n"
+      "HTTP server configuration\n"
+      "Enable HTTP server\n"
+      "Enable HTTP secure server\n")
+{
+	if (cli_has(a, "server"))
+		http_server = true;
+	else
+		http_secure = true;
+	return CLI_OK;
+}
+
+DEFUN(no_ip_http_cmd, "no ip http (server|secure-server)",
+      "Negate a command or set its defaults\n"
+      "Global IP configuration subcommands\n"
+      "HTTP server configuration\n"
+      "Enable HTTP server\n"
+      "Enable HTTP secure server\n")
+{
+	if (cli_has(a, "server"))
+		http_server = false;
+	else
+		http_secure = false;
+	return CLI_OK;
+}
+
+static void write_subnet_zero(struct sbuf *out)
+{
+	write_tri(out, subnet_zero, "ip subnet-zero");
+}
+
+static void write_cef(struct sbuf *out)
+{
+	if (cef != TRI_UNSET) {
+		write_tri(out, cef, "ip cef");
+		sbuf_puts(out, "!\n");
+	}
+}
+
+/* 12.3 order: ip local pool, ip classless, ip route, ip http. */
+static void write_ip_global(struct sbuf *out)
+{
+	write_pools(out);
+	write_tri(out, classless, "ip classless");
+	write_routes(out);
+	sbuf_printf(out, "%sip http server\n", http_server ? "" : "no ");
+	sbuf_printf(out, "%sip http secure-server\n", http_secure ? "" : "no ");
+	sbuf_puts(out, "!\n");
+}
+
+/* ---- reset and init -------------------------------------------------------------------- */
+
+void ip_cfg_reset(void)
+{
+	while (routes) {
+		struct static_route *r = routes;
+		routes = r->next;
+		route_free(r);
+	}
+	while (pools) {
+		struct pool *p = pools;
+		pools = p->next;
+		pool_free(p);
+	}
+	classless = subnet_zero = cef = TRI_UNSET;
+	http_server = http_secure = false;
+}
+
+void ip_cfg_init(void)
+{
+	static const struct cli_command *const ifcmds[] = {
+		&ip_address_cmd_cmd, &no_ip_address_cmd_cmd,
+		&ip_unnumbered_cmd_cmd, &no_ip_unnumbered_cmd_cmd,
+	};
+	for (size_t i = 0; i < sizeof ifcmds / sizeof ifcmds[0]; i++) {
+		cli_install(MODE_IF, ifcmds[i]);
+		cli_install(MODE_SUBIF, ifcmds[i]);
+	}
+	static const struct cli_command *const global[] = {
+		&ip_route_cmd_cmd, &no_ip_route_cmd_cmd,
+		&ip_local_pool_cmd_cmd, &no_ip_local_pool_cmd_cmd,
+		&ip_classless_cmd_cmd, &no_ip_classless_cmd_cmd,
+		&ip_subnet_zero_cmd_cmd, &no_ip_subnet_zero_cmd_cmd,
+		&ip_cef_cmd_cmd, &no_ip_cef_cmd_cmd,
+		&ip_http_cmd_cmd, &no_ip_http_cmd_cmd,
+	};
+	for (size_t i = 0; i < sizeof global / sizeof global[0]; i++)
+		cli_install(MODE_CONFIG, global[i]);
+
+	iface_register_writer(IFCFG_IP, write_ip);
+	cfg_register_writer(CFG_MISC_GLOBAL, write_subnet_zero);
+	/* 12.4 prints ip cef after the crypto section (RouterA) */
+	cfg_register_writer(CFG_CRYPTO + 50, write_cef);
+	cfg_register_writer(CFG_IP_GLOBAL, write_ip_global);
+}
