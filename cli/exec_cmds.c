@@ -8,9 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* Checked by `enable`; set by core/system.c's `enable secret`. */
-bool core_enable_check(const char *password);
-bool core_enable_required(void);
 
 static void enable_answer(struct cli *cli, const char *pw, void *ctx)
 {

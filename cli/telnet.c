@@ -27,9 +27,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* core/system.c: the enable password/secret, for the AAA "enable" method */
-bool core_enable_check(const char *password);
-bool core_enable_required(void);
 
 #define LINE_LEN 4096           /* longest input line; more rings the bell */
 #define OUT_MAX (1024 * 1024)   /* queued output before a peer is dropped */

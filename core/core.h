@@ -34,6 +34,9 @@ double core_uptime(void);
 void core_uptime_str(double secs, char *out, size_t n);
 /* ---- identity -------------------------------------------------------- */
 const char *core_hostname(void);
+/* enable secret / enable password: is one set, and does PASSWORD match */
+bool core_enable_required(void);
+bool core_enable_check(const char *password);
 void core_set_hostname(const char *name);   /* NULL -> "Router" */
 
 /* ---- syslog ---------------------------------------------------------- */
