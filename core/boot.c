@@ -85,6 +85,7 @@ void router_init(void)
 	log_init();
 	clock_init();
 	system_init();
+	debug_init();
 	cli_init();
 	platform_init();
 	hsrp_init();

@@ -51,6 +51,9 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 typedef void (*log_sink_fn)(const char *line, int severity);
 void log_set_console_sink(log_sink_fn fn);
 
+/* Debug flags: shown by `show debugging`, cleared by `undebug all`. */
+void core_register_debug(void (*show)(struct sbuf *out), void (*off)(void));
+
 /* ---- events between subsystems --------------------------------------- */
 enum core_event {
 	EVT_IFACE_ADDED,        /* data: struct iface * (platform.h) */

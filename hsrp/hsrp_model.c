@@ -418,4 +418,5 @@ void hsrp_init(void)
 	hsrp_cfg_init();
 	hsrp_show_init();
 	track_init();
+	core_register_debug(hsrp_debug_show, hsrp_debug_off);
 }
