@@ -35,7 +35,8 @@ deps:
 	@tools/deps.sh build
 
 build/iosim: $(OBJS)
-	$(CC) $(OPT) -o $@ $^ $(LIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(OPT) -o $@ $^ $(LIBS)
 
 build/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -44,7 +45,8 @@ build/obj/%.o: %.c $(HDRS)
 
 build/test/iosim: $(TOBJS)
 	@mkdir -p $(dir $@)
-	$(CC) -O1 -g $(SAN) -o $@ $^ $(LIBS)
+	@echo "  LINK    $@"
+	@$(CC) -O1 -g $(SAN) -o $@ $^ $(LIBS)
 
 build/tobj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -53,7 +55,8 @@ build/tobj/%.o: %.c $(HDRS)
 
 build/tests/%: tests/unit/%.c $(LIBOBJS) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) -O1 -g $(SAN) $(CFLAGS_COMMON) $(shell pkg-config --cflags cmocka) \
+	@echo "  LINK    $@"
+	@$(CC) -O1 -g $(SAN) $(CFLAGS_COMMON) $(shell pkg-config --cflags cmocka) \
 		-o $@ $< $(LIBOBJS) $(LIBS) $(shell pkg-config --libs cmocka)
 
 unit: $(UNIT_BINS)

@@ -20,16 +20,62 @@ struct gterm {
 	bool is_default;
 };
 
+/* The token trees are DAGs: identical subtrees (an ACL's destination and
+ * port choices after each of its source forms) are stored once. A node
+ * reached from several parents is copied before it is changed. */
 struct gnode {
 	enum tok_kind kind;
-	char *text;        /* keyword, or "<0-255>", "A.B.C.D", "WORD", ... */
+	const char *text;  /* interned: keyword, or "<0-255>", "A.B.C.D", ... */
 	long long lo, hi;
-	char *help;
+	const char *help;  /* interned */
 	bool hidden;
+	int refs;          /* parents pointing here */
+	unsigned gen;      /* compaction pass that last visited it */
 	struct gnode **kid;
 	int nkid, capkid;
 	struct gterm *term;
 };
+
+/* ---- interned strings: equal text, one pointer --------------------------- */
+
+static struct {
+	const char **v;
+	size_t cap, n;
+} strtab;
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;          /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static const char *intern(const char *s)
+{
+	if (strtab.n * 2 >= strtab.cap) {
+		size_t cap = strtab.cap ? strtab.cap * 2 : 1024;
+		const char **v = xcalloc(cap, sizeof *v);
+		for (size_t i = 0; i < strtab.cap; i++)
+			if (strtab.v[i]) {
+				size_t j = hash_str(strtab.v[i]) & (cap - 1);
+				while (v[j])
+					j = (j + 1) & (cap - 1);
+				v[j] = strtab.v[i];
+			}
+		free(strtab.v);
+		strtab.v = v;
+		strtab.cap = cap;
+	}
+	size_t j = hash_str(s) & (strtab.cap - 1);
+	while (strtab.v[j]) {
+		if (!strcmp(strtab.v[j], s))
+			return strtab.v[j];
+		j = (j + 1) & (strtab.cap - 1);
+	}
+	strtab.n++;
+	return strtab.v[j] = xstrdup(s);
+}
 
 static struct gnode roots[MODE__COUNT];
 
@@ -310,6 +356,51 @@ static bool same_token(const struct gnode *n, const struct tspec *t)
 	return true;
 }
 
+static void kid_append(struct gnode *parent, struct gnode *k)
+{
+	if (parent->nkid == parent->capkid) {
+		parent->capkid = parent->capkid ? parent->capkid * 2 : 4;
+		parent->kid = xrealloc(parent->kid, (size_t)parent->capkid *
+							    sizeof *parent->kid);
+	}
+	parent->kid[parent->nkid++] = k;
+}
+
+static struct gterm *term_copy(const struct gterm *t)
+{
+	if (!t)
+		return NULL;
+	struct gterm *c = xmalloc(sizeof *c);
+	*c = *t;
+	c->names = xcalloc((size_t)(t->n ? t->n : 1), sizeof(char *));
+	if (t->n)
+		memcpy(c->names, t->names, (size_t)t->n * sizeof(char *));
+	return c;
+}
+
+/* A private copy of a shared node, so that changing it changes no other
+ * path through the tree. */
+static struct gnode *unshare(struct gnode *parent, int idx)
+{
+	struct gnode *k = parent->kid[idx];
+	if (k->refs <= 1)
+		return k;
+	struct gnode *c = xmalloc(sizeof *c);
+	*c = *k;
+	c->refs = 1;
+	c->gen = 0;
+	c->capkid = c->nkid;
+	c->kid = xmalloc((size_t)(c->nkid ? c->nkid : 1) * sizeof *c->kid);
+	for (int i = 0; i < c->nkid; i++) {
+		c->kid[i] = k->kid[i];
+		c->kid[i]->refs++;
+	}
+	c->term = term_copy(k->term);
+	k->refs--;
+	parent->kid[idx] = c;
+	return c;
+}
+
 static struct gnode *child_for(struct gnode *parent, const struct tspec *t,
 			       const char *text_override, bool hidden)
 {
@@ -318,29 +409,24 @@ static struct gnode *child_for(struct gnode *parent, const struct tspec *t,
 		struct gnode *k = parent->kid[i];
 		if (text_override ? (k->kind == TK_KEYWORD && !strcmp(k->text, text))
 				  : same_token(k, t)) {
+			k = unshare(parent, i);
 			if (!hidden)
 				k->hidden = false;
-			if (!*k->help && *t->help) {
-				free(k->help);
-				k->help = xstrdup(t->help);
-			}
+			if (!*k->help && *t->help)
+				k->help = intern(t->help);
 			return k;
 		}
 	}
 	struct gnode *k = xcalloc(1, sizeof *k);
 	k->kind = text_override ? TK_KEYWORD : t->kind;
-	k->text = xstrdup(text);
+	k->text = intern(text);
 	k->lo = t->lo;
 	k->hi = t->hi;
-	k->help = xstrdup(text_override ? "Set a command to its defaults"
-					: t->help);
+	k->help = intern(text_override ? "Set a command to its defaults"
+				       : t->help);
 	k->hidden = hidden;
-	if (parent->nkid == parent->capkid) {
-		parent->capkid = parent->capkid ? parent->capkid * 2 : 4;
-		parent->kid = xrealloc(parent->kid, (size_t)parent->capkid *
-							    sizeof *parent->kid);
-	}
-	parent->kid[parent->nkid++] = k;
+	k->refs = 1;
+	kid_append(parent, k);
 	return k;
 }
 
@@ -366,8 +452,135 @@ static void insert_seq(enum cli_mode mode, const struct cli_command *cmd,
 	t->names = xcalloc((size_t)(s->n ? s->n : 1), sizeof(char *));
 	for (int i = 0; i < s->n; i++)
 		if (s->t[i]->name)
-			t->names[i] = xstrdup(s->t[i]->name);
+			t->names[i] = (char *)intern(s->t[i]->name);
 	n->term = t;
+}
+
+/* ---- compaction: one copy of each distinct subtree ------------------------ */
+
+static struct {
+	struct gnode **v;
+	size_t cap, n;
+} nodetab;
+static unsigned compaction_gen;
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	return (h ^ v) * 1099511628211ull;
+}
+
+static uint64_t node_hash(const struct gnode *n)
+{
+	uint64_t h = 1469598103934665603ull;
+	h = mix(h, (uint64_t)n->kind);
+	h = mix(h, (uintptr_t)n->text);
+	h = mix(h, (uintptr_t)n->help);
+	h = mix(h, (uint64_t)n->lo);
+	h = mix(h, (uint64_t)n->hi);
+	h = mix(h, n->hidden);
+	for (int i = 0; i < n->nkid; i++)
+		h = mix(h, (uintptr_t)n->kid[i]);
+	if (n->term) {
+		h = mix(h, (uintptr_t)n->term->cmd);
+		h = mix(h, (uint64_t)n->term->is_default);
+		for (int i = 0; i < n->term->n; i++)
+			h = mix(h, (uintptr_t)n->term->names[i]);
+	}
+	return h;
+}
+
+static bool term_eq(const struct gterm *a, const struct gterm *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (a->cmd != b->cmd || a->is_default != b->is_default || a->n != b->n)
+		return false;
+	return a->n == 0 ||
+	       !memcmp(a->names, b->names, (size_t)a->n * sizeof(char *));
+}
+
+static bool node_eq(const struct gnode *a, const struct gnode *b)
+{
+	return a->kind == b->kind && a->text == b->text && a->help == b->help &&
+	       a->lo == b->lo && a->hi == b->hi && a->hidden == b->hidden &&
+	       a->nkid == b->nkid && term_eq(a->term, b->term) &&
+	       (a->nkid == 0 ||
+		!memcmp(a->kid, b->kid, (size_t)a->nkid * sizeof *a->kid));
+}
+
+static void node_release(struct gnode *n)
+{
+	if (--n->refs > 0)
+		return;
+	for (int i = 0; i < n->nkid; i++)
+		node_release(n->kid[i]);
+	free(n->kid);
+	if (n->term) {
+		free(n->term->names);
+		free(n->term);
+	}
+	free(n);
+}
+
+static struct gnode **nodetab_slot(const struct gnode *n)
+{
+	size_t j = node_hash(n) & (nodetab.cap - 1);
+	while (nodetab.v[j] && !node_eq(nodetab.v[j], n))
+		j = (j + 1) & (nodetab.cap - 1);
+	return &nodetab.v[j];
+}
+
+static void nodetab_grow(void)
+{
+	size_t old = nodetab.cap;
+	struct gnode **v = nodetab.v;
+	nodetab.cap = old ? old * 2 : 4096;
+	nodetab.v = xcalloc(nodetab.cap, sizeof *nodetab.v);
+	for (size_t i = 0; i < old; i++)
+		if (v[i])
+			*nodetab_slot(v[i]) = v[i];
+	free(v);
+}
+
+/* Bottom-up: the canonical node equal to N (N itself when first seen). */
+static struct gnode *canonical(struct gnode *n)
+{
+	if (n->gen == compaction_gen)
+		return n;
+	for (int i = 0; i < n->nkid; i++) {
+		struct gnode *c = canonical(n->kid[i]);
+		if (c != n->kid[i]) {
+			c->refs++;
+			node_release(n->kid[i]);
+			n->kid[i] = c;
+		}
+	}
+	if ((nodetab.n + 1) * 2 >= nodetab.cap)
+		nodetab_grow();
+	struct gnode **slot = nodetab_slot(n);
+	if (*slot)
+		return *slot;
+	*slot = n;
+	nodetab.n++;
+	n->gen = compaction_gen;
+	return n;
+}
+
+static void compact(enum cli_mode mode)
+{
+	compaction_gen++;
+	if (nodetab.v)
+		memset(nodetab.v, 0, nodetab.cap * sizeof *nodetab.v);
+	nodetab.n = 0;
+	struct gnode *root = &roots[mode];
+	for (int i = 0; i < root->nkid; i++) {
+		struct gnode *c = canonical(root->kid[i]);
+		if (c != root->kid[i]) {
+			c->refs++;
+			node_release(root->kid[i]);
+			root->kid[i] = c;
+		}
+	}
 }
 
 void cli_install(enum cli_mode mode, const struct cli_command *cmd)
@@ -386,6 +599,11 @@ void cli_install(enum cli_mode mode, const struct cli_command *cmd)
 		    !strcmp(all.v[i].t[0]->text, "no"))
 			insert_seq(mode, cmd, &all.v[i], true);
 	}
+	/* commands with many optional parts expand into many paths whose
+	 * tails are alike: fold them now, before the next command grows the
+	 * tree further */
+	if (all.n > 16)
+		compact(mode);
 	seqs_free(&all);
 	ast_free(root);
 	for (int i = 0; i < ps.nall; i++) {
