@@ -367,6 +367,45 @@ static void test_parent_keyword_beats_word(void **s)
 	sbuf_free(&out);
 }
 
+RECORDER(h_big)
+RECORDER(h_extra)
+static const struct cli_command c_big = {
+	"acl (permit|deny) (x|y|z) [(p|q)] (k1|k2|k3) [(r|s)] [log]",
+	"a\npermit\ndeny\nx\ny\nz\np\nq\nk1\nk2\nk3\nr\ns\nlog\n", h_big, 0};
+static const struct cli_command c_extra = {"acl permit x extra",
+	"a\npermit\nx\nextra\n", h_extra, 0};
+
+/* The expansion of c_big is folded into shared subtrees (the tails after
+ * "permit x" and "deny x" are one node); a later command that extends one
+ * path must not appear on the others. */
+static void test_shared_subtrees(void **s)
+{
+	cli_install(MODE_ROUTER, &c_big);
+	cli_install(MODE_ROUTER, &c_extra);
+	struct match_result r = run_match(MODE_ROUTER, "acl permit x extra");
+	assert_int_equal(r.st, M_OK);
+	assert_string_equal(last, "h_extra acl permit x extra");
+	r = run_match(MODE_ROUTER, "acl deny x extra");
+	assert_int_equal(r.st, M_INVALID);
+	assert_int_equal(r.word, 3);
+	r = run_match(MODE_ROUTER, "acl deny x q k2 s log");
+	assert_int_equal(r.st, M_OK);
+	assert_string_equal(last, "h_big acl deny x q k2 s log");
+	r = run_match(MODE_ROUTER, "acl permit x k3");
+	assert_int_equal(r.st, M_OK);
+	assert_string_equal(last, "h_big acl permit x k3");
+	struct sbuf out;
+	sbuf_init(&out);
+	int ew;
+	enum match_status es;
+	assert_true(grammar_help(MODE_ROUTER, "acl deny x ", &out, &ew, &es));
+	assert_null(strstr(out.s, "extra"));
+	sbuf_reset(&out);
+	assert_true(grammar_help(MODE_ROUTER, "acl permit x ", &out, &ew, &es));
+	assert_non_null(strstr(out.s, "extra"));
+	sbuf_free(&out);
+}
+
 static void w_b(struct sbuf *o) { sbuf_puts(o, "b\n"); }
 static void w_a(struct sbuf *o) { sbuf_puts(o, "a\n"); }
 
@@ -394,6 +433,7 @@ int main(void)
 		cmocka_unit_test_setup(test_caret_column, setup),
 		cmocka_unit_test_setup(test_parent_fallthrough, setup),
 		cmocka_unit_test_setup(test_parent_keyword_beats_word, setup),
+		cmocka_unit_test_setup(test_shared_subtrees, setup),
 		cmocka_unit_test_setup(test_writer_order, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
