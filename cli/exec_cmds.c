@@ -144,14 +144,26 @@ DEFUN(terminal_monitor, "terminal monitor", "Set terminal line parameters\n"
 	return CLI_OK;
 }
 
-DEFUN(show_running, "show running-config", "Show running system information\n"
-      "Current operating configuration\n")
+static int show_running_config(struct cli *cli)
 {
 	char *text = cfg_running_text();
 	cli_printf(cli, "Building configuration...\n\nCurrent configuration : "
 		   "%zu bytes\n%s", strlen(text), text);
 	free(text);
 	return CLI_OK;
+}
+
+DEFUN(show_running, "show running-config", "Show running system information\n"
+      "Current operating configuration\n")
+{
+	return show_running_config(cli);
+}
+
+DEFUN(write_terminal, "write terminal",
+      "Write running configuration to memory, network, or terminal\n"
+      "Write to terminal\n")
+{
+	return show_running_config(cli);
 }
 
 static void install_everywhere(const struct cli_command *cmd)
@@ -180,6 +192,7 @@ void cli_exec_cmds_init(void)
 	cli_install(MODE_EXEC, &terminal_width_cmd);
 	cli_install(MODE_EXEC, &terminal_monitor_cmd);
 	cli_install(MODE_EXEC, &show_running_cmd);
+	cli_install(MODE_EXEC, &write_terminal_cmd);
 	cli_install(MODE_CONFIG, &config_exit_cmd);
 	cli_install(MODE_CONFIG, &config_end_cmd);
 	cli_install(MODE_CONFIG, &config_do_cmd);

@@ -1029,28 +1029,25 @@ bool grammar_help(enum cli_mode mode, const char *line, struct sbuf *out,
 		help_list(set, out);
 	} else if (ok) {
 		/* "sh?" lists the keywords the partial word can complete to */
-		const struct word *pw = &w[nw - 1];
-		int hits = 0;
-		for (int s = 0; s < set->n; s++)
-			for (int k = 0; k < set->v[s]->nkid; k++) {
-				struct gnode *kid = set->v[s]->kid[k];
-				if (kid->hidden || kid->kind != TK_KEYWORD ||
-				    strlen(kid->text) < pw->len ||
-				    strncasecmp(kid->text, pw->s, pw->len))
-					continue;
-				sbuf_printf(out, "%s%s", hits++ ? "  " : "",
-					    kid->text);
-			}
-		if (hits)
-			sbuf_puts(out, "  \n\n");
-		else
-			sbuf_puts(out, "% Unrecognized command\n");
+		char **c;
+		int n = grammar_candidates(mode, line, &c);
+		for (int i = 0; i < n; i++) {
+			sbuf_printf(out, "%s%s", i ? "  " : "", c[i]);
+			free(c[i]);
+		}
+		free(c);
+		sbuf_puts(out, n ? "  \n\n" : "% Unrecognized command\n");
 	}
 	free(set);
 	return ok;
 }
 
-/* Keywords the last partial word of LINE can complete to. */
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Keywords the last partial word of LINE can complete to, sorted. */
 int grammar_candidates(enum cli_mode mode, const char *line, char ***out)
 {
 	struct word w[MAX_WORDS];
@@ -1084,6 +1081,8 @@ int grammar_candidates(enum cli_mode mode, const char *line, char ***out)
 			}
 	}
 	free(set);
+	if (n > 1)
+		qsort(*out, (size_t)n, sizeof **out, str_cmp);
 	return n;
 }
 

@@ -236,16 +236,6 @@ DEFUN(write_memory, "write [memory]", "Write running configuration to memory, ne
 	return save_running(cli) ? CLI_OK : CLI_ERR;
 }
 
-DEFUN(write_terminal, "write terminal", "Write running configuration to memory, network, or terminal\n"
-      "Write to terminal\n")
-{
-	char *text = cfg_running_text();
-	cli_printf(cli, "Building configuration...\n\nCurrent configuration : "
-		   "%zu bytes\n%s", strlen(text), text);
-	free(text);
-	return CLI_OK;
-}
-
 static void copy_answer(struct cli *cli, const char *ans, void *ctx)
 {
 	while (*ans == ' ')
@@ -444,7 +434,6 @@ void system_init(void)
 	cli_install(MODE_CONFIG, &enable_password_cmd_cmd);
 	cli_install(MODE_CONFIG, &no_enable_password_cmd);
 	cli_install(MODE_EXEC, &write_memory_cmd);
-	cli_install(MODE_EXEC, &write_terminal_cmd);
 	cli_install(MODE_EXEC, &write_erase_cmd);
 	cli_install(MODE_EXEC, &copy_run_start_cmd);
 	cli_install(MODE_EXEC, &show_startup_cmd);
