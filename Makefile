@@ -4,7 +4,7 @@
 #   make bench   print speed and memory figures
 CC      ?= cc
 SUBDIRS := core cli platform hsrp ipc ha crypto
-PKGS    := readline libssl libcrypto usrsctp
+PKGS    := readline libssl libcrypto libcrypt usrsctp
 # Debian's libev ships no pkg-config file; use it when a distribution does.
 EV_CFLAGS := $(shell pkg-config --cflags libev 2>/dev/null)
 EV_LIBS   := $(shell pkg-config --libs libev 2>/dev/null || echo -lev)

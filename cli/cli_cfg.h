@@ -82,12 +82,6 @@ struct radius_host {
 };
 const struct radius_host *radius_hosts(void);
 
-/* IOS type 5 secrets ($1$salt$hash, MD5-crypt): make one from cleartext
- * (caller frees), check cleartext against one, check one's form. */
-char *secret5_make(const char *clear);
-bool secret5_check(const char *hash, const char *clear);
-bool secret5_valid(const char *hash);
-
 /* service password-encryption turned on: every stored type 0 password
  * becomes type 7 (IOS never turns them back). */
 void aaa_encrypt_passwords(void);

@@ -34,6 +34,11 @@ double core_uptime(void);
 void core_uptime_str(double secs, char *out, size_t n);
 /* ---- identity -------------------------------------------------------- */
 const char *core_hostname(void);
+/* Type 5 secrets (MD5-crypt "$1$salt$hash", crypt(3)): make one from
+ * clear text (caller frees), check clear text against one, validate one. */
+char *secret5_make(const char *clear);
+bool secret5_check(const char *hash, const char *clear);
+bool secret5_valid(const char *hash);
 /* enable secret / enable password: is one set, and does PASSWORD match */
 bool core_enable_required(void);
 bool core_enable_check(const char *password);

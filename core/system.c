@@ -5,15 +5,12 @@
 #include "../cli/cli.h"
 
 #include <ctype.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static char hostname[64] = "Router";
-static char *enable_secret;    /* "$8$salt$hash" (IOS type 8) */
+static char *enable_secret;    /* "$1$salt$hash" (IOS type 5) */
 static char *enable_password;  /* plain (IOS type 0) */
 
 const char *core_hostname(void)
@@ -64,51 +61,7 @@ static void hostname_write(struct sbuf *out)
 	sbuf_printf(out, "!\nhostname %s\n!\n", hostname);
 }
 
-/* ---- enable secret: IOS type 8, PBKDF2-HMAC-SHA256 -------------------- */
-
-/* IOS type 8 writes salt and hash in the crypt(3) base64 alphabet. */
-static const char crypt64[] =
-	"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-static const char std64[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static void to_crypt64(const unsigned char *in, int n, char *out, size_t outn)
-{
-	unsigned char enc[128];
-	int len = EVP_EncodeBlock(enc, in, n);
-	size_t j = 0;
-	for (int i = 0; i < len && j + 1 < outn; i++) {
-		if (enc[i] == '=')
-			break;
-		out[j++] = crypt64[strchr(std64, enc[i]) - std64];
-	}
-	out[j] = '\0';
-}
-
-static bool type8_hash(const char *pw, const char *salt, char *out, size_t n)
-{
-	unsigned char dk[32];
-	if (!PKCS5_PBKDF2_HMAC(pw, (int)strlen(pw), (const unsigned char *)salt,
-			       (int)strlen(salt), 20000, EVP_sha256(),
-			       sizeof dk, dk))
-		return false;
-	char enc[64];
-	to_crypt64(dk, sizeof dk, enc, sizeof enc);
-	snprintf(out, n, "$8$%s$%s", salt, enc);
-	return true;
-}
-
-static bool new_secret(const char *pw, char *out, size_t n)
-{
-	unsigned char raw[14];
-	char salt[15];
-	if (RAND_bytes(raw, sizeof raw) != 1)
-		return false;
-	for (size_t i = 0; i < sizeof raw; i++)
-		salt[i] = crypt64[raw[i] % 64];
-	salt[14] = '\0';
-	return type8_hash(pw, salt, out, n);
-}
+/* ---- enable secret (type 5, as 12.x stores it) and enable password ---- */
 
 bool core_enable_required(void)
 {
@@ -117,58 +70,38 @@ bool core_enable_required(void)
 
 bool core_enable_check(const char *pw)
 {
-	if (enable_secret) {
-		char salt[32], want[128];
-		const char *s = enable_secret + 3, *d = strchr(s, '$');
-		if (!d || (size_t)(d - s) >= sizeof salt)
-			return false;
-		memcpy(salt, s, (size_t)(d - s));
-		salt[d - s] = '\0';
-		if (!type8_hash(pw, salt, want, sizeof want))
-			return false;
-		return strlen(want) == strlen(enable_secret) &&
-		       CRYPTO_memcmp(want, enable_secret, strlen(want)) == 0;
-	}
+	if (enable_secret)
+		return secret5_check(enable_secret, pw);
 	if (enable_password)
 		return strcmp(pw, enable_password) == 0;
 	return true;
 }
 
-static bool type8_valid(const char *h)
-{
-	if (strncmp(h, "$8$", 3))
-		return false;
-	const char *d = strchr(h + 3, '$');
-	if (!d || d == h + 3 || strlen(d + 1) != 43)
-		return false;
-	for (const char *p = h + 3; *p; p++)
-		if (*p != '$' && !strchr(crypt64, *p))
-			return false;
-	return true;
-}
-
-DEFUN(enable_secret_cmd, "enable secret [(0|8$type)] LINE$secret",
+DEFUN(enable_secret_cmd, "enable secret [(0$clear|5$hashed)] LINE$secret",
       "Modify enable password parameters\n"
       "Assign the privileged level secret\n"
       "Specifies an UNENCRYPTED password will follow\n"
-      "Specifies a PBKDF2 HASHED secret will follow\n"
+      "Specifies an ENCRYPTED secret will follow\n"
       "The UNENCRYPTED (cleartext) 'enable' secret\n")
 {
 	const char *s = cli_arg(a, "secret");
-	char h[128];
-	if (cli_has(a, "type")) {
-		if (!type8_valid(s)) {
-			cli_puts(cli, "ERROR: The secret you entered is not a "
-				      "valid encrypted secret.\n");
+	char *h;
+	if (cli_has(a, "hashed")) {
+		if (!secret5_valid(s)) {
+			cli_puts(cli, "ERROR: The secret you entered is not a valid "
+				      "encrypted secret.\nTo enter an UNENCRYPTED "
+				      "secret, do not specify type 5 encryption.\n"
+				      "When you properly enter an UNENCRYPTED "
+				      "secret, it will be encrypted.\n\n");
 			return CLI_ERR;
 		}
-		snprintf(h, sizeof h, "%s", s);
-	} else if (!new_secret(s, h, sizeof h)) {
-		cli_puts(cli, "% Could not hash the secret\n");
+		h = xstrdup(s);
+	} else if (!(h = secret5_make(s))) {
+		cli_puts(cli, "% Could not encrypt the secret\n");
 		return CLI_ERR;
 	}
 	free(enable_secret);
-	enable_secret = xstrdup(h);
+	enable_secret = h;
 	return CLI_OK;
 }
 
@@ -208,7 +141,7 @@ DEFUN(no_enable_password, "no enable password [LINE]",
 static void enable_write(struct sbuf *out)
 {
 	if (enable_secret)
-		sbuf_printf(out, "enable secret 8 %s\n", enable_secret);
+		sbuf_printf(out, "enable secret 5 %s\n", enable_secret);
 	if (enable_password)
 		sbuf_printf(out, "enable password %s\n", enable_password);
 }

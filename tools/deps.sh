@@ -3,7 +3,7 @@
 # usage: deps.sh build|test
 # As root: apt-get installs them. Otherwise: print the exact line and stop.
 set -e
-BUILD_PKGS="gcc make pkg-config libev-dev libreadline-dev libssl-dev libusrsctp-dev"
+BUILD_PKGS="gcc make pkg-config libev-dev libreadline-dev libssl-dev libcrypt-dev libusrsctp-dev"
 TEST_PKGS="$BUILD_PKGS clang libclang-rt-14-dev libcmocka-dev python3 python3-pytest telnet"
 case "${1:-build}" in
   build) want="$BUILD_PKGS" ;;
