@@ -87,9 +87,16 @@ static bool pipe_take_line(void)
 	if (!nl && !(pipe_eof && inbuf.len))
 		return false;
 	size_t n = nl ? (size_t)(nl - inbuf.s) : inbuf.len;
-	char *line = strndup(inbuf.s, n);
-	if (n && line[n - 1] == '\r')
-		line[n - 1] = '\0';
+	/* a NUL byte is dropped, as a terminal line discipline would (CR NUL
+	 * is how telnet sends a bare CR); the rest of the line stays */
+	char *line = xmalloc(n + 1);
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++)
+		if (inbuf.s[i])
+			line[len++] = inbuf.s[i];
+	line[len] = '\0';
+	if (len && line[len - 1] == '\r')
+		line[len - 1] = '\0';
 	size_t used = nl ? n + 1 : n;
 	memmove(inbuf.s, inbuf.s + used, inbuf.len - used);
 	inbuf.len -= used;

@@ -958,7 +958,7 @@ static int help_cmp(const void *a, const void *b)
 	return strcmp(x->tok, y->tok);
 }
 
-static void help_list(const struct nodeset *set, struct sbuf *out)
+static void help_list(const struct nodeset *set, bool pipes, struct sbuf *out)
 {
 	struct helpline *h = NULL;
 	int n = 0, cap = 0;
@@ -1000,6 +1000,11 @@ static void help_list(const struct nodeset *set, struct sbuf *out)
 		}
 		h[y] = t;
 	}
+	/* where an EXEC command can end, IOS offers its output modifiers */
+	if (cr && pipes) {
+		h = xrealloc(h, (size_t)(n + 1) * sizeof *h);
+		h[n++] = (struct helpline){"|", "Output modifiers", true};
+	}
 	size_t width = cr ? 4 : 0;
 	for (int i = 0; i < n; i++)
 		if (strlen(h[i].tok) > width)
@@ -1011,8 +1016,8 @@ static void help_list(const struct nodeset *set, struct sbuf *out)
 	free(h);
 }
 
-bool grammar_help(enum cli_mode mode, const char *line, struct sbuf *out,
-		  int *err_word, enum match_status *err_st)
+bool grammar_help(enum cli_mode mode, const char *line, bool pipes,
+		  struct sbuf *out, int *err_word, enum match_status *err_st)
 {
 	struct word w[MAX_WORDS];
 	int nw = grammar_split(line, w, MAX_WORDS);
@@ -1026,7 +1031,7 @@ bool grammar_help(enum cli_mode mode, const char *line, struct sbuf *out,
 	struct nodeset *set = xmalloc(sizeof *set);
 	bool ok = reach(mode, w, partial ? nw - 1 : nw, set, err_word, err_st);
 	if (ok && !partial) {
-		help_list(set, out);
+		help_list(set, pipes, out);
 	} else if (ok) {
 		/* "sh?" lists the keywords the partial word can complete to */
 		char **c;

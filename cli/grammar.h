@@ -47,10 +47,11 @@ void grammar_match(enum cli_mode mode, const char *line, const struct word *w,
 void grammar_args_free(struct cli_args *a);
 int grammar_specificity_cmp(const struct match_result *a,
 			    const struct match_result *b);
-/* ? help: appends IOS-formatted help for LINE (without the '?') to out.
+/* ? help: appends IOS-formatted help for LINE (without the '?') to out;
+ * PIPES: list `|` (Output modifiers) where the command can end.
  * Returns false and sets *err_word when the words before are invalid. */
-bool grammar_help(enum cli_mode mode, const char *line, struct sbuf *out,
-		  int *err_word, enum match_status *err_st);
+bool grammar_help(enum cli_mode mode, const char *line, bool pipes,
+		  struct sbuf *out, int *err_word, enum match_status *err_st);
 /* TAB: the completion of the last (partial) word, or NULL. Caller frees. */
 char *grammar_complete(enum cli_mode mode, const char *line);
 /* All candidate keywords for the last partial word (for readline). */

@@ -638,6 +638,54 @@ void cli_session_logout(struct cli *c)
 		c->io.logout(c->io.io);
 }
 
+static const struct {
+	const char *kw, *help;
+} pipe_kinds[] = {
+	{"begin", "Begin with the line that matches"},
+	{"count", "Count number of lines which match regexp"},
+	{"exclude", "Exclude lines that match"},
+	{"include", "Include lines that match"},
+	{"section", "Filter a section of output"},
+};
+
+/* `?` after "cmd |": the output modifiers, or what one of them takes.
+ * False when the line has no pipe. */
+static bool pipe_help(struct cli *c, const char *line)
+{
+	struct word w[MAX_WORDS];
+	int nw = grammar_split(line, w, MAX_WORDS);
+	int bar = -1;
+	for (int i = 1; i < nw && bar < 0; i++)
+		if (w[i].len == 1 && w[i].s[0] == '|')
+			bar = i;
+	if (bar < 0)
+		return false;
+	size_t len = strlen(line);
+	bool partial = len && line[len - 1] != ' ';
+	int after = nw - bar - 1;      /* words after the bar */
+	const size_t nk = sizeof pipe_kinds / sizeof pipe_kinds[0];
+	if (after == 0 || (after == 1 && partial)) {
+		const struct word *pw = after ? &w[bar + 1] : NULL;
+		int hits = 0;
+		for (size_t k = 0; k < nk; k++) {
+			if (pw && (pw->len > strlen(pipe_kinds[k].kw) ||
+				   strncasecmp(pipe_kinds[k].kw, pw->s, pw->len)))
+				continue;
+			if (pw)
+				cli_printf(c, "%s%s", hits ? "  " : "", pipe_kinds[k].kw);
+			else
+				cli_printf(c, "  %-7s  %s\n", pipe_kinds[k].kw,
+					   pipe_kinds[k].help);
+			hits++;
+		}
+		if (pw)
+			cli_puts(c, hits ? "  \n\n" : "% Unrecognized command\n");
+		return true;
+	}
+	cli_puts(c, "  LINE  Regular Expression\n");
+	return true;
+}
+
 void cli_session_help(struct cli *c, const char *line)
 {
 	char prompt[256];
@@ -658,7 +706,13 @@ void cli_session_help(struct cli *c, const char *line)
 	int ew;
 	enum match_status es;
 	c->busy = true;
-	if (grammar_help(m, l, &out, &ew, &es)) {
+	if (m <= MODE_EXEC && pipe_help(c, l)) {
+		flush_output(c);
+		flush_deferred(c);
+		sbuf_free(&out);
+		return;
+	}
+	if (grammar_help(m, l, m <= MODE_EXEC, &out, &ew, &es)) {
 		cli_puts(c, out.s ? out.s : "");
 	} else {
 		struct word w[MAX_WORDS];

@@ -257,22 +257,22 @@ static void test_help_format(void **s)
 	sbuf_init(&out);
 	int ew;
 	enum match_status es;
-	assert_true(grammar_help(MODE_LINE, "stopbits ", &out, &ew, &es));
+	assert_true(grammar_help(MODE_LINE, "stopbits ", false, &out, &ew, &es));
 	assert_string_equal(out.s, "  1  One stop bit\n  2  Two stop bits\n");
 	sbuf_reset(&out);
-	assert_true(grammar_help(MODE_IF, "standby 1 priority 5 ", &out, &ew, &es));
+	assert_true(grammar_help(MODE_IF, "standby 1 priority 5 ", false, &out, &ew, &es));
 	assert_string_equal(out.s, "  <cr>\n");
 	sbuf_reset(&out);
-	assert_true(grammar_help(MODE_IF, "standby ", &out, &ew, &es));
+	assert_true(grammar_help(MODE_IF, "standby ", false, &out, &ew, &es));
 	assert_string_equal(out.s,
 			    "  <0-4095>  group number\n"
 			    "  priority  Priority level\n");
 	sbuf_reset(&out);
 	/* partial word: the completions on one line */
-	assert_true(grammar_help(MODE_IF, "ip", &out, &ew, &es));
+	assert_true(grammar_help(MODE_IF, "ip", false, &out, &ew, &es));
 	assert_string_equal(out.s, "ip  ipx  \n\n");
 	sbuf_reset(&out);
-	assert_false(grammar_help(MODE_IF, "standby 1 bogus ", &out, &ew, &es));
+	assert_false(grammar_help(MODE_IF, "standby 1 bogus ", false, &out, &ew, &es));
 	assert_int_equal(es, M_INVALID);
 	assert_int_equal(ew, 2);
 	sbuf_free(&out);
@@ -398,10 +398,10 @@ static void test_shared_subtrees(void **s)
 	sbuf_init(&out);
 	int ew;
 	enum match_status es;
-	assert_true(grammar_help(MODE_ROUTER, "acl deny x ", &out, &ew, &es));
+	assert_true(grammar_help(MODE_ROUTER, "acl deny x ", false, &out, &ew, &es));
 	assert_null(strstr(out.s, "extra"));
 	sbuf_reset(&out);
-	assert_true(grammar_help(MODE_ROUTER, "acl permit x ", &out, &ew, &es));
+	assert_true(grammar_help(MODE_ROUTER, "acl permit x ", false, &out, &ew, &es));
 	assert_non_null(strstr(out.s, "extra"));
 	sbuf_free(&out);
 }
