@@ -519,7 +519,15 @@ static void run_line(struct cli *c, const char *line)
 			}
 		}
 	}
-	if (run_depth < 0) {
+	if (run_depth < 0 && cli_mode(c) <= MODE_EXEC && nw == 1 &&
+	    best.st == M_INVALID && best.word == 0) {
+		/* IOS takes a lone unknown word at EXEC for a host to telnet
+		 * to; there is no name server to ask */
+		cli_printf(c, "Translating \"%.*s\"...domain server "
+			   "(255.255.255.255)\n%% Unknown command or computer "
+			   "name, or unable to find computer address\n",
+			   (int)w[0].len, w[0].s);
+	} else if (run_depth < 0) {
 		print_error(c, best.st, text, w, nw, best.word);
 	} else {
 		c->depth = run_depth;
