@@ -36,10 +36,7 @@ void hsrp_engine_register(const struct hsrp_engine_ops *ops)
 
 struct hsrp_if *hsrp_if_find(const struct iface *ifp)
 {
-	for (struct hsrp_if *h = hsrp_ifs; h; h = h->next)
-		if (h->ifp == ifp)
-			return h;
-	return NULL;
+	return ifp ? iface_ext(ifp, IFEXT_HSRP) : NULL;
 }
 
 struct hsrp_if *hsrp_if_get(struct iface *ifp)
@@ -54,6 +51,7 @@ struct hsrp_if *hsrp_if_get(struct iface *ifp)
 	h->delay_reload = HSRP_DEF_DELAY_RELOAD;
 	h->next = hsrp_ifs;
 	hsrp_ifs = h;
+	iface_set_ext(ifp, IFEXT_HSRP, h);
 	return h;
 }
 
@@ -72,6 +70,7 @@ static void hif_unlink_free(struct hsrp_if *hif)
 {
 	if (engine && engine->iface_removed)
 		engine->iface_removed(hif);
+	iface_set_ext(hif->ifp, IFEXT_HSRP, NULL);
 	for (struct hsrp_if **pp = &hsrp_ifs; *pp; pp = &(*pp)->next)
 		if (*pp == hif) {
 			*pp = hif->next;

@@ -562,3 +562,13 @@ void platform_init(void)
 	acl_init();
 	iface_show_init();
 }
+
+void *iface_ext(const struct iface *ifp, enum iface_ext_slot slot)
+{
+	return ifp->ext[slot];
+}
+
+void iface_set_ext(struct iface *ifp, enum iface_ext_slot slot, void *obj)
+{
+	ifp->ext[slot] = obj;
+}

@@ -28,6 +28,12 @@ uint32_t iface_mask(const struct iface *ifp);
 bool iface_admin_up(const struct iface *ifp);   /* not shutdown */
 bool iface_line_up(const struct iface *ifp);    /* line protocol up */
 
+/* Per-interface state of other subsystems, found in O(1): each subsystem
+ * owns one slot and frees its object on EVT_IFACE_REMOVED. */
+enum iface_ext_slot { IFEXT_HSRP, IFEXT_CRYPTO, IFEXT__COUNT };
+void *iface_ext(const struct iface *ifp, enum iface_ext_slot slot);
+void iface_set_ext(struct iface *ifp, enum iface_ext_slot slot, void *obj);
+
 /* Lines inside "interface X" in show running-config, ascending order. */
 enum iface_cfg_order {
 	IFCFG_DESCRIPTION = 100,

@@ -42,6 +42,7 @@ struct iface {
 	struct iface *parent;            /* sub-interfaces only */
 	uint8_t mac[6];                  /* burned-in address */
 	bool attached;                   /* hardware (a --iface port) */
+	void *ext[IFEXT__COUNT];         /* other subsystems' state */
 
 	/* state */
 	bool shutdown;                   /* administratively down */
