@@ -137,6 +137,17 @@ int nvram_erase_startup(char *errmsg, size_t n);
  * order (main, unit tests and fuzzers all start a router this way). */
 void router_init(void);
 
+/* ---- string-keyed index ------------------------------------------------- */
+/* KEY strings are not copied: they must live as long as their entry. */
+struct strmap {
+	struct { const char *key; void *val; } *slot;
+	size_t n, cap;
+};
+void *strmap_get(const struct strmap *m, const char *key);
+void strmap_put(struct strmap *m, const char *key, void *val);
+void strmap_del(struct strmap *m, const char *key);
+void strmap_clear(struct strmap *m);
+
 /* ---- small helpers shared by all ---------------------------------------- */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);

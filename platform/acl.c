@@ -32,7 +32,8 @@ struct acl {
 	struct acl_entry *entries;       /* ascending seq */
 };
 
-static struct acl *acls;
+static struct acl *acls, *acls_tail;  /* show-run order */
+static struct strmap acl_index;         /* by name */
 
 /* ---- names: protocols, ports, ICMP types ------------------------------------ */
 
@@ -237,10 +238,7 @@ static bool number_kind(const char *s, bool *extended)
 
 struct acl *acl_find(const char *name)
 {
-	for (struct acl *l = acls; l; l = l->next)
-		if (strcmp(l->name, name) == 0)
-			return l;
-	return NULL;
+	return strmap_get(&acl_index, name);
 }
 
 static struct acl *acl_create(const char *name, bool extended)
@@ -249,10 +247,12 @@ static struct acl *acl_create(const char *name, bool extended)
 	snprintf(l->name, sizeof l->name, "%s", name);
 	l->numbered = all_digits(name);
 	l->extended = extended;
-	struct acl **pp = &acls;
-	while (*pp)
-		pp = &(*pp)->next;
-	*pp = l;
+	if (acls_tail)
+		acls_tail->next = l;
+	else
+		acls = l;
+	acls_tail = l;
+	strmap_put(&acl_index, l->name, l);
 	return l;
 }
 
@@ -265,9 +265,13 @@ static void entry_free(struct acl_entry *e)
 static void acl_delete(struct acl *l)
 {
 	cli_forget_ctx(l);
-	for (struct acl **pp = &acls; *pp; pp = &(*pp)->next)
+	strmap_del(&acl_index, l->name);
+	struct acl *prev = NULL;
+	for (struct acl **pp = &acls; *pp; prev = *pp, pp = &(*pp)->next)
 		if (*pp == l) {
 			*pp = l->next;
+			if (acls_tail == l)
+				acls_tail = prev;
 			break;
 		}
 	while (l->entries) {
@@ -1031,6 +1035,7 @@ void acl_reset(void)
 {
 	while (acls)
 		acl_delete(acls);
+	strmap_clear(&acl_index);
 }
 
 void acl_init(void)
