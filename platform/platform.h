@@ -124,6 +124,102 @@ enum acl_result { ACL_NO_MATCH, ACL_PERMIT, ACL_DENY };
 enum acl_result acl_evaluate(struct acl *acl, uint8_t proto, uint32_t src,
 			     uint32_t dst, uint16_t sport, uint16_t dport);
 
+/* ---- the packet path (issue 3) -------------------------------------------
+ * The router's own network stack: ports (port.c), Ethernet and the receive
+ * filter (ether.c), ARP (arp.c), IPv4 (ipv4.c), ICMP (icmp.c), UDP demux,
+ * the routing table (route.c). Addresses and ports in network order unless
+ * a comment says otherwise. Nothing here blocks; everything runs on the
+ * libev loop. */
+
+/* --iface IOSNAME=linux:DEV | IOSNAME=udp:LADDR:LPORT:RADDR:RPORT.
+ * Returns 0, or -1 after printing a clear message naming ARG to stderr
+ * (malformed value, missing Linux device, UDP port taken). */
+int port_attach_arg(const char *arg);
+/* Close every port (process exit). */
+void port_close_all(void);
+
+/* Receive filter: besides its burned-in MAC and broadcast an interface
+ * accepts the MACs added here (refcounted: HSRP virtual MACs while Active,
+ * multicast group MACs). */
+void iface_mac_filter_add(struct iface *ifp, const uint8_t mac[6]);
+void iface_mac_filter_del(struct iface *ifp, const uint8_t mac[6]);
+/* Join/leave an IPv4 multicast group (224.0.0.2, 224.0.0.102): accepts
+ * its 01:00:5e MAC and delivers its packets locally. Refcounted. */
+void ip_mcast_join(struct iface *ifp, uint32_t group);
+void ip_mcast_leave(struct iface *ifp, uint32_t group);
+
+/* Virtual addresses (an HSRP group's virtual IP while it is Active):
+ * the router answers ARP for ADDR on IFP with MAC, receives on MAC, and
+ * takes packets to ADDR as its own (answers ping). Adding one sends a
+ * gratuitous ARP. */
+void ip_vaddr_add(struct iface *ifp, uint32_t addr, const uint8_t mac[6]);
+void ip_vaddr_del(struct iface *ifp, uint32_t addr);
+/* Gratuitous ARP for ADDR from MAC on IFP. */
+void arp_send_gratuitous(struct iface *ifp, uint32_t addr,
+			 const uint8_t mac[6]);
+
+/* A packet delivered to the router. PAYLOAD is what follows the IP header
+ * (for udp_register_port handlers: what follows the UDP header). */
+struct ip_rx {
+	struct iface *ifp;        /* arrived on */
+	const uint8_t *src_mac, *dst_mac;
+	uint32_t src, dst;
+	uint8_t proto, ttl, tos;
+	uint16_t sport, dport;    /* host order; UDP only */
+	const uint8_t *payload;
+	size_t len;
+};
+typedef void (*ip_rx_fn)(const struct ip_rx *rx);
+/* One handler per IP protocol (50 ESP, 51 AH, 132 SCTP) and per UDP port
+ * (1985 HSRP, 500/4500 IKE); PORT in host order. */
+void ip_register_proto(uint8_t proto, ip_rx_fn fn);
+void udp_register_port(uint16_t port, ip_rx_fn fn);
+
+/* Sending. Without OPTS (or with ifp NULL) the routing table picks the
+ * exit; with ifp set (link-local multicast, HSRP) the packet leaves that
+ * interface. A multicast or broadcast DST needs no ARP. SRC 0: the exit
+ * interface's primary address. Returns 0, or -1 when there is no route or
+ * the interface is down (counted). */
+struct ip_tx_opts {
+	struct iface *ifp;
+	const uint8_t *src_mac;   /* NULL: the interface's burned-in MAC */
+	uint8_t ttl;              /* 0: 255 */
+	uint8_t tos;
+	bool df;
+};
+int ip_send(uint32_t src, uint32_t dst, uint8_t proto, const void *payload,
+	    size_t len, const struct ip_tx_opts *opts);
+int udp_send(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
+	     const void *payload, size_t len, const struct ip_tx_opts *opts);
+
+/* ICMP echo for the ping command: send one request; replies (and ICMP
+ * errors quoting our request) come back through the handler registered
+ * for ID. ID/SEQ host order. */
+struct icmp_echo_result {
+	uint16_t id, seq;
+	uint32_t from;
+	uint8_t type, code;       /* 0/0 echo reply; 3/x unreachable; 11/0 ... */
+};
+typedef void (*icmp_echo_fn)(const struct icmp_echo_result *r, void *ctx);
+uint16_t icmp_echo_register(icmp_echo_fn fn, void *ctx);  /* returns an id */
+void icmp_echo_unregister(uint16_t id);
+int icmp_echo_send(uint32_t src, uint32_t dst, uint16_t id, uint16_t seq,
+		   size_t datalen, bool df);
+
+/* The routing table (route.c): connected routes follow the interfaces,
+ * static ones follow `ip route`; other subsystems add their own (RRI). */
+enum rib_source { RIB_CONNECTED, RIB_STATIC, RIB_RRI };
+struct rib_nexthop {
+	struct iface *ifp;        /* exit interface */
+	uint32_t gateway;         /* 0: directly connected (ARP for dst) */
+};
+/* Longest-prefix match; false when no route. */
+bool rib_lookup(uint32_t dst, struct rib_nexthop *nh);
+/* RRI and other dynamic routes: ADD replaces an equal prefix/mask/source. */
+int rib_add(enum rib_source src, uint32_t prefix, uint32_t mask,
+	    uint32_t gateway, struct iface *ifp, unsigned distance);
+void rib_del(enum rib_source src, uint32_t prefix, uint32_t mask);
+
 void platform_init(void);
 
 #endif
