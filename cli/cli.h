@@ -153,6 +153,11 @@ bool cli_ifname_canon(const char *in, char *out, size_t n);
 /* "FastEthernet0/0" -> "Fa0/0" (IOS short form as show standby brief). */
 void cli_ifname_short(const char *canon, char *out, size_t n);
 
+/* ---- IOS type 7 passwords -------------------------------------------------- */
+/* Decode a type 7 string ("0822455D0A16") to clear text; false when it is
+ * not one. Protocol keys typed as "7 ..." (HSRP key-string) use it. */
+bool pw7_decode(const char *hex, char *out, size_t n);
+
 /* ---- running the CLI ------------------------------------------------------ */
 /* Register every subsystem's commands; call once before consoles start. */
 void cli_init(void);

@@ -9,6 +9,8 @@
 #include "../cli/cli.h"
 #include "../platform/platform.h"
 
+#include <arpa/inet.h>
+
 #define HSRP_V1_MAX_GROUP     255
 #define HSRP_V2_MAX_GROUP     4095
 #define HSRP_DEF_PRIORITY     100
@@ -117,6 +119,9 @@ void hsrp_group_set_name(struct hsrp_group *g, const char *name);
 struct hsrp_group *hsrp_group_by_name(const char *name);
 /* Configured VIP, else the learned one; 0 when unknown. */
 uint32_t hsrp_group_vip(const struct hsrp_group *g);
+/* No configured VIP, or one inside one of the interface's subnets (IOS
+ * keeps a group with a VIP elsewhere in Init). */
+bool hsrp_group_vip_ok(const struct hsrp_group *g);
 /* Configured priority less the decrements of tracked items that are down. */
 unsigned hsrp_group_priority(const struct hsrp_group *g);
 /* State of one tracked item: true when up. *known false for a tracked
@@ -154,6 +159,104 @@ enum {
 	HSRP_DBG_TERSE = 0x8,      /* packets: Coup and Resign only */
 };
 extern unsigned hsrp_debug;
+
+/* ---- packets (hsrp_pkt.c) -------------------------------------------- */
+#define HSRP_PORT             1985
+#define HSRP_V1_GROUP_ADDR    0xe0000002u     /* 224.0.0.2, host order */
+#define HSRP_V2_GROUP_ADDR    0xe0000066u     /* 224.0.0.102 */
+#define HSRP_V1_LEN           20
+#define HSRP_GS_TLV_LEN       40              /* v2 group state TLV body */
+#define HSRP_MD5_TLV_LEN      28              /* MD5 authentication body */
+#define HSRP_MD5_ALGO         1
+#define HSRP_PKT_MAX          512             /* anything longer is bad */
+
+enum { HSRP_OP_HELLO, HSRP_OP_COUP, HSRP_OP_RESIGN, HSRP_OP_ADVERTISE };
+enum {
+	HSRP_TLV_GROUP_STATE = 1, HSRP_TLV_IFACE_STATE = 2,
+	HSRP_TLV_TEXT_AUTH = 3, HSRP_TLV_MD5_AUTH = 4,
+};
+
+/* Why a packet was dropped (each one has a counter). */
+enum hsrp_pkt_err {
+	HSRP_PKT_OK, HSRP_PKT_SHORT, HSRP_PKT_LONG, HSRP_PKT_VERSION,
+	HSRP_PKT_OPCODE, HSRP_PKT_FIELD, HSRP_PKT_AUTH,
+};
+#define HSRP_PKT_NERR (HSRP_PKT_AUTH + 1)
+const char *hsrp_pkt_err_name(enum hsrp_pkt_err e);
+
+enum hsrp_msg_auth { HSRP_MSG_AUTH_NONE, HSRP_MSG_AUTH_TEXT, HSRP_MSG_AUTH_MD5 };
+
+/* One decoded (or to-be-encoded) message, either version. */
+struct hsrp_msg {
+	unsigned version;           /* 1 or 2 */
+	unsigned opcode;            /* HSRP_OP_* */
+	enum hsrp_state state;
+	unsigned hello_ms, hold_ms; /* v1: seconds * 1000 */
+	unsigned priority;
+	unsigned group;
+	uint32_t vip;               /* network order, 0: none */
+	uint8_t ident[6];           /* v2: the sender's MAC */
+	enum hsrp_msg_auth auth;
+	uint8_t auth_text[8];
+	uint32_t md5_ip;            /* network order */
+	uint32_t md5_keyid;
+	uint8_t md5_digest[16];
+	size_t md5_digest_off;      /* where the digest sits in the packet */
+};
+
+/* What a group authenticates with: text KEY (default "cisco") or
+ * MD5 key-string KEY. */
+struct hsrp_auth_cfg {
+	bool md5;
+	const char *key;
+};
+
+enum hsrp_pkt_err hsrp_pkt_decode(const uint8_t *buf, size_t len,
+				  struct hsrp_msg *m);
+bool hsrp_pkt_auth_ok(const uint8_t *buf, size_t len,
+		      const struct hsrp_msg *m, const struct hsrp_auth_cfg *a);
+/* Build M into BUF (CAP >= HSRP_PKT_MAX); SRC (network order) goes into
+ * an MD5 TLV. Returns the length, 0 on failure. */
+size_t hsrp_pkt_encode(const struct hsrp_msg *m, const struct hsrp_auth_cfg *a,
+		       uint32_t src, uint8_t *buf, size_t cap);
+bool hsrp_md5_digest(const char *key, const uint8_t *data, size_t len,
+		     uint8_t out[16]);
+
+/* ---- the protocol engine (hsrp_fsm.c) --------------------------------- */
+/* What the engine does to the data plane, through these hooks: the
+ * platform's (hsrp_io.c) in the router, a capture in unit tests. */
+struct hsrp_io {
+	int (*send)(struct iface *ifp, const uint8_t *src_mac, uint32_t dst,
+		    const void *buf, size_t len);
+	void (*vaddr_add)(struct iface *ifp, uint32_t addr, const uint8_t mac[6]);
+	void (*vaddr_del)(struct iface *ifp, uint32_t addr);
+	void (*mac_add)(struct iface *ifp, const uint8_t mac[6]);
+	void (*mac_del)(struct iface *ifp, const uint8_t mac[6]);
+	void (*mcast_join)(struct iface *ifp, uint32_t group);
+	void (*mcast_leave)(struct iface *ifp, uint32_t group);
+};
+void hsrp_io_set(const struct hsrp_io *io);
+/* A packet to UDP port 1985. */
+void hsrp_receive(const struct ip_rx *rx);
+void hsrp_fsm_init(void);
+
+/* The engine's timers, and a way for tests to expire one now. */
+enum hsrp_timer { HSRP_T_HELLO, HSRP_T_ACTIVE, HSRP_T_STANDBY, HSRP_T_PREEMPT };
+void hsrp_fsm_expire(struct hsrp_group *g, enum hsrp_timer t);
+/* The interface's initialisation delay (standby delay) ends now. */
+void hsrp_fsm_delay_expire(struct hsrp_if *hif);
+/* Seconds left on a running timer, negative when it is not running. */
+double hsrp_fsm_remaining(const struct hsrp_group *g, enum hsrp_timer t);
+/* Hello and hold time in use (configured, else learned, else default). */
+unsigned hsrp_fsm_hello_ms(const struct hsrp_group *g);
+unsigned hsrp_fsm_hold_ms(const struct hsrp_group *g);
+
+/* Dropped packets, by reason (hsrp_pkt_err), per interface. */
+struct hsrp_counters {
+	unsigned long rx, tx, drop[HSRP_PKT_NERR], unknown_group;
+};
+const struct hsrp_counters *hsrp_if_counters(const struct hsrp_if *hif);
+const struct hsrp_counters *hsrp_global_counters(void);
 
 /* ---- per-file init --------------------------------------------------- */
 void hsrp_cfg_init(void);       /* interface commands + writer */

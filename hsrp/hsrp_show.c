@@ -19,27 +19,13 @@ static void fmt_mac(const uint8_t m[6], char *buf, size_t n)
 		 m[4], m[5]);
 }
 
-/* Is VIP inside one of the interface's subnets (primary or secondary)? */
-static bool vip_on_subnet(struct iface *ifp, uint32_t vip)
-{
-	uint32_t addr = iface_addr(ifp), mask = iface_mask(ifp);
-	if (addr && (addr & mask) == (vip & mask))
-		return true;
-	uint32_t a[16], m[16];
-	int n = iface_secondaries(ifp, a, m, 16);
-	for (int i = 0; i < n && i < 16; i++)
-		if ((a[i] & m[i]) == (vip & m[i]))
-			return true;
-	return false;
-}
-
 /* Why a group sits in Init, as IOS says it after the state name. */
 static const char *init_reason(const struct hsrp_group *g)
 {
 	struct iface *ifp = g->hif->ifp;
 	if (!iface_admin_up(ifp) || !iface_line_up(ifp))
 		return " (interface down)";
-	if (g->vip && !vip_on_subnet(ifp, g->vip))
+	if (!hsrp_group_vip_ok(g))
 		return " (virtual IP in wrong subnet)";
 	return "";
 }
@@ -61,8 +47,11 @@ static void show_addresses(struct cli *cli, const struct hsrp_group *g)
 {
 	char buf[16], mac[16];
 	uint32_t vip = hsrp_group_vip(g);
-	cli_printf(cli, "  Virtual IP address is %s\n",
-		   vip ? ip_fmt(vip, buf) : "unknown");
+	/* nothing after "is" when there is none to show (seed 004) */
+	if (vip)
+		cli_printf(cli, "  Virtual IP address is %s\n", ip_fmt(vip, buf));
+	else
+		cli_puts(cli, "  Virtual IP address is\n");
 	for (int i = 0; i < g->nsecondary; i++)
 		cli_printf(cli, "    Secondary virtual IP address %s\n",
 			   ip_fmt(g->secondary[i], buf));
@@ -107,6 +96,9 @@ static void show_timers(struct cli *cli, const struct hsrp_group *g)
 	fmt_time(hello, hello_msec, h, sizeof h);
 	fmt_time(hold, hold_msec, d, sizeof d);
 	cli_printf(cli, "  Hello time %s, hold time %s\n", h, d);
+	double next = hsrp_fsm_remaining(g, HSRP_T_HELLO);
+	if (next >= 0)
+		cli_printf(cli, "    Next hello sent in %.3f secs\n", next);
 }
 
 static void show_auth(struct cli *cli, const struct hsrp_group *g)
@@ -148,13 +140,17 @@ static void show_preempt(struct cli *cli, const struct hsrp_group *g)
 	sbuf_free(&b);
 }
 
-/* "local", "unknown" or "A.B.C.D, priority P" */
-static void fmt_router(bool local, uint32_t ip, unsigned pri, char *buf,
-		       size_t n)
+/* "local", "unknown" or "A.B.C.D, priority P (expires in S sec)" */
+static void fmt_router(const struct hsrp_group *g, bool local, uint32_t ip,
+		       unsigned pri, enum hsrp_timer t, char *buf, size_t n)
 {
 	char a[16];
+	double left = hsrp_fsm_remaining(g, t);
 	if (local)
 		snprintf(buf, n, "local");
+	else if (ip && left >= 0)
+		snprintf(buf, n, "%s, priority %u (expires in %.3f sec)",
+			 ip_fmt(ip, a), pri, left);
 	else if (ip)
 		snprintf(buf, n, "%s, priority %u", ip_fmt(ip, a), pri);
 	else
@@ -163,12 +159,16 @@ static void fmt_router(bool local, uint32_t ip, unsigned pri, char *buf,
 
 static void show_routers(struct cli *cli, const struct hsrp_group *g)
 {
-	char r[64];
-	fmt_router(g->state == HSRP_ACTIVE, g->active_ip, g->active_pri, r,
-		   sizeof r);
+	char r[96], mac[16];
+	fmt_router(g, g->state == HSRP_ACTIVE, g->active_ip, g->active_pri,
+		   HSRP_T_ACTIVE, r, sizeof r);
 	cli_printf(cli, "  Active router is %s\n", r);
-	fmt_router(g->state == HSRP_STANDBY, g->standby_ip, g->standby_pri, r,
-		   sizeof r);
+	if (g->state != HSRP_ACTIVE && g->active_ip && g->active_mac_known) {
+		fmt_mac(g->active_mac, mac, sizeof mac);
+		cli_printf(cli, "    MAC address is %s\n", mac);
+	}
+	fmt_router(g, g->state == HSRP_STANDBY, g->standby_ip, g->standby_pri,
+		   HSRP_T_STANDBY, r, sizeof r);
 	cli_printf(cli, "  Standby router is %s\n", r);
 }
 
@@ -312,6 +312,39 @@ DEFUN(show_standby_delay, "show standby delay",
 	return CLI_OK;
 }
 
+/* The receive counters: what arrived, what was sent, and every drop by
+ * its reason (bad packets are counted, never acted on). */
+static void show_counters(struct cli *cli, const char *name,
+			  const struct hsrp_counters *c)
+{
+	cli_printf(cli, "%s\n  Packets received %lu, sent %lu, for unknown "
+			"groups %lu\n  Dropped:", name, c->rx, c->tx,
+		   c->unknown_group);
+	const char *sep = " ";
+	for (int e = HSRP_PKT_SHORT; e < HSRP_PKT_NERR; e++) {
+		cli_printf(cli, "%s%s %lu", sep,
+			   hsrp_pkt_err_name((enum hsrp_pkt_err)e), c->drop[e]);
+		sep = ", ";
+	}
+	cli_puts(cli, "\n");
+}
+
+DEFUN(show_standby_internal, "show standby internal",
+      H_SHOW H_STANDBY
+      "Display internal HSRP information\n")
+{
+	const struct hsrp_counters *gc = hsrp_global_counters();
+	cli_printf(cli, "HSRP packets on interfaces without HSRP: %lu\n",
+		   gc->unknown_group);
+	for (struct iface *ifp = iface_first(); ifp; ifp = iface_next(ifp)) {
+		struct hsrp_if *hif = hsrp_if_find(ifp);
+		const struct hsrp_counters *c = hif ? hsrp_if_counters(hif) : NULL;
+		if (c)
+			show_counters(cli, iface_name(ifp), c);
+	}
+	return CLI_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* debug standby                                                        */
 /* ------------------------------------------------------------------ */
@@ -419,6 +452,7 @@ void hsrp_show_init(void)
 {
 	cli_install(MODE_EXEC, &show_standby_cmd);
 	cli_install(MODE_EXEC, &show_standby_delay_cmd);
+	cli_install(MODE_EXEC, &show_standby_internal_cmd);
 	cli_install(MODE_EXEC, &debug_standby_cmd);
 	cli_install(MODE_EXEC, &no_debug_standby_cmd);
 }
