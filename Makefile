@@ -86,7 +86,8 @@ clean:
 	rm -rf build
 
 # Fuzzing (clang's libFuzzer): make fuzz FUZZ_RUNS=N runs each target N times
-# from the seed corpus (the seed configurations).
+# from its seed corpus: tests/fuzz/corpus/NAME/ when there is one, else the
+# seed configurations.
 FUZZ_RUNS ?= 20000
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
@@ -96,5 +97,8 @@ build/fuzz/%: tests/fuzz/%.c $(SRCS) $(HDRS)
 		-o $@ $< $(filter-out core/main.c,$(SRCS)) $(LIBS)
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do \
-		$$f -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 ../shared/configs/ 2>&1 | tail -3; \
+		c=tests/fuzz/corpus/$$(basename $$f); [ -d $$c ] || c=../shared/configs/; \
+		t=$$(mktemp -d); \
+		$$f -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 $$t $$c 2>&1 | tail -3; \
+		rm -rf $$t; \
 	done

@@ -1,10 +1,12 @@
 /* iosim: one process, one IOS router.
  *   iosim [--hostname NAME] [--nvram DIR] [--config FILE]
+ *         [--iface IOSNAME=linux:DEV | IOSNAME=udp:LADDR:LPORT:RADDR:RPORT]...
  *         [--console stdio | --console tcp:ADDR:PORT]            */
 #include "core.h"
 #include "core_int.h"
 #include "../cli/cli.h"
 #include "../cli/console.h"
+#include "../platform/platform.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -17,12 +19,17 @@
 
 static const char *opt_hostname, *opt_config, *opt_nvram;
 
+static const char **opt_ifaces;
+static int opt_nifaces;
+
 static char *opt_console_addr;
 static int opt_console_port = -1;
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: iosim [--hostname NAME] [--nvram DIR] [--config FILE]\n"
+		   "             [--iface IOSNAME=linux:DEV | "
+		   "IOSNAME=udp:LADDR:LPORT:RADDR:RPORT]...\n"
 		   "             [--console stdio | --console tcp:ADDR:PORT]\n");
 }
 
@@ -70,6 +77,7 @@ int main(int argc, char **argv)
 		{"nvram", required_argument, NULL, 'n'},
 		{"config", required_argument, NULL, 'c'},
 		{"console", required_argument, NULL, 'C'},
+		{"iface", required_argument, NULL, 'i'},
 		{"help", no_argument, NULL, '?'},
 		{NULL, 0, NULL, 0},
 	};
@@ -79,6 +87,11 @@ int main(int argc, char **argv)
 		case 'h': opt_hostname = optarg; break;
 		case 'n': opt_nvram = optarg; break;
 		case 'c': opt_config = optarg; break;
+		case 'i':
+			opt_ifaces = xrealloc(opt_ifaces, (size_t)(opt_nifaces + 1) *
+							  sizeof *opt_ifaces);
+			opt_ifaces[opt_nifaces++] = optarg;
+			break;
 		case 'C':
 			if (!parse_console(optarg)) {
 				fprintf(stderr, "iosim: --console %s: expected "
@@ -115,6 +128,14 @@ int main(int argc, char **argv)
 	}
 	core_set_boot(opt_config, opt_hostname);
 	core_boot_config();
+	/* The ports are plugged in once the configuration is read: an
+	 * interface's burned-in MAC comes from the configured hostname. */
+	for (int i = 0; i < opt_nifaces; i++)
+		if (port_attach_arg(opt_ifaces[i]) < 0) {
+			port_close_all();
+			core_reset_all();
+			return 1;
+		}
 	if (opt_console_port < 0)
 		console_stdio_start();
 	ev_signal sigint, sigterm;
@@ -127,7 +148,9 @@ int main(int argc, char **argv)
 		console_stdio_stop();
 	else
 		console_telnet_stop();
+	port_close_all();
 	core_reset_all();
+	free(opt_ifaces);
 	free(opt_console_addr);
 	nvram_set_dir(NULL);
 	return 0;

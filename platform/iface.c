@@ -260,6 +260,7 @@ struct iface *iface_get(const char *canon)
 		make_mac(ifp);
 	ifp->restart_delay = -1;
 	ifp->cnt.last_input = ifp->cnt.last_output = -1;
+	ifp->cnt_cleared = -1;
 	ifp->state_since = core_uptime();
 
 	/* The state it starts from decides what IOS logs on creation: a new
@@ -296,6 +297,7 @@ void iface_delete(struct iface *ifp)
 	list_remove(ifp);
 	ip_iface_reset(ifp);
 	iface_cmds_reset_iface(ifp);
+	net_iface_free(ifp);
 	char name[IFNAME_MAX];
 	snprintf(name, sizeof name, "%s", ifp->name);
 	free(ifp);
@@ -535,6 +537,7 @@ static void iface_reset_all(void)
 		i->shutdown = false;
 		memset(&i->cnt, 0, sizeof i->cnt);
 		i->cnt.last_input = i->cnt.last_output = -1;
+		i->cnt_cleared = -1;
 		core_publish(EVT_IFACE_ADDR, i);
 		iface_update_state(i);
 	}
@@ -561,6 +564,7 @@ void platform_init(void)
 	ip_cfg_init();
 	acl_init();
 	iface_show_init();
+	net_init();
 }
 
 void *iface_ext(const struct iface *ifp, enum iface_ext_slot slot)

@@ -213,7 +213,9 @@ static void show_one(struct sbuf *b, const struct iface *ifp)
 	last_time(ifp->cnt.last_output, t2, sizeof t2);
 	sbuf_printf(b, "  Last input %s, output %s, output hang never\n", t1,
 		    t2);
-	sbuf_puts(b, "  Last clearing of \"show interface\" counters never\n");
+	last_time(ifp->cnt_cleared, t1, sizeof t1);
+	sbuf_printf(b, "  Last clearing of \"show interface\" counters %s\n",
+		    t1);
 	sbuf_printf(b, "  Input queue: 0/75/%llu/0 (size/max/drops/flushes); "
 		       "Total output drops: %llu\n",
 		    (unsigned long long)ifp->cnt.in_drops,

@@ -74,6 +74,11 @@ struct iface {
 	uint32_t tun_dst;
 
 	struct iface_counters cnt;
+	double cnt_cleared;              /* core_uptime() of clear counters, <0 never */
+
+	/* the packet path (port.c, ether.c, ipv4.c) */
+	struct port *port;               /* the wire, NULL when unattached */
+	struct iface_net *net;           /* filter/groups/vaddrs, lazily made */
 };
 
 /* A static route (ip route), as configured. */
@@ -118,6 +123,124 @@ struct iface *ip_overlap(const struct iface *self, uint32_t addr,
 			 uint32_t mask);
 void acl_init(void);
 void acl_reset(void);
+
+/* ---- the packet path: hooks between port.c, ether.c, arp.c, ipv4.c,
+ * icmp.c ------------------------------------------------------------------ */
+
+#define ETH_HLEN_ 14
+#define ETH_MAX_FRAME 1514      /* without FCS: 1500 bytes of payload */
+#define IF_IP_MTU 1500
+
+/* One received frame and what the port knows about it. */
+struct frame_rx {
+	struct iface *ifp;
+	const uint8_t *data;
+	size_t len;
+	/* the sender left the TCP/UDP checksum to "hardware" (a Linux host's
+	 * checksum offload over veth): complete it before use */
+	bool csum_partial;
+};
+
+/* Per-interface receive filter and addresses (ether.c owns it). */
+struct mac_ref {
+	uint8_t mac[6];
+	unsigned refs;
+};
+struct mcast_ref {
+	uint32_t group;
+	unsigned refs;
+};
+struct vaddr {
+	uint32_t addr;
+	uint8_t mac[6];
+};
+struct iface_net {
+	struct mac_ref *macs;
+	int nmacs;
+	struct mcast_ref *groups;
+	int ngroups;
+	struct vaddr *vaddrs;
+	int nvaddrs;
+};
+
+/* port.c: hand a complete frame to the wire (counts an output drop when
+ * the socket cannot take it). Returns 0 or -1. */
+int port_tx(struct iface *ifp, const uint8_t *frame, size_t len);
+/* Tests: transmitted frames go to FN instead of a socket (NULL: off). */
+typedef void (*port_tx_hook_fn)(struct iface *ifp, const uint8_t *frame,
+				size_t len);
+void port_set_tx_hook(port_tx_hook_fn fn);
+/* Interface removed: forget its port (it cannot carry frames any more). */
+void port_iface_gone(struct iface *ifp);
+
+/* ether.c */
+void ether_input(const struct frame_rx *f);
+/* Build and send one frame; SRC NULL: the interface's burned-in MAC.
+ * Admin-down or line-down interfaces send nothing. */
+int ether_output(struct iface *ifp, const uint8_t dst[6], const uint8_t *src,
+		 uint16_t ethertype, const uint8_t *payload, size_t len);
+void net_iface_free(struct iface *ifp);
+void net_reset(void);
+/* Registers the packet path's commands and its reload reset. */
+void net_init(void);
+/* The virtual MAC for ADDR on IFP (an ip_vaddr_add), NULL when none. */
+const uint8_t *iface_vaddr_mac(const struct iface *ifp, uint32_t addr);
+/* Is ADDR one of the router's virtual addresses on any interface? */
+bool ip_is_vaddr(uint32_t addr);
+bool ip_mcast_joined(const struct iface *ifp, uint32_t group);
+extern const uint8_t ether_bcast[6];
+void clear_counters(struct iface *ifp);
+
+/* arp.c */
+void arp_input(struct iface *ifp, const uint8_t *pkt, size_t len);
+/* Send IP packet PKT to NEXTHOP on IFP: at once when its MAC is known,
+ * else queued (bounded) behind an ARP request. */
+int arp_output(struct iface *ifp, uint32_t nexthop, const uint8_t *src_mac,
+	       const uint8_t *pkt, size_t len);
+void arp_reset(void);
+void arp_iface_gone(struct iface *ifp);
+void arp_init(void);
+
+/* ipv4.c */
+void ipv4_input(const struct frame_rx *f, const uint8_t *pkt, size_t len,
+		const uint8_t *src_mac, const uint8_t *dst_mac);
+/* Send a finished IPv4 packet (header checksum set) out of IFP toward
+ * NEXTHOP, fragmenting it to the MTU unless DF. */
+int ipv4_output(struct iface *ifp, uint32_t nexthop, const uint8_t *src_mac,
+		uint8_t *pkt, size_t len);
+void ipv4_init(void);
+void ipv4_reset(void);
+uint16_t inet_csum(const void *data, size_t len, uint32_t sum);
+/* The address IFP sends from: its primary, or its unnumbered source's. */
+uint32_t ip_iface_src(const struct iface *ifp);
+uint32_t inet_csum_add(const void *data, size_t len, uint32_t sum);
+
+/* IP statistics, as show ip traffic groups them. */
+struct ip_stats {
+	uint64_t rcvd, format_err, csum_err, bad_ttl, bad_version, no_route,
+		 unknown_proto, not_gateway, too_big, bad_opts, with_opts;
+	uint64_t frags, reassembled, reasm_timeout, reasm_fail, frag_drop,
+		 fragmented, frag_made, cant_frag;
+	uint64_t bcast_rcvd, mcast_rcvd, sent, bcast_sent, mcast_sent,
+		 forwarded, local_delivered, encap_fail, unresolved,
+		 no_adjacency, acl_in_drop, acl_out_drop, not_for_us;
+	uint64_t udp_rcvd, udp_csum_err, udp_no_port, udp_sent, udp_format;
+	uint64_t icmp_rcvd, icmp_csum_err, icmp_format, icmp_echo_rcvd,
+		 icmp_echo_reply_rcvd, icmp_unreach_rcvd, icmp_ttl_rcvd,
+		 icmp_other_rcvd, icmp_sent, icmp_echo_sent, icmp_reply_sent,
+		 icmp_unreach_sent, icmp_ttl_sent, icmp_rate_limited;
+	uint64_t arp_req_rcvd, arp_rep_rcvd, arp_req_sent, arp_rep_sent,
+		 arp_bad, arp_drop_queue;
+};
+extern struct ip_stats ip_stats;
+
+/* icmp.c */
+void icmp_input(const struct ip_rx *rx, const uint8_t *ip_hdr);
+/* An ICMP error about packet PKT (its IP header and what follows) that
+ * arrived on IFP; rate-limited as IOS limits unreachables. */
+void icmp_send_error(uint8_t type, uint8_t code, uint32_t info,
+		     const uint8_t *pkt, size_t len, struct iface *ifp);
+void icmp_reset(void);
 
 /* Helpers shared by the command files. */
 /* The word that follows KEYWORD among the matched words, or NULL. */
