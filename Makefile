@@ -73,8 +73,15 @@ test:
 
 bench:
 	@tools/deps.sh test
-	@$(MAKE) --no-print-directory build/iosim
+	@$(MAKE) --no-print-directory build/iosim build/bench/rib_bench
 	@bench/run.sh
+
+# Benchmarks of internals, linked with the release objects.
+build/bench/%: bench/%.c $(filter-out build/obj/core/main.o,$(OBJS)) $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(OPT) $(CFLAGS_COMMON) -o $@ $< \
+		$(filter-out build/obj/core/main.o,$(OBJS)) $(LIBS)
 
 # Both compilers must build it.
 clang:

@@ -8,6 +8,8 @@
 #   start to first prompt  fresh router on a pty, process start until the first '>'
 #                          (on a pipe when no prompt comes unasked)
 #   peak RSS               maximum resident set size (/usr/bin/time), loaded and fresh
+#   rib                    routing table: loading 10k/100k static routes, resolving
+#                          them, longest-prefix lookups per second (bench/rib_bench.c)
 #
 # usage: bench/run.sh            (make bench builds build/iosim first)
 # env:   IOSIM_BENCH=PATH (binary, default build/iosim), BENCH_LINES=N (default 100000)
@@ -20,6 +22,10 @@ lines=${BENCH_LINES:-100000}
 work=$(mktemp -d "${TMPDIR:-/tmp}/iosim-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 /usr/bin/python3 bench/gen_config.py -n "$lines" -o "$work/bench.cfg"
+
+if [ -x build/bench/rib_bench ]; then
+	build/bench/rib_bench
+fi
 
 exec /usr/bin/python3 - "$exe" "$work/bench.cfg" "$lines" <<'EOF'
 import os, pty, re, select, statistics, subprocess, sys, threading, time

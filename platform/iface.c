@@ -565,6 +565,8 @@ void platform_init(void)
 	acl_init();
 	iface_show_init();
 	net_init();
+	rib_init();
+	route_show_init();
 }
 
 void *iface_ext(const struct iface *ifp, enum iface_ext_slot slot)

@@ -92,10 +92,12 @@ static void add_secondary(struct iface *ifp, uint32_t addr, uint32_t mask)
 	int k = find_secondary(ifp, addr);
 	if (k >= 0) {
 		ifp->sec[k].mask = mask;
+		rib_iface_changed();
 		return;
 	}
 	ifp->sec = xrealloc(ifp->sec, (size_t)(ifp->nsec + 1) * sizeof *ifp->sec);
 	ifp->sec[ifp->nsec++] = (struct ip_secondary){addr, mask};
+	rib_iface_changed();
 }
 
 static void del_secondary(struct iface *ifp, int k)
@@ -103,6 +105,7 @@ static void del_secondary(struct iface *ifp, int k)
 	memmove(&ifp->sec[k], &ifp->sec[k + 1],
 		(size_t)(ifp->nsec - k - 1) * sizeof *ifp->sec);
 	ifp->nsec--;
+	rib_iface_changed();
 }
 
 DEFUN(ip_address_cmd, "ip address A.B.C.D$addr A.B.C.D$mask [secondary]",
@@ -173,6 +176,8 @@ DEFUN(no_ip_address_cmd,
 	ifp->addr = ifp->mask = 0;
 	free(ifp->sec);
 	ifp->sec = NULL;
+	if (ifp->nsec)
+		rib_iface_changed();
 	ifp->nsec = 0;
 	clear_unnumbered(ifp);
 	ifp->addr_cfgd = true;
@@ -193,6 +198,8 @@ DEFUN(ip_unnumbered_cmd, "ip unnumbered IFNAME$ifname",
 	ifp->addr = ifp->mask = 0;
 	free(ifp->sec);
 	ifp->sec = NULL;
+	if (ifp->nsec)
+		rib_iface_changed();
 	ifp->nsec = 0;
 	free(ifp->unnumbered);
 	ifp->unnumbered = xstrdup(name);
@@ -241,6 +248,8 @@ void ip_iface_reset(struct iface *ifp)
 	ifp->addr = ifp->mask = 0;
 	free(ifp->sec);
 	ifp->sec = NULL;
+	if (ifp->nsec)
+		rib_iface_changed();
 	ifp->nsec = 0;
 	clear_unnumbered(ifp);
 	ifp->addr_cfgd = ifp->no_addr_cfgd = false;
@@ -331,6 +340,7 @@ DEFUN(ip_route_cmd,
 			r->name = cli_arg(a, "rname") ?
 				  xstrdup(cli_arg(a, "rname")) : NULL;
 			r->permanent = cli_has(a, "permanent");
+			rib_statics_changed();
 			return CLI_OK;
 		}
 	struct static_route *r = xcalloc(1, sizeof *r);
@@ -342,6 +352,7 @@ DEFUN(ip_route_cmd,
 	r->name = cli_arg(a, "rname") ? xstrdup(cli_arg(a, "rname")) : NULL;
 	r->permanent = cli_has(a, "permanent");
 	route_insert(r);
+	rib_statics_changed();
 	return CLI_OK;
 }
 
@@ -383,6 +394,7 @@ DEFUN(no_ip_route_cmd,
 		cli_printf(cli, "%%No matching route to delete\n");
 		return CLI_ERR;
 	}
+	rib_statics_changed();
 	return CLI_OK;
 }
 
@@ -634,6 +646,7 @@ void ip_cfg_reset(void)
 		routes = r->next;
 		route_free(r);
 	}
+	rib_statics_changed();
 	while (pools) {
 		struct pool *p = pools;
 		pools = p->next;

@@ -131,29 +131,6 @@ static bool is_local(uint32_t a)
 	return iface_by_addr(a) || ip_is_vaddr(a);
 }
 
-/* ---- the routing table until route.c provides it -------------------------------- */
-
-/* Connected subnets only, longest match; route.c's definition (static
- * and RRI routes too) replaces this one at link time. */
-__attribute__((weak)) bool rib_lookup(uint32_t dst, struct rib_nexthop *nh)
-{
-	int best = -1;
-	for (struct iface *i = iface_first(); i; i = iface_next(i)) {
-		if (!i->line_up)
-			continue;
-		for (int k = -1; k < i->nsec; k++) {
-			uint32_t a = k < 0 ? i->addr : i->sec[k].addr;
-			uint32_t m = k < 0 ? i->mask : i->sec[k].mask;
-			if (!a || (a & m) != (dst & m) || mask_len(m) <= best)
-				continue;
-			best = mask_len(m);
-			nh->ifp = i;
-			nh->gateway = 0;
-		}
-	}
-	return best >= 0;
-}
-
 /* ---- access lists ------------------------------------------------------------------- */
 
 /* ip access-group on IFP for a direction: true when the packet may pass.

@@ -93,6 +93,43 @@ struct static_route {
 /* ip_cfg.c: the static routes in show-run order */
 const struct static_route *ip_static_routes(void);
 
+/* route.c: the RIB as the show commands read it. Prefixes in host order
+ * here (they are compared and sorted), addresses in paths network order. */
+struct rib_path {
+	struct rib_path *next;
+	enum rib_source src;
+	unsigned distance;
+	uint32_t gateway;        /* configured next hop, 0: none */
+	struct iface *ifp;       /* configured exit interface, NULL: none */
+	bool named_if;           /* static route names an exit interface */
+	bool permanent;
+	bool valid;              /* usable: resolved, interface up */
+	bool selected;           /* among the node's lowest-distance paths */
+	struct iface *out_ifp;   /* forwarding: exit after recursion */
+	uint32_t out_gw;         /* forwarding: neighbour, 0: the destination */
+	unsigned gen;
+};
+struct rib_node {
+	uint32_t prefix;         /* host order */
+	uint8_t len;
+	bool installed;          /* has a selected path that forwards */
+	unsigned distance;       /* of the selected paths */
+	struct rib_path *paths;  /* every candidate, in the order added */
+	struct rib_path **sel;   /* the selected ones that forward */
+	int nsel, selcap;
+};
+void rib_init(void);
+/* ip_cfg.c: `ip route` added or removed; a secondary address changed */
+void rib_statics_changed(void);
+void rib_iface_changed(void);
+/* Installed routes sorted by prefix then length; caller frees the array. */
+int rib_installed(const struct rib_node ***out);
+/* Longest match for DST / the installed route DST/LEN (network order). */
+const struct rib_node *rib_match(uint32_t dst);
+const struct rib_node *rib_exact(uint32_t prefix, int len);
+size_t rib_route_count(void);
+void route_show_init(void);
+
 /* iface.c */
 bool iface_is_physical(const struct iface *ifp);
 bool iface_is_ethernet(const struct iface *ifp);
