@@ -17,6 +17,8 @@
 #define ARP_TRIES 5              /* then the entry and its queue go */
 #define ARP_QUEUE 4              /* packets held per unresolved next hop */
 #define ARP_BUCKETS 1024
+#define ARP_MAX_INCOMPLETE 512   /* a scan of a big connected subnet must
+				    not grow the cache without bound */
 
 enum arp_state { ARP_INCOMPLETE, ARP_COMPLETE };
 
@@ -41,6 +43,7 @@ struct arp_entry {
 };
 
 static struct arp_entry *table[ARP_BUCKETS];
+static int nincomplete;
 
 struct arp_hdr {
 	uint16_t htype, ptype;
@@ -84,6 +87,8 @@ static void entry_free(struct arp_entry *e)
 		*pp = e->next;
 	ev_timer_stop(core_loop, &e->timer);
 	drop_queue(e);
+	if (e->state == ARP_INCOMPLETE)
+		nincomplete--;
 	free(e);
 }
 
@@ -158,6 +163,7 @@ static struct arp_entry *entry_new(struct iface *ifp, uint32_t addr)
 	e->ifp = ifp;
 	e->addr = addr;
 	e->since = core_uptime();
+	nincomplete++;
 	unsigned b = bucket(ifp, addr);
 	e->next = table[b];
 	table[b] = e;
@@ -182,6 +188,8 @@ static void flush_queue(struct arp_entry *e)
 static void learn(struct arp_entry *e, const uint8_t mac[6])
 {
 	memcpy(e->mac, mac, 6);
+	if (e->state == ARP_INCOMPLETE)
+		nincomplete--;
 	e->state = ARP_COMPLETE;
 	e->since = core_uptime();
 	e->tries = 0;
@@ -200,6 +208,10 @@ int arp_output(struct iface *ifp, uint32_t nexthop, const uint8_t *src_mac,
 	if (!ifp->line_up || ifp->shutdown)
 		return -1;
 	if (!e) {
+		if (nincomplete >= ARP_MAX_INCOMPLETE) {
+			ip_stats.encap_fail++;
+			return -1;
+		}
 		e = entry_new(ifp, nexthop);
 		e->tries = 1;
 		send_request(e);

@@ -107,12 +107,16 @@ class Router:
         return err
 
 
+def grab(text, pat):
+    m = re.search(pat, text)
+    assert m, f"{pat!r} not in:\n{text}"
+    return int(m.group(1))
+
+
 def counters(show):
     """The numbers of `show interfaces X` that the tests compare."""
     def num(pat):
-        m = re.search(pat, show)
-        assert m, f"{pat!r} not in:\n{show}"
-        return int(m.group(1))
+        return grab(show, pat)
     return {
         "in_pkts": num(r"(\d+) packets input"),
         "in_bytes": num(r"packets input, (\d+) bytes"),
@@ -128,9 +132,7 @@ def counters(show):
 def ip_traffic(r):
     out = r.cmd("show ip traffic")
     def num(pat):
-        m = re.search(pat, out)
-        assert m, f"{pat!r} not in:\n{out}"
-        return int(m.group(1))
+        return grab(out, pat)
     return {
         "format": num(r"(\d+) format errors"),
         "checksum": num(r"(\d+) checksum errors"),
@@ -449,8 +451,8 @@ def link_stats(ns, dev):
     return st["rx"], st["tx"]
 
 
-def start_router(lab, ns, ports, config):
-    r = Router("R1", [a for p in ports for a in ("--iface", p)], netns=ns)
+def start_router(lab, ns, ports, config, hostname="R1"):
+    r = Router(hostname, [a for p in ports for a in ("--iface", p)], netns=ns)
     lab.routers.append(r)
     r.cmd("enable")
     r.cmd("terminal length 0")
@@ -578,6 +580,30 @@ def test_forwarding_between_hosts(lab):
     # no route: unreachable
     out = ping(ans, "192.0.2.1", "-c", "1")
     assert "Unreachable" in out and "10.81.0.1" in out, out
+
+
+@needs_root
+def test_host_behind_two_routers(lab):
+    ans, r1ns, r2ns, bns = (lab.netns(n) for n in ("a", "r1", "r2", "b"))
+    r1a, ha = lab.veth("xa", r1ns, "ha", ans)
+    r1b, r2a = lab.veth("xb", r1ns, "ya", r2ns)
+    r2b, hb = lab.veth("yb", r2ns, "hb", bns)
+    sh("ip", "-n", ans, "addr", "add", "10.91.0.2/24", "dev", ha)
+    sh("ip", "-n", ans, "route", "add", "default", "via", "10.91.0.1")
+    sh("ip", "-n", bns, "addr", "add", "10.93.0.2/24", "dev", hb)
+    sh("ip", "-n", bns, "route", "add", "default", "via", "10.93.0.1")
+    start_router(lab, r1ns, [f"Fa0/0=linux:{r1a}", f"Fa0/1=linux:{r1b}"],
+                 ["interface FastEthernet0/0", " ip address 10.91.0.1 255.255.255.0",
+                  "interface FastEthernet0/1", " ip address 10.92.0.1 255.255.255.0",
+                  "ip route 10.93.0.0 255.255.255.0 10.92.0.2"], hostname="R1")
+    start_router(lab, r2ns, [f"Fa0/0=linux:{r2a}", f"Fa0/1=linux:{r2b}"],
+                 ["interface FastEthernet0/0", " ip address 10.92.0.2 255.255.255.0",
+                  "interface FastEthernet0/1", " ip address 10.93.0.1 255.255.255.0",
+                  "ip route 10.91.0.0 255.255.255.0 10.92.0.1"], hostname="R2")
+    out = ping(ans, "10.93.0.2", "-c", "3", "-i", "0.2")
+    assert " 3 received" in out and "ttl=62" in out, out
+    out = ping(ans, "10.93.0.2", "-c", "1", "-t", "2")
+    assert "Time to live exceeded" in out and "10.92.0.2" in out, out
 
 
 @needs_root
