@@ -136,6 +136,19 @@ void cli_enter(struct cli *cli, enum cli_mode mode, void *ctx);
 typedef void (*cli_answer_fn)(struct cli *cli, const char *answer, void *ctx);
 void cli_ask(struct cli *cli, const char *question, cli_answer_fn fn,
 	     void *ctx);
+/* ---- commands that go on after their handler returns (ping) -------------- */
+/* cli_hold: the running command keeps the session after its handler
+ * returns; the session shows no prompt and reads no input (a piped console
+ * waits before its next line) until cli_release(). What it prints
+ * meanwhile goes out at cli_flush(). ESCAPE runs when the user types the
+ * escape sequence (Ctrl-^): the command winds up and releases. It also runs
+ * with GONE true when the session is closing: the command must stop and
+ * free its state without printing or releasing. */
+typedef void (*cli_escape_fn)(struct cli *cli, void *ctx, bool gone);
+void cli_hold(struct cli *cli, cli_escape_fn escape, void *ctx);
+void cli_flush(struct cli *cli);
+void cli_release(struct cli *cli);
+
 /* Leave every session's sub-mode whose context is CTX (the object is being
  * deleted): they drop back to global configuration. */
 void cli_forget_ctx(void *ctx);

@@ -108,6 +108,13 @@ static bool pipe_take_line(void)
 
 static void pipe_step(struct ev_loop *loop)
 {
+	if (cli_session_held(con)) {
+		/* a command (ping) runs on: the next line waits for it, as
+		 * typing would; console_resume() comes back here */
+		ev_io_stop(loop, &stdin_w);
+		ev_idle_stop(loop, &pipe_more);
+		return;
+	}
 	if (pipe_take_line()) {
 		ev_io_stop(loop, &stdin_w);
 		ev_idle_start(loop, &pipe_more);
@@ -149,6 +156,8 @@ static void rl_line(char *line);
 
 static void rl_install(void)
 {
+	if (cli_session_held(con))
+		return;           /* no prompt while a command runs on */
 	char prompt[256];
 	cli_session_prompt(con, prompt, sizeof prompt);
 	if (cli_session_noecho(con) || cli_session_paging(con)) {
@@ -225,8 +234,17 @@ static int rl_ctrl_z(int count, int key)
 	return 0;
 }
 
+/* Ctrl-^ (Ctrl-Shift-6), IOS's escape sequence: stops a running ping */
+#define ESCAPE_CHAR 0x1e
+
 static void tty_read(struct ev_loop *loop, ev_io *w, int revents)
 {
+	if (cli_session_held(con)) {
+		char ch;
+		if (read(STDIN_FILENO, &ch, 1) == 1 && ch == ESCAPE_CHAR)
+			cli_session_escape(con);
+		return;
+	}
 	if (cli_session_paging(con) || cli_session_noecho(con)) {
 		char ch;
 		ssize_t n = read(STDIN_FILENO, &ch, 1);
@@ -298,10 +316,20 @@ static void tty_setup(void)
 	rl_bind_key(0x1a, rl_ctrl_z);
 }
 
+/* A held command finished: the prompt again, or the next piped line. */
+static void console_resume(void *io)
+{
+	if (tty)
+		rl_install();
+	else
+		ev_idle_start(core_loop, &pipe_more);
+}
+
 void console_stdio_start(void)
 {
 	tty = isatty(STDIN_FILENO);
 	struct cli_io io = {.write = out_write, .logout = logout,
+			    .resume = console_resume,
 			    .terminal = tty, .origin = "console"};
 	con = cli_session_new(&io, MODE_USER);
 	sbuf_init(&inbuf);

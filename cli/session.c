@@ -33,6 +33,9 @@ struct cli {
 	bool detached;             /* boot/config text: no console logs */
 	bool busy;                 /* running a line: syslog waits for its output */
 	struct sbuf deferred;      /* syslog lines that arrived meanwhile */
+	cli_escape_fn hold_fn;     /* a held command (ping) runs on */
+	void *hold_ctx;
+	bool held;
 	struct cli *next;
 };
 
@@ -93,6 +96,14 @@ struct cli *cli_session_new(const struct cli_io *io, enum cli_mode start)
 
 void cli_session_free(struct cli *c)
 {
+	if (c->held) {
+		/* the held command stops; it prints nothing, releases nothing */
+		cli_escape_fn fn = c->hold_fn;
+		c->held = false;
+		c->hold_fn = NULL;
+		if (fn)
+			fn(c, c->hold_ctx, true);
+	}
 	for (struct cli **pp = &sessions; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
@@ -559,11 +570,59 @@ static void session_line(struct cli *c, const char *raw);
 
 void cli_session_line(struct cli *c, const char *raw)
 {
+	if (c->held)
+		return;        /* consoles read nothing while a command runs */
 	bool outer = !c->busy;
 	c->busy = true;
 	session_line(c, raw);
-	if (outer)
+	/* syslog lines wait for a held command's output too */
+	if (outer && !c->held)
 		flush_deferred(c);
+}
+
+/* ---- held commands ------------------------------------------------------- */
+
+void cli_hold(struct cli *c, cli_escape_fn escape, void *ctx)
+{
+	c->held = true;
+	c->hold_fn = escape;
+	c->hold_ctx = ctx;
+}
+
+bool cli_session_held(const struct cli *c)
+{
+	return c->held;
+}
+
+/* A held command's output goes out as it comes, without the pager: IOS
+ * prints ping's marks one by one. */
+void cli_flush(struct cli *c)
+{
+	if (!c->out.len)
+		return;
+	char *text = sbuf_take(&c->out);
+	emits(c, text);
+	free(text);
+}
+
+void cli_release(struct cli *c)
+{
+	if (!c->held)
+		return;
+	/* the output still belongs to the command: out before the prompt */
+	cli_flush(c);
+	flush_deferred(c);
+	c->held = false;
+	c->hold_fn = NULL;
+	c->hold_ctx = NULL;
+	if (c->io.resume)
+		c->io.resume(c->io.io);
+}
+
+void cli_session_escape(struct cli *c)
+{
+	if (c->held && c->hold_fn)
+		c->hold_fn(c, c->hold_ctx, false);
 }
 
 static void session_line(struct cli *c, const char *raw)
@@ -814,6 +873,7 @@ void cli_session_base(struct cli *c, enum cli_mode m)
 void cli_reload_sessions(void)
 {
 	for (struct cli *c = sessions; c; c = c->next) {
+		cli_session_escape(c);    /* a running ping ends first */
 		free(c->pager);
 		c->pager = NULL;
 		c->ask_fn = NULL;

@@ -10,6 +10,9 @@ struct cli_io {
 	void (*logout)(void *io);
 	void *io;
 	bool terminal;         /* a person at a terminal: paging applies */
+	/* A held command (cli_hold) finished: prompt and read again. May be
+	 * NULL. */
+	void (*resume)(void *io);
 	const char *origin;    /* "console" or "vty0 (10.0.0.1)" */
 };
 
@@ -26,6 +29,10 @@ void cli_session_help(struct cli *cli, const char *line);
 /* TAB after LINE: the completed line (caller frees) or NULL. */
 char *cli_session_complete(struct cli *cli, const char *line);
 int cli_session_candidates(struct cli *cli, const char *line, char ***out);
+/* A command holds the session (cli_hold): no prompt, no input but the
+ * escape sequence (Ctrl-^), which cli_session_escape() delivers. */
+bool cli_session_held(const struct cli *cli);
+void cli_session_escape(struct cli *cli);
 /* --More-- pager: active? feed one key. */
 bool cli_session_paging(const struct cli *cli);
 void cli_session_pager_key(struct cli *cli, int key);

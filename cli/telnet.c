@@ -288,6 +288,13 @@ static bool paging(const struct tconn *t)
 	return t->phase == PH_EXEC && cli_session_paging(t->cli);
 }
 
+/* A command (ping) runs on after its line: its output is not an
+ * asynchronous line, and no prompt shows until it is over. */
+static bool held(const struct tconn *t)
+{
+	return t->phase == PH_EXEC && t->cli && cli_session_held(t->cli);
+}
+
 static bool echo_on(const struct tconn *t)
 {
 	return remote_echo(t) && !hidden(t);
@@ -471,9 +478,12 @@ static bool pw_equal(const char *a, const char *b)
 	return !d;
 }
 
+static void sess_resume(void *io);
+
 static void start_exec(struct tconn *t, unsigned priv)
 {
 	struct cli_io io = {.write = sess_write, .logout = sess_logout,
+			    .resume = sess_resume,
 			    .io = t, .terminal = true, .origin = "console"};
 	t->cli = cli_session_new(&io, priv >= 15 ? MODE_EXEC : MODE_USER);
 	t->phase = PH_EXEC;
@@ -634,7 +644,7 @@ static void login_password(struct tconn *t, const char *pw)
 static void sess_write(void *io, const char *s, size_t n)
 {
 	struct tconn *t = io;
-	if (t->busy) {
+	if (t->busy || held(t)) {
 		out_text(t, s, n);
 		return;
 	}
@@ -655,6 +665,14 @@ static void sess_logout(void *io)
 	t->closing = true;
 }
 
+/* The held command is over: the prompt comes back. */
+static void sess_resume(void *io)
+{
+	struct tconn *t = io;
+	if (!t->closing && !paging(t))
+		redraw(t);
+}
+
 static void run_line(struct tconn *t, const char *line)
 {
 	t->busy = true;
@@ -666,7 +684,7 @@ static void run_line(struct tconn *t, const char *line)
  * pager holds the screen (it has printed its --More-- already). */
 static void after_command(struct tconn *t)
 {
-	if (!t->closing && !paging(t))
+	if (!t->closing && !paging(t) && !held(t))
 		redraw(t);
 }
 
@@ -796,6 +814,15 @@ static void key_hidden(struct tconn *t, int k)
 
 static void key(struct tconn *t, int k)
 {
+	if (held(t)) {
+		/* Ctrl-^ (Ctrl-Shift-6), IOS's escape sequence, stops it */
+		if (k == 0x1e) {
+			t->busy = true;
+			cli_session_escape(t->cli);
+			t->busy = false;
+		}
+		return;
+	}
 	if (paging(t)) {
 		t->busy = true;
 		cli_session_pager_key(t->cli, k == '\r' ? '\r' : k > 0xff ? 'q' : k);

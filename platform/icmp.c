@@ -124,6 +124,13 @@ void icmp_echo_unregister(uint16_t id)
 int icmp_echo_send(uint32_t src, uint32_t dst, uint16_t id, uint16_t seq,
 		   size_t datalen, bool df)
 {
+	struct icmp_echo_opts o = {.pattern = 0xabcd, .df = df};
+	return icmp_echo_send_opts(src, dst, id, seq, datalen, &o);
+}
+
+int icmp_echo_send_opts(uint32_t src, uint32_t dst, uint16_t id, uint16_t seq,
+			size_t datalen, const struct icmp_echo_opts *eo)
+{
 	static uint8_t msg[65535];
 	if (datalen > sizeof msg - 8 - 20)
 		return -1;
@@ -132,11 +139,11 @@ int icmp_echo_send(uint32_t src, uint32_t dst, uint16_t id, uint16_t seq,
 	wr16(msg + 2, 0);
 	wr16(msg + 4, id);
 	wr16(msg + 6, seq);
-	/* IOS fills its echo data with 0xABCD */
+	/* the pattern repeats through the data (IOS: 0xABCD unless told) */
 	for (size_t i = 0; i < datalen; i++)
-		msg[8 + i] = i % 2 ? 0xcd : 0xab;
+		msg[8 + i] = (uint8_t)(i % 2 ? eo->pattern : eo->pattern >> 8);
 	wr16(msg + 2, inet_csum(msg, 8 + datalen, 0));
-	struct ip_tx_opts o = {.df = df};
+	struct ip_tx_opts o = {.df = eo->df, .tos = eo->tos};
 	if (ip_send(src, dst, 1, msg, 8 + datalen, &o) < 0)
 		return -1;
 	ip_stats.icmp_sent++;

@@ -567,6 +567,7 @@ void platform_init(void)
 	net_init();
 	rib_init();
 	route_show_init();
+	ping_init();
 }
 
 void *iface_ext(const struct iface *ifp, enum iface_ext_slot slot)

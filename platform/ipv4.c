@@ -355,20 +355,23 @@ static ev_timer self_timer;
 
 static void self_drain(struct ev_loop *loop, ev_timer *w, int revents)
 {
+	/* what is delivered may queue more (an echo reply to our own
+	 * ping): take the queue first so new entries do not overwrite it */
+	struct { uint8_t *pkt; size_t len; } q[SELF_QUEUE];
 	int n = nselfq;
+	memcpy(q, selfq, (size_t)n * sizeof q[0]);
 	nselfq = 0;
 	for (int i = 0; i < n; i++) {
 		uint32_t dst;
-		memcpy(&dst, selfq[i].pkt + 16, 4);
+		memcpy(&dst, q[i].pkt + 16, 4);
 		struct iface *ifp = iface_by_addr(dst);
 		for (struct iface *k = iface_first(); !ifp && k;
 		     k = iface_next(k))
 			if (iface_vaddr_mac(k, dst))
 				ifp = k;
 		if (ifp)
-			local_or_reassemble(ifp, selfq[i].pkt, selfq[i].len,
-					    NULL, NULL);
-		free(selfq[i].pkt);
+			local_or_reassemble(ifp, q[i].pkt, q[i].len, NULL, NULL);
+		free(q[i].pkt);
 	}
 }
 

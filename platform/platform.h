@@ -205,6 +205,15 @@ uint16_t icmp_echo_register(icmp_echo_fn fn, void *ctx);  /* returns an id */
 void icmp_echo_unregister(uint16_t id);
 int icmp_echo_send(uint32_t src, uint32_t dst, uint16_t id, uint16_t seq,
 		   size_t datalen, bool df);
+/* The same with extended ping's settings: the IP type of service and the
+ * 16-bit data pattern (IOS's default 0xABCD) repeated through the data. */
+struct icmp_echo_opts {
+	uint8_t tos;
+	uint16_t pattern;
+	bool df;
+};
+int icmp_echo_send_opts(uint32_t src, uint32_t dst, uint16_t id, uint16_t seq,
+			size_t datalen, const struct icmp_echo_opts *o);
 
 /* The routing table (route.c): connected routes follow the interfaces,
  * static ones follow `ip route`; other subsystems add their own (RRI). */

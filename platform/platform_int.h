@@ -129,6 +129,7 @@ const struct rib_node *rib_match(uint32_t dst);
 const struct rib_node *rib_exact(uint32_t prefix, int len);
 size_t rib_route_count(void);
 void route_show_init(void);
+void ping_init(void);                 /* ping.c */
 
 /* iface.c */
 bool iface_is_physical(const struct iface *ifp);
