@@ -10,9 +10,13 @@
 #   peak RSS               maximum resident set size (/usr/bin/time), loaded and fresh
 #   rib                    routing table: loading 10k/100k static routes, resolving
 #                          them, longest-prefix lookups per second (bench/rib_bench.c)
+#   hsrp failover          bench/hsrp_bench.py: SIGKILL of the Active to the peer's
+#                          Active state with msec 100/300 timers (median, worst of 50)
+#   hsrp 500 groups        CPU share of two routers running 500 groups at 100 ms hellos
 #
 # usage: bench/run.sh            (make bench builds build/iosim first)
-# env:   IOSIM_BENCH=PATH (binary, default build/iosim), BENCH_LINES=N (default 100000)
+# env:   IOSIM_BENCH=PATH (binary, default build/iosim), BENCH_LINES=N (default 100000),
+#        HSRP_RUNS=N (failover runs, default 50)
 set -eu
 cd "$(dirname "$0")/.."
 exe=${IOSIM_BENCH:-build/iosim}
@@ -27,7 +31,8 @@ if [ -x build/bench/rib_bench ]; then
 	build/bench/rib_bench
 fi
 
-exec /usr/bin/python3 - "$exe" "$work/bench.cfg" "$lines" <<'EOF'
+status=0
+/usr/bin/python3 - "$exe" "$work/bench.cfg" "$lines" <<'EOF' || status=$?
 import os, pty, re, select, statistics, subprocess, sys, threading, time
 
 exe, cfg, nlines = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -200,3 +205,5 @@ for n in notes:
     print("note: " + n)
 sys.exit(0 if rc == 0 and prc == 0 else 1)
 EOF
+/usr/bin/python3 bench/hsrp_bench.py "$exe" "${HSRP_RUNS:-50}" || status=$?
+exit $status

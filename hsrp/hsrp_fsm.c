@@ -413,6 +413,9 @@ static void debug_event(const struct hsrp_group *g, const char *what,
 /* Preemption                                                           */
 /* ------------------------------------------------------------------ */
 
+/* "reload" replaces "minimum" the first time the group comes up after
+ * the router started. "sync" bounds a wait for IP redundancy clients to
+ * be ready; none holds preemption back here, so it never waits. */
 static unsigned preempt_delay(const struct hsrp_group *g)
 {
 	if (GS(g)->after_reload && g->preempt_reload)
@@ -615,7 +618,7 @@ static void hello_from_speaker(struct hsrp_group *g, const struct hsrp_msg *m,
 static void rx_coup(struct hsrp_group *g, const struct hsrp_msg *m,
 		    const struct peer *p)
 {
-	if (hsrp_group_priority(g) >= m->priority && !p->higher)
+	if (!p->higher)
 		return;                 /* a coup needs a better router */
 	unsigned hold = m->hold_ms ? m->hold_ms : hsrp_fsm_hold_ms(g);
 	if (g->state == HSRP_ACTIVE) {

@@ -1,0 +1,372 @@
+"""HSRP on the wire: real iosim routers on a shared LAN.
+
+Topology (network namespaces made and deleted by the fixture):
+
+    ns LAB: bridge br0 --+-- r1 (iosim R1 Fa0/0 = linux:r1)
+                         +-- r2 (iosim R2 Fa0/0 = linux:r2)
+                         +-- hb <-> h0 in ns HOST (a Linux host, 10.0.0.100/24)
+    R1 Fa0/1 = linux:t1 (peer t1p): the interface R1's group tracks.
+
+The routers run with a pipe console (each line processed as typed). tshark
+records br0 for the whole test and must decode every HSRP packet without a
+malformed or error-level expert item. scapy (Debian's python3-scapy, under
+/usr/bin/python3) plays a foreign HSRP v1 speaker from the host.
+
+Needs root (namespaces, AF_PACKET); skips with the reason otherwise.
+"""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import iosim  # noqa: E402
+
+PY = "/usr/bin/python3"
+VIP = "10.0.0.254"
+STATE_RE = re.compile(r"%HSRP-5-STATECHANGE: (\S+) Grp (\d+) state (\w+) -> (\w+)")
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0,
+                                reason="needs root: network namespaces and AF_PACKET")
+
+
+def sh(*args, check=True, ns=None, **kw):
+    cmd = (["ip", "netns", "exec", ns] if ns else []) + list(args)
+    return subprocess.run(cmd, check=check, capture_output=True, text=True,
+                          timeout=30, **kw)
+
+
+def wait_for(pred, timeout, step=0.05):
+    """Poll PRED until it is true or TIMEOUT seconds pass (bounded)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v or time.monotonic() >= deadline:
+            return v
+        time.sleep(step)
+
+
+class Router:
+    """One iosim in namespace NS with a pipe console kept open."""
+
+    def __init__(self, ns, name, ifaces, config):
+        self.name = name
+        self.buf = ""
+        self.lock = threading.Lock()
+        self.mark = 0
+        args = [str(iosim.binary()), "--hostname", name]
+        for ios, dev in ifaces:
+            args += ["--iface", f"{ios}=linux:{dev}"]
+        self.p = subprocess.Popen(["ip", "netns", "exec", ns, *args],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True, bufsize=1,
+                                  env=iosim.default_env())
+        self.err = []
+        threading.Thread(target=self._pump, daemon=True).start()
+        threading.Thread(target=lambda: self.err.extend(self.p.stderr),
+                         daemon=True).start()
+        self.cmd("enable")
+        self.cmd("configure terminal")
+        for line in config:
+            self.cmd(line)
+        self.cmd("end")
+
+    def _pump(self):
+        for line in self.p.stdout:
+            with self.lock:
+                self.buf += line
+
+    def text(self):
+        with self.lock:
+            return self.buf
+
+    def cmd(self, line, timeout=10):
+        """Run LINE; return its output (up to the next console line)."""
+        self.mark += 1
+        marker = f"! mark {self.mark}"
+        start = len(self.text())
+        self.p.stdin.write(f"{line}\n{marker}\n")
+        self.p.stdin.flush()
+        got = wait_for(lambda: marker + "\n" in self.text()[start:], timeout)
+        assert got, f"{self.name}: no answer to {line!r}\n{self.text()[-2000:]}"
+        out = self.text()[start:]
+        out = out[out.index(line + "\n") + len(line) + 1:]
+        return out[:out.index(marker)].rsplit("\n", 1)[0] + "\n"
+
+    def states(self):
+        """Every (interface, group, old, new) state change logged so far."""
+        return STATE_RE.findall(self.text())
+
+    def state(self, group=1, iface="FastEthernet0/0"):
+        st = "Init"
+        for i, g, _, new in self.states():
+            if i == iface and int(g) == group:
+                st = new
+        return st
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+        self.p.wait(timeout=10)
+
+    def stop(self):
+        if self.p.poll() is None:
+            try:
+                self.p.stdin.close()
+            except OSError:
+                pass
+            try:
+                self.p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait(timeout=10)
+        errs = "".join(self.err)
+        for m in iosim.SANITIZER_MARKERS:
+            assert m not in errs, f"{self.name}: {errs[-3000:]}"
+
+
+class Lan:
+    def __init__(self):
+        tag = f"{os.getpid() % 100000}"
+        self.lab, self.host = f"hsrp-lab-{tag}", f"hsrp-host-{tag}"
+        self.routers = []
+        self.tshark = None
+        self.tmp = tempfile.mkdtemp(prefix="iosim-hsrp-")
+        self.pcap = os.path.join(self.tmp, "lan.pcap")
+
+    def up(self):
+        sh("ip", "netns", "add", self.lab)
+        sh("ip", "netns", "add", self.host)
+        L = self.lab
+        sh("ip", "link", "set", "lo", "up", ns=L)
+        sh("ip", "link", "add", "br0", "type", "bridge", ns=L)
+        sh("ip", "link", "set", "br0", "up", ns=L)
+        for dev in ("r1", "r2"):
+            sh("ip", "link", "add", dev, "type", "veth", "peer", "name",
+               dev + "b", ns=L)
+            sh("ip", "link", "set", dev + "b", "master", "br0", ns=L)
+            sh("ip", "link", "set", dev + "b", "up", ns=L)
+            sh("ip", "link", "set", dev, "up", ns=L)
+        # the host
+        sh("ip", "link", "add", "hb", "type", "veth", "peer", "name", "h0",
+           "netns", self.host, ns=L)
+        sh("ip", "link", "set", "hb", "master", "br0", ns=L)
+        sh("ip", "link", "set", "hb", "up", ns=L)
+        sh("ip", "addr", "add", "10.0.0.100/24", "dev", "h0", ns=self.host)
+        sh("ip", "link", "set", "h0", "up", ns=self.host)
+        sh("ip", "link", "set", "lo", "up", ns=self.host)
+        # R1's tracked interface: a veth whose far end we can take down
+        sh("ip", "link", "add", "t1", "type", "veth", "peer", "name", "t1p",
+           ns=L)
+        sh("ip", "link", "set", "t1", "up", ns=L)
+        sh("ip", "link", "set", "t1p", "up", ns=L)
+        if shutil.which("tshark"):
+            self.tshark = subprocess.Popen(
+                ["ip", "netns", "exec", L, "tshark", "-q", "-i", "br0", "-w",
+                 self.pcap, "-f", "udp port 1985"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            wait_for(lambda: os.path.exists(self.pcap), 15)
+
+    def router(self, name, dev, config, extra_ifaces=()):
+        r = Router(self.lab, name, [("FastEthernet0/0", dev), *extra_ifaces],
+                   config)
+        self.routers.append(r)
+        return r
+
+    def host_run(self, *args, **kw):
+        return sh(*args, ns=self.host, **kw)
+
+    def stop_capture(self):
+        if self.tshark and self.tshark.poll() is None:
+            time.sleep(0.5)
+            self.tshark.send_signal(signal.SIGINT)
+            try:
+                self.tshark.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.tshark.kill()
+                self.tshark.wait()
+
+    def down(self):
+        for r in self.routers:
+            r.kill()
+        self.stop_capture()
+        for ns in (self.lab, self.host):
+            sh("ip", "netns", "del", ns, check=False)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+@pytest.fixture
+def lan():
+    ln = Lan()
+    try:
+        ln.up()
+        yield ln
+    finally:
+        ln.down()
+
+
+def config(addr, pri, version=1, timers=(1, 3), extra=()):
+    hello, hold = timers
+    t = (f"standby 1 timers {hello} {hold}" if isinstance(hello, int)
+         else f"standby 1 timers msec {hello[:-2]} msec {hold[:-2]}")
+    lines = ["interface FastEthernet0/0",
+             f" ip address {addr} 255.255.255.0",
+             " no shutdown",
+             " standby delay minimum 0 reload 0"]
+    if version == 2:
+        lines.append(" standby version 2")
+    lines += [f" standby 1 ip {VIP}", " " + t, f" standby 1 priority {pri}",
+              " standby 1 preempt", " standby 1 name LAN-GW", *extra]
+    return lines
+
+
+def elect(r1, r2, limit):
+    """Wait until one router is Active and the other Standby."""
+    def done():
+        s = {r1.state(), r2.state()}
+        return s == {"Active", "Standby"}
+    t0 = time.monotonic()
+    ok = wait_for(done, limit)
+    assert ok, (f"no election in {limit}s: R1 {r1.state()} R2 {r2.state()}\n"
+                f"{r1.text()[-1500:]}\n{r2.text()[-1500:]}")
+    return time.monotonic() - t0
+
+
+def check_capture(lan, versions):
+    """Every HSRP packet on the LAN decodes cleanly in tshark."""
+    if not lan.tshark:
+        pytest.skip("tshark is not installed (tools/deps.sh test installs it)")
+    lan.stop_capture()
+    out = subprocess.run(["tshark", "-r", lan.pcap, "-Y", "hsrp || hsrp2",
+                          "-T", "fields", "-e", "ip.dst", "-e", "ip.ttl",
+                          "-e", "_ws.malformed", "-e", "_ws.expert.severity"],
+                         capture_output=True, text=True, timeout=60)
+    rows = [l.split("\t") for l in out.stdout.splitlines() if l]
+    assert rows, f"no HSRP packet captured: {out.stderr}"
+    dsts = {r[0] for r in rows}
+    want = {1: "224.0.0.2", 2: "224.0.0.102"}
+    for v in versions:
+        assert want[v] in dsts, (v, dsts)
+    for r in rows:
+        assert r[1] == "1", f"TTL is not 1: {r}"
+        assert not r[2], f"malformed: {r}"
+    exp = subprocess.run(["tshark", "-r", lan.pcap, "-q", "-z", "expert,error"],
+                         capture_output=True, text=True, timeout=60)
+    assert "Errors (" not in exp.stdout, exp.stdout
+    return len(rows)
+
+
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_election_arp_ping_failover(lan, version):
+    timers = (1, 3) if version == 1 else ("300ms", "1000ms")
+    hold = 3.0 if version == 1 else 1.0
+    r1 = lan.router("R1", "r1", config("10.0.0.1", 110, version, timers,
+                    extra=[" standby 1 track FastEthernet0/1 20",
+                           "interface FastEthernet0/1",
+                           " ip address 10.9.0.1 255.255.255.0",
+                           " no shutdown"]),
+                    extra_ifaces=[("FastEthernet0/1", "t1")])
+    r2 = lan.router("R2", "r2", config("10.0.0.2", 100, version, timers))
+
+    # both start together: Listen, Speak, Standby/Active take about two
+    # hold times; allow a generous bound
+    took = elect(r1, r2, 20 * hold)
+    print(f"\nv{version}: election took {took:.2f} s (hold {hold} s)")
+    assert r1.state() == "Active", "R1 has the higher priority and preempts"
+    out = r2.cmd("show standby brief")
+    assert re.search(r"Fa0/0\s+1\s+100 P Standby\s+10\.0\.0\.1\s+local\s+"
+                     + re.escape(VIP), out), out
+
+    # the host resolves the VIP to the group's virtual MAC and pings it
+    vmac = "00:00:0c:07:ac:01" if version == 1 else "00:00:0c:9f:f0:01"
+    ping = lan.host_run("ping", "-c", "3", "-i", "0.2", "-W", "2", VIP, check=False)
+    assert ping.returncode == 0, ping.stdout + ping.stderr
+    neigh = lan.host_run("ip", "neigh", "show", VIP).stdout
+    assert vmac in neigh.lower(), neigh
+
+    # the tracked interface goes down: R1 drops to 90, R2 preempts
+    sh("ip", "link", "set", "t1p", "down", ns=lan.lab)
+    assert wait_for(lambda: r2.state() == "Active", 10 * hold), r2.text()[-2000:]
+    assert wait_for(lambda: r1.state() == "Standby", 10 * hold), r1.text()[-2000:]
+    assert "Priority 90 (configured 110)" in r1.cmd("show standby")
+    # it comes back: R1 preempts again
+    sh("ip", "link", "set", "t1p", "up", ns=lan.lab)
+    assert wait_for(lambda: r1.state() == "Active", 10 * hold), r1.text()[-2000:]
+    assert wait_for(lambda: r2.state() == "Standby", 10 * hold), r2.text()[-2000:]
+
+    # SIGKILL of the Active router: the Standby takes over within the hold
+    # time (plus a hello of slack), measured from the kill to its log line
+    before = len(r2.states())
+    t0 = time.monotonic()
+    r1.kill()
+    assert wait_for(lambda: any(n == "Active" for *_, n in r2.states()[before:]),
+                    4 * hold), r2.text()[-2000:]
+    took = time.monotonic() - t0
+    print(f"v{version}: SIGKILL of the Active -> peer Active in {took:.3f} s "
+          f"(hold {hold} s)")
+    ping = lan.host_run("ping", "-c", "2", "-i", "0.2", "-W", "2", VIP, check=False)
+    assert ping.returncode == 0, ping.stdout
+    r2.stop()
+    n = check_capture(lan, [version])
+    print(f"v{version}: {n} HSRP packets decoded cleanly by tshark")
+
+
+SCAPY_SPEAKER = r"""
+import sys, time
+from scapy.all import Ether, IP, UDP, sendp, conf
+from scapy.layers.hsrp import HSRP
+conf.verb = 0
+auth, pri, count = sys.argv[1].encode(), int(sys.argv[2]), int(sys.argv[3])
+pkt = (Ether(src="00:00:0c:07:ac:01", dst="01:00:5e:00:00:02") /
+       IP(src="10.0.0.100", dst="224.0.0.2", ttl=1) /
+       UDP(sport=1985, dport=1985) /
+       HSRP(opcode=0, state=16, hellotime=1, holdtime=3, priority=pri,
+            group=1, auth=auth.ljust(8, b"\0"), virtualIP="10.0.0.254"))
+for _ in range(count):
+    sendp(pkt, iface="h0")
+    time.sleep(0.5)
+"""
+
+
+def test_scapy_speaker_auth(lan):
+    r1 = lan.router("R1", "r1", config("10.0.0.1", 110,
+                    extra=[" standby 1 authentication text s3cret"]))
+    assert wait_for(lambda: r1.state() == "Active", 20), r1.text()[-2000:]
+    script = os.path.join(lan.tmp, "speaker.py")
+    Path(script).write_text(SCAPY_SPEAKER)
+
+    # the wrong string: counted, logged, ignored
+    lan.host_run(PY, script, "cisco", "250", "4", timeout=30)
+    assert r1.state() == "Active"
+    assert "%HSRP-4-BADAUTH: Bad authentication from 10.0.0.100, group 1, " \
+           "remote state Active" in r1.text()
+    internal = r1.cmd("show standby internal")
+    m = re.search(r"authentication failed (\d+)", internal)
+    assert m and int(m.group(1)) >= 4, internal
+
+    # the right string and a higher priority: it takes over
+    sp = subprocess.Popen(["ip", "netns", "exec", lan.host, PY, script,
+                           "s3cret", "250", "12"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert wait_for(lambda: r1.state() == "Speak"
+                        or r1.state() == "Standby", 10), r1.text()[-2000:]
+        out = r1.cmd("show standby")
+        assert "Active router is 10.0.0.100, priority 250" in out, out
+        assert "    MAC address is 0000.0c07.ac01" in out, out
+    finally:
+        sp.wait(timeout=30)
+    # the speaker went quiet: R1 is Active again after the hold time
+    assert wait_for(lambda: r1.state() == "Active", 10), r1.text()[-2000:]
+    r1.stop()
