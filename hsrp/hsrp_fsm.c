@@ -35,6 +35,7 @@ struct gstate {
 	double up_since;            /* left Init (preemption delay) */
 	bool after_reload;          /* first time up since the router started */
 	bool came_up;
+	unsigned hello_ms, hold_ms; /* the times the running timers used */
 };
 
 struct ifstate {
@@ -783,9 +784,32 @@ static void group_start(struct hsrp_group *g)
 	gs->up_since = ev_now(core_loop);
 	gs->after_reload = !gs->came_up;
 	gs->came_up = true;
+	gs->hello_ms = hsrp_fsm_hello_ms(g);
+	gs->hold_ms = hsrp_fsm_hold_ms(g);
 	timer_start(g, HSRP_T_ACTIVE, hsrp_fsm_hold_ms(g));
 	timer_start(g, HSRP_T_STANDBY, hsrp_fsm_hold_ms(g));
 	change(g, hsrp_group_vip(g) ? HSRP_LISTEN : HSRP_LEARN);
+}
+
+/* New hello or hold times: a running timer longer than the new time is
+ * cut to it (a group configured "standby 1 ip" then "timers 1 3" must not
+ * sit out the default 10 s hold it started with). */
+static void retime(struct hsrp_group *g)
+{
+	struct gstate *gs = GS(g);
+	unsigned hello = hsrp_fsm_hello_ms(g), hold = hsrp_fsm_hold_ms(g);
+	if (hello == gs->hello_ms && hold == gs->hold_ms)
+		return;
+	gs->hello_ms = hello;
+	gs->hold_ms = hold;
+	static const enum hsrp_timer ts[] = {
+		HSRP_T_HELLO, HSRP_T_ACTIVE, HSRP_T_STANDBY,
+	};
+	for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) {
+		unsigned ms = ts[i] == HSRP_T_HELLO ? hello : hold;
+		if (hsrp_fsm_remaining(g, ts[i]) > ms / 1000.0)
+			timer_start(g, ts[i], ms);
+	}
 }
 
 static void group_eval(struct hsrp_group *g)
@@ -802,6 +826,7 @@ static void group_eval(struct hsrp_group *g)
 		group_start(g);
 		return;
 	}
+	retime(g);
 	if (g->state == HSRP_LEARN && hsrp_group_vip(g))
 		change(g, HSRP_LISTEN);
 	if (g->state == HSRP_ACTIVE)

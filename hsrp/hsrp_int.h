@@ -239,6 +239,8 @@ void hsrp_io_set(const struct hsrp_io *io);
 /* A packet to UDP port 1985. */
 void hsrp_receive(const struct ip_rx *rx);
 void hsrp_fsm_init(void);
+/* Plug the engine into the platform's packet path (hsrp_io.c). */
+void hsrp_io_init(void);
 
 /* The engine's timers, and a way for tests to expire one now. */
 enum hsrp_timer { HSRP_T_HELLO, HSRP_T_ACTIVE, HSRP_T_STANDBY, HSRP_T_PREEMPT };

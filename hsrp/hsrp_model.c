@@ -436,4 +436,5 @@ void hsrp_init(void)
 	track_init();
 	core_register_debug(hsrp_debug_show, hsrp_debug_off);
 	hsrp_fsm_init();
+	hsrp_io_init();
 }

@@ -39,10 +39,10 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root: network namespaces and AF_PACKET")
 
 
-def sh(*args, check=True, ns=None, **kw):
+def sh(*args, check=True, ns=None, timeout=30):
     cmd = (["ip", "netns", "exec", ns] if ns else []) + list(args)
     return subprocess.run(cmd, check=check, capture_output=True, text=True,
-                          timeout=30, **kw)
+                          timeout=timeout)
 
 
 def wait_for(pred, timeout, step=0.05):
@@ -246,7 +246,8 @@ def check_capture(lan, versions):
     if not lan.tshark:
         pytest.skip("tshark is not installed (tools/deps.sh test installs it)")
     lan.stop_capture()
-    out = subprocess.run(["tshark", "-r", lan.pcap, "-Y", "hsrp || hsrp2",
+    # tshark names both versions "hsrp"
+    out = subprocess.run(["tshark", "-r", lan.pcap, "-Y", "hsrp",
                           "-T", "fields", "-e", "ip.dst", "-e", "ip.ttl",
                           "-e", "_ws.malformed", "-e", "_ws.expert.severity"],
                          capture_output=True, text=True, timeout=60)
@@ -263,6 +264,80 @@ def check_capture(lan, versions):
                          capture_output=True, text=True, timeout=60)
     assert "Errors (" not in exp.stdout, exp.stdout
     return len(rows)
+
+
+# TextFSM templates in the manner of ntc-templates' cisco_ios_show_standby and
+# cisco_ios_show_standby_brief (every line must match a rule, else Error), so
+# that tools reading IOS's output read ours.
+SHOW_STANDBY_TEMPLATE = r"""Value Required INTERFACE (\S+)
+Value GROUP (\d+)
+Value VERSION (\d)
+Value STATE (\w+)
+Value CHANGES (\d+)
+Value VIP (\S*)
+Value ACTIVE_VMAC (\S+)
+Value LOCAL_VMAC (\S+)
+Value HELLO (\d+)
+Value HOLD (\d+)
+Value PREEMPT (\w+)
+Value ACTIVE (\S+?)
+Value ACTIVE_PRI (\d+)
+Value ACTIVE_MAC (\S+)
+Value STANDBY (\S+?)
+Value STANDBY_PRI (\d+)
+Value PRIORITY (\d+)
+Value List TRACKS (\S+)
+Value NAME (\S+)
+
+Start
+  ^\S+ -> Continue.Record
+  ^${INTERFACE} - Group ${GROUP}( \(version ${VERSION}\))?$$
+  ^  State is ${STATE}
+  ^    ${CHANGES} state changes?, last state change \S+$$
+  ^  Virtual IP address is ?${VIP}$$
+  ^    Secondary virtual IP address \S+$$
+  ^  Active virtual MAC address is ${ACTIVE_VMAC}
+  ^    Local virtual MAC address is ${LOCAL_VMAC} \((v1|v2) default|bia|confgd\)$$
+  ^  Hello time ${HELLO} m?sec, hold time ${HOLD} m?sec$$
+  ^    Next hello sent in \d+\.\d{3} secs$$
+  ^  Authentication
+  ^  Preemption ${PREEMPT}
+  ^  Active router is ${ACTIVE}(, priority ${ACTIVE_PRI} \(expires in \d+\.\d{3} sec\))?$$
+  ^    MAC address is ${ACTIVE_MAC}$$
+  ^  Standby router is ${STANDBY}(, priority ${STANDBY_PRI} \(expires in \d+\.\d{3} sec\))?$$
+  ^  Priority ${PRIORITY} \((default|configured) \d+\)$$
+  ^    Track (interface|object) ${TRACKS} state (Up|Down) decrement \d+$$
+  ^  Group name is "${NAME}" \((default|cfgd)\)$$
+  ^\s*$$
+  ^. -> Error
+"""
+
+BRIEF_TEMPLATE = r"""Value INTERFACE (\S+)
+Value GROUP (\d+)
+Value PRIORITY (\d+)
+Value PREEMPT ([P ])
+Value STATE (\w+)
+Value ACTIVE (\S+)
+Value STANDBY (\S+)
+Value VIP (\S+)
+
+Start
+  ^\s+P indicates configured to preempt\.$$
+  ^\s+\|$$
+  ^Interface\s+Grp\s+Pri\s+P\s+State\s+Active\s+Standby\s+Virtual IP\s*$$ -> Groups
+  ^. -> Error
+
+Groups
+  ^${INTERFACE}\s+${GROUP}\s+${PRIORITY}\s${PREEMPT}\s${STATE}\s+${ACTIVE}\s+${STANDBY}\s+${VIP}\s*$$ -> Record
+  ^. -> Error
+"""
+
+
+def textfsm_parse(template, text):
+    textfsm = pytest.importorskip("textfsm")
+    import io
+    fsm = textfsm.TextFSM(io.StringIO(template))
+    return [dict(zip(fsm.header, row)) for row in fsm.ParseText(text)]
 
 
 # ---------------------------------------------------------------------------
@@ -287,6 +362,25 @@ def test_election_arp_ping_failover(lan, version):
     out = r2.cmd("show standby brief")
     assert re.search(r"Fa0/0\s+1\s+100 P Standby\s+10\.0\.0\.1\s+local\s+"
                      + re.escape(VIP), out), out
+    rows = textfsm_parse(BRIEF_TEMPLATE, out)
+    assert rows == [{"INTERFACE": "Fa0/0", "GROUP": "1", "PRIORITY": "100",
+                     "PREEMPT": "P", "STATE": "Standby", "ACTIVE": "10.0.0.1",
+                     "STANDBY": "local", "VIP": VIP}], rows
+    vmac_ios = "0000.0c07.ac01" if version == 1 else "0000.0c9f.f001"
+    for r, want in ((r1, {"STATE": "Active", "ACTIVE": "local",
+                          "STANDBY": "10.0.0.2", "STANDBY_PRI": "100",
+                          "PRIORITY": "110", "TRACKS": ["FastEthernet0/1"]}),
+                    (r2, {"STATE": "Standby", "ACTIVE": "10.0.0.1",
+                          "ACTIVE_PRI": "110", "ACTIVE_MAC": vmac_ios,
+                          "STANDBY": "local", "PRIORITY": "100"})):
+        rows = textfsm_parse(SHOW_STANDBY_TEMPLATE, r.cmd("show standby"))
+        assert len(rows) == 1, rows
+        got = rows[0]
+        assert got["VIP"] == VIP and got["NAME"] == "LAN-GW", got
+        assert got["ACTIVE_VMAC"] == vmac_ios == got["LOCAL_VMAC"], got
+        assert got["VERSION"] == ("2" if version == 2 else ""), got
+        for k, v in want.items():
+            assert got[k] == v, (k, got)
 
     # the host resolves the VIP to the group's virtual MAC and pings it
     vmac = "00:00:0c:07:ac:01" if version == 1 else "00:00:0c:9f:f0:01"

@@ -645,6 +645,17 @@ static void test_version2(void **state)
 	assert_int_equal(nvaddrs, 0);
 }
 
+static void test_new_timers_cut_running_ones(void **state)
+{
+	struct hsrp_group *g = router(" standby 1 ip 10.0.0.254\n");
+	assert_true(hsrp_fsm_remaining(g, HSRP_T_ACTIVE) > 9.0);
+	assert_int_equal(cfg("interface FastEthernet0/0\n"
+			     " standby 1 timers 1 3\n"), 0);
+	assert_true(hsrp_fsm_remaining(g, HSRP_T_ACTIVE) <= 3.0);
+	assert_true(hsrp_fsm_remaining(g, HSRP_T_STANDBY) <= 3.0);
+	assert_true(hsrp_fsm_remaining(g, HSRP_T_ACTIVE) > 2.0);
+}
+
 static void test_init_delay(void **state)
 {
 	assert_int_equal(cfg("interface FastEthernet0/0\n"
@@ -724,6 +735,7 @@ int main(void)
 		cmocka_unit_test_setup(test_bad_packets_counted, setup),
 		cmocka_unit_test_setup(test_md5_group, setup),
 		cmocka_unit_test_setup(test_version2, setup),
+		cmocka_unit_test_setup(test_new_timers_cut_running_ones, setup),
 		cmocka_unit_test_setup(test_init_delay, setup),
 		cmocka_unit_test_setup(test_wrong_subnet_and_removal, setup),
 		cmocka_unit_test_setup(test_debug_lines, setup),
