@@ -172,7 +172,7 @@ class Lan:
         if shutil.which("tshark"):
             self.tshark = subprocess.Popen(
                 ["ip", "netns", "exec", L, "tshark", "-q", "-i", "br0", "-w",
-                 self.pcap, "-f", "udp port 1985"],
+                 self.pcap, "-f", "udp port 1985 or arp"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             wait_for(lambda: os.path.exists(self.pcap), 15)
 
@@ -241,7 +241,7 @@ def elect(r1, r2, limit):
     return time.monotonic() - t0
 
 
-def check_capture(lan, versions):
+def check_capture(lan, versions, vmac):
     """Every HSRP packet on the LAN decodes cleanly in tshark."""
     if not lan.tshark:
         pytest.skip("tshark is not installed (tools/deps.sh test installs it)")
@@ -260,6 +260,13 @@ def check_capture(lan, versions):
     for r in rows:
         assert r[1] == "1", f"TTL is not 1: {r}"
         assert not r[2], f"malformed: {r}"
+    # becoming Active announced the VIP with a gratuitous ARP from the vMAC
+    garp = subprocess.run(["tshark", "-r", lan.pcap, "-Y",
+                           f"arp.src.proto_ipv4 == {VIP} && "
+                           f"arp.dst.proto_ipv4 == {VIP}",
+                           "-T", "fields", "-e", "arp.src.hw_mac"],
+                          capture_output=True, text=True, timeout=60)
+    assert vmac in garp.stdout.split(), garp.stdout
     exp = subprocess.run(["tshark", "-r", lan.pcap, "-q", "-z", "expert,error"],
                          capture_output=True, text=True, timeout=60)
     assert "Errors (" not in exp.stdout, exp.stdout
@@ -346,13 +353,15 @@ def textfsm_parse(template, text):
 def test_election_arp_ping_failover(lan, version):
     timers = (1, 3) if version == 1 else ("300ms", "1000ms")
     hold = 3.0 if version == 1 else 1.0
+    # v1 with the default text string, v2 with MD5
+    auth = [] if version == 1 else [" standby 1 authentication md5 key-string K3y"]
     r1 = lan.router("R1", "r1", config("10.0.0.1", 110, version, timers,
-                    extra=[" standby 1 track FastEthernet0/1 20",
+                    extra=[*auth, " standby 1 track FastEthernet0/1 20",
                            "interface FastEthernet0/1",
                            " ip address 10.9.0.1 255.255.255.0",
                            " no shutdown"]),
                     extra_ifaces=[("FastEthernet0/1", "t1")])
-    r2 = lan.router("R2", "r2", config("10.0.0.2", 100, version, timers))
+    r2 = lan.router("R2", "r2", config("10.0.0.2", 100, version, timers, extra=auth))
 
     # both start together: Listen, Speak, Standby/Active take about two
     # hold times; allow a generous bound
@@ -412,7 +421,7 @@ def test_election_arp_ping_failover(lan, version):
     ping = lan.host_run("ping", "-c", "2", "-i", "0.2", "-W", "2", VIP, check=False)
     assert ping.returncode == 0, ping.stdout
     r2.stop()
-    n = check_capture(lan, [version])
+    n = check_capture(lan, [version], vmac)
     print(f"v{version}: {n} HSRP packets decoded cleanly by tshark")
 
 
