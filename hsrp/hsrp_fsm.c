@@ -697,6 +697,28 @@ static void drop(struct hsrp_counters *c, enum hsrp_pkt_err e,
 	}
 }
 
+/* From a MAC that is neither ours nor one of our groups' virtual MACs:
+ * IOS says so (the packet is not used either way). */
+static void dup_addr(const struct hsrp_if *hif, const struct ip_rx *rx)
+{
+	uint8_t mac[6];
+	if (!rx->src_mac)
+		return;
+	iface_get_mac(hif->ifp, mac);
+	if (!memcmp(mac, rx->src_mac, 6))
+		return;
+	for (const struct hsrp_group *g = hif->groups; g; g = g->next) {
+		hsrp_group_mac(g, mac);
+		if (!memcmp(mac, rx->src_mac, 6))
+			return;
+	}
+	char a[16];
+	const uint8_t *m = rx->src_mac;
+	log_ios("HSRP-4-DUPADDR", "Duplicate address %s on %s, sourced by "
+		"%02x%02x.%02x%02x.%02x%02x", ip_fmt(rx->src, a),
+		iface_name(hif->ifp), m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
 void hsrp_receive(const struct ip_rx *rx)
 {
 	struct hsrp_if *hif = hsrp_if_find(rx->ifp);
@@ -705,9 +727,12 @@ void hsrp_receive(const struct ip_rx *rx)
 		return;
 	}
 	struct hsrp_counters *c = &IFS(hif)->cnt;
-	/* our own multicast, looped back by the wire */
-	if (iface_has_addr(rx->ifp, rx->src))
+	/* our own address as the source: our own packet looped back by the
+	 * wire, or another router configured with our address */
+	if (iface_has_addr(rx->ifp, rx->src)) {
+		dup_addr(hif, rx);
 		return;
+	}
 	struct hsrp_msg m;
 	enum hsrp_pkt_err e = hsrp_pkt_decode(rx->payload, rx->len, &m);
 	if (e == HSRP_PKT_OK && m.version != hif->version)

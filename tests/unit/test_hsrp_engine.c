@@ -104,6 +104,8 @@ static int cfg(const char *text)
 }
 
 static struct iface *IF;
+/* The source MAC of peers' packets: an Active router's virtual MAC. */
+static uint8_t peer_mac[6];
 
 /* Fa0/0 10.0.0.1/24 with group 1, its interface up and the
  * initialisation delay over. EXTRA: more group configuration. */
@@ -129,6 +131,7 @@ static int setup(void **state)
 	core_reset_all();
 	hsrp_io_set(&cap_io);
 	npkts = nvaddrs = macs_added = 0;
+	memcpy(peer_mac, (uint8_t[6]){ 0, 0, 0x0c, 0x07, 0xac, 1 }, 6);
 	joined = 0;
 	return 0;
 }
@@ -140,9 +143,8 @@ static void deliver_auth(const struct hsrp_msg *m, const char *peer,
 	uint8_t buf[HSRP_PKT_MAX];
 	size_t len = hsrp_pkt_encode(m, a, A(peer), buf, sizeof buf);
 	assert_true(len > 0);
-	static const uint8_t mac[6] = { 0, 0, 0x0c, 0x07, 0xac, 1 };
 	struct ip_rx rx = {
-		.ifp = IF, .src_mac = mac, .src = A(peer),
+		.ifp = IF, .src_mac = peer_mac, .src = A(peer),
 		.dst = htonl(HSRP_V1_GROUP_ADDR), .proto = 17, .ttl = 1,
 		.sport = HSRP_PORT, .dport = HSRP_PORT,
 		.payload = buf, .len = len,
@@ -709,6 +711,16 @@ static void test_debug_lines(void **state)
 	assert_non_null(strstr(out, "HSRP: Fa0/0 Grp 1 Hello  out 10.0.0.1 Active  pri 100 vIP 10.0.0.254"));
 	assert_non_null(strstr(out, "HSRP: Fa0/0 Grp 1 Listen: c/Active timer expired"));
 	assert_non_null(strstr(out, "%HSRP-5-STATECHANGE: FastEthernet0/0 Grp 1 state Standby -> Active"));
+	free(out);
+	/* a hello with our address from another MAC: a duplicate address */
+	int before = npkts;
+	memcpy(peer_mac, (uint8_t[6]){ 0xca, 0xfe, 0, 0, 0, 9 }, 6);
+	deliver(HSRP_OP_HELLO, HSRP_ACTIVE, 200, "10.0.0.1");
+	assert_int_equal(g->state, HSRP_ACTIVE);
+	assert_int_equal(npkts, before);
+	out = cli_exec_capture("show logging");
+	assert_non_null(strstr(out, "%HSRP-4-DUPADDR: Duplicate address 10.0.0.1 on "
+				    "FastEthernet0/0, sourced by cafe.0000.0009"));
 	free(out);
 	hsrp_debug_off();
 }
