@@ -863,8 +863,6 @@ static void group_eval(struct hsrp_group *g)
 /* Interfaces: multicast membership and the initialisation delay        */
 /* ------------------------------------------------------------------ */
 
-static void if_eval(struct hsrp_if *hif);
-
 static void set_membership(struct ifstate *is, uint32_t want)
 {
 	if (is->joined == want)
@@ -909,9 +907,12 @@ static struct ifstate *ifs_get(struct hsrp_if *hif)
 	return is;
 }
 
-static void if_eval(struct hsrp_if *hif)
+/* The interface's multicast membership, version and readiness; true
+ * when something changed that every group must see. */
+static bool if_update(struct hsrp_if *hif)
 {
 	struct ifstate *is = ifs_get(hif);
+	bool was_ready = is->ready;
 	set_membership(is, !hif->groups ? 0
 			   : hif->version == 2 ? HSRP_V2_GROUP_ADDR
 					       : HSRP_V1_GROUP_ADDR);
@@ -920,9 +921,9 @@ static void if_eval(struct hsrp_if *hif)
 		is->version = hif->version;
 		for (struct hsrp_group *g = hif->groups; g; g = g->next)
 			group_stop(g, "b/HSRP version changed");
+		return true;
 	}
-	bool usable = iface_usable(hif);
-	if (!usable) {
+	if (!iface_usable(hif)) {
 		ev_timer_stop(core_loop, &is->delay);
 		is->delaying = false;
 		is->ready = false;
@@ -939,6 +940,12 @@ static void if_eval(struct hsrp_if *hif)
 			is->was_ready = true;
 		}
 	}
+	return is->ready != was_ready;
+}
+
+static void if_eval(struct hsrp_if *hif)
+{
+	if_update(hif);
 	for (struct hsrp_group *g = hif->groups; g; g = g->next)
 		group_eval(g);
 }
@@ -956,7 +963,12 @@ static void eng_group_added(struct hsrp_group *g)
 		gs->t[t].data = gs;
 	}
 	g->engine = gs;
-	if_eval(g->hif);
+	/* one new group: the others need a look only if the interface
+	 * itself changed (pasting thousands of groups stays linear) */
+	if (if_update(g->hif))
+		if_eval(g->hif);
+	else
+		group_eval(g);
 }
 
 static void eng_group_removed(struct hsrp_group *g)
