@@ -73,7 +73,7 @@ test:
 
 bench:
 	@tools/deps.sh test
-	@$(MAKE) --no-print-directory build/iosim build/bench/rib_bench
+	@$(MAKE) --no-print-directory build/iosim build/bench/rib_bench build/bench/pktgen
 	@bench/run.sh
 
 # Benchmarks of internals, linked with the release objects.
@@ -82,6 +82,13 @@ build/bench/%: bench/%.c $(filter-out build/obj/core/main.o,$(OBJS)) $(HDRS)
 	@echo "  LINK    $@"
 	@$(CC) $(OPT) $(CFLAGS_COMMON) -o $@ $< \
 		$(filter-out build/obj/core/main.o,$(OBJS)) $(LIBS)
+
+# The forwarding bench's frame generator (bench/forward.py runs
+# it): a standalone program, an explicit rule over the pattern above).
+build/bench/pktgen: bench/pktgen.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(OPT) $(CSTD) $(WARN) -o $@ $<
 
 # Both compilers must build it.
 clang:

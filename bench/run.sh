@@ -13,6 +13,9 @@
 #   hsrp failover          bench/hsrp_bench.py: SIGKILL of the Active to the peer's
 #                          Active state with msec 100/300 timers (median, worst of 50)
 #   hsrp 500 groups        CPU share of two routers running 500 groups at 100 ms hellos
+#   forwarding             bench/forward.py: frames/s through one router between two
+#                          veths next to Linux's own forwarding, CPU time per frame
+#                          (needs root and build/bench/pktgen)
 #
 # usage: bench/run.sh            (make bench builds build/iosim first)
 # env:   IOSIM_BENCH=PATH (binary, default build/iosim), BENCH_LINES=N (default 100000),
@@ -206,4 +209,5 @@ for n in notes:
 sys.exit(0 if rc == 0 and prc == 0 else 1)
 EOF
 /usr/bin/python3 bench/hsrp_bench.py "$exe" "${HSRP_RUNS:-50}" || status=$?
+/usr/bin/python3 bench/forward.py "$exe" || status=$?
 exit $status
