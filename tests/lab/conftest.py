@@ -6,6 +6,7 @@ every test that needs it, not a skip: `make test` builds it first.
 """
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import iosim  # noqa: E402
+import labtool  # noqa: E402
 
 
 def pytest_report_header(config):
@@ -34,3 +36,22 @@ def _need_binary(request):
     # Every lab test drives the binary; resolve it first so a missing build
     # is reported once per test with the reason, instead of as odd output.
     request.getfixturevalue("iosim_bin")
+
+
+@pytest.fixture
+def labs():
+    """labs(TOPOLOGY, user=None) -> a labtool.Lab with a fresh tag and run
+    directory; every lab made is taken down at the end, whatever happened."""
+    made = []
+
+    def make(topo, **kw):
+        lab = labtool.Lab(topo, **kw)
+        made.append(lab)
+        return lab
+
+    yield make
+    for lab in made:
+        lab.run("down", udp=True)
+        if labtool.ROOT:
+            lab.run("down")
+        shutil.rmtree(lab.base, ignore_errors=True)

@@ -1,0 +1,154 @@
+"""Helpers for the tools/lab tests: a Lab runs tools/lab with its own tag
+and run directory (so parallel labs never collide), and the checks that
+nothing of a lab is left behind. Stdlib + pytest."""
+
+import json
+import os
+import pwd
+import random
+import re
+import shutil
+import string
+import subprocess
+import tempfile
+
+import pytest
+
+import iosim
+
+LAB = iosim.REPO / "tools" / "lab"
+EX = iosim.REPO / "examples"
+ROOT = os.geteuid() == 0
+need_root = pytest.mark.skipif(not ROOT, reason="needs root: network namespaces and veths")
+TIMEOUT = 120
+
+def new_tag():
+    return "t" + "".join(random.choices(string.ascii_lowercase + string.digits, k=7))
+
+
+class Lab:
+    """One lab: a tag, a run directory, tools/lab run with them."""
+
+    def __init__(self, topo, tag=None, user=None):
+        self.topo = str(topo)
+        self.tag = tag or new_tag()
+        self.user = user
+        self.base = tempfile.mkdtemp(prefix="iosim-labtest-")
+        if user:
+            os.chmod(self.base, 0o777)
+        self.run_dir = os.path.join(self.base, self.tag)
+
+    def argv(self, *args, udp=False, iosim_bin=None):
+        pre = []
+        if self.user:
+            pw = pwd.getpwnam(self.user)
+            pre = ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}",
+                   "--clear-groups", "--"]
+        return [*pre, "/usr/bin/python3", str(LAB), "--tag", self.tag, "--run-dir",
+                self.base, "--iosim", str(iosim_bin or iosim.binary()),
+                *(["--udp"] if udp else []), *args]
+
+    def run(self, *args, udp=False, iosim_bin=None, timeout=TIMEOUT, extra=()):
+        cmd = self.argv(*args[:1], udp=udp, iosim_bin=iosim_bin)
+        cmd = [*cmd[:-1], *extra, cmd[-1], self.topo, *args[1:]]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                              env=iosim.default_env({"HOME": self.base}))
+
+    def state(self):
+        with open(os.path.join(self.run_dir, "state.json")) as f:
+            return json.load(f)
+
+    def cmd(self, router, *lines, udp=False, timeout=60):
+        p = self.run("cmd", router, *lines, udp=udp, extra=["--timeout", "30"],
+                     timeout=timeout)
+        assert p.returncode == 0, f"cmd {router} {lines}: {p.stderr}"
+        return p.stdout
+
+    def logs(self):
+        out = []
+        if os.path.isdir(self.run_dir):
+            for f in sorted(os.listdir(self.run_dir)):
+                if f.endswith(".log"):
+                    text = open(os.path.join(self.run_dir, f), errors="replace").read()
+                    out.append(f"--- {f}\n{text[-3000:]}")
+        return "\n".join(out)
+
+
+def lab_leftovers(tag):
+    """Namespaces, root-namespace links and processes this lab's names match."""
+    ns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    nss = [l.split()[0] for l in ns.splitlines()
+           if l.split() and (l.split()[0] == f"iosim-{tag}" or
+                             l.split()[0].startswith(f"iosim-{tag}-"))]
+    links = subprocess.run(["ip", "-o", "link", "show"], capture_output=True,
+                           text=True).stdout
+    devs = [m for m in re.findall(r"^\d+: ([^:@ ]+)", links, re.M)
+            if m.startswith(f"io{tag}-")]
+    procs = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                argv = open(f"/proc/{d}/cmdline", "rb").read().decode(errors="replace")
+            except OSError:
+                continue
+            if "iosim-labtest-" in argv and f"/{tag}/" in argv or \
+                    f"=linux:io{tag}-" in argv:
+                procs.append((int(d), argv.replace("\0", " ")[:200]))
+    return nss, devs, procs
+
+
+def assert_clean(lab):
+    nss, devs, procs = lab_leftovers(lab.tag)
+    assert (nss, devs, procs) == ([], [], []), \
+        f"left behind: namespaces {nss}, links {devs}, processes {procs}"
+    assert not os.path.exists(lab.run_dir), f"run dir {lab.run_dir} left behind"
+
+
+def ping_ok(lab, host, addr):
+    p = subprocess.run(["ip", "netns", "exec", f"iosim-{lab.tag}-{host}", "ping", "-c", "3",
+                        "-i", "0.3", "-W", "2", addr], capture_output=True, text=True,
+                       timeout=30)
+    m = re.search(r"(\d+) received", p.stdout)
+    return m is not None and int(m.group(1)) > 0, p.stdout + p.stderr
+
+
+def ping_until(lab, host, addr, tries=10):
+    """A fresh router ARPs for the way back: the first probes may be lost."""
+    out = ""
+    for _ in range(tries):
+        ok, out = ping_ok(lab, host, addr)
+        if ok:
+            return True, out
+    return False, out
+
+
+def up_ok(lab, **kw):
+    p = lab.run("up", **kw)
+    assert p.returncode == 0, f"up failed ({p.returncode}):\n{p.stderr}\n{lab.logs()}"
+    return p
+
+
+def check_consoles(lab, spec, udp=False):
+    """Every router answers on its console with its hostname, and every port
+    the topology gave it is up (carrier from the veth or the UDP wire)."""
+    for name, ifaces in spec["routers"].items():
+        out = lab.cmd(name, "enable",
+                      *[f"show interfaces {i} | include line protocol" for i in ifaces],
+                      udp=udp)
+        assert f"{name}>" in out and f"{name}#" in out, out
+        for i in ifaces:
+            assert re.search(rf"^{re.escape(i)} is up, line protocol is up", out, re.M), \
+                f"{name} {i} not up:\n{out}"
+
+
+def unprivileged():
+    """Run UDP labs as nobody when we are root, to prove they need no root."""
+    if not ROOT:
+        return None
+    try:
+        pwd.getpwnam("nobody")
+    except KeyError:
+        return None
+    return "nobody" if shutil.which("setpriv") else None
+
+
