@@ -8,9 +8,11 @@ import pwd
 import random
 import re
 import shutil
+import signal
 import string
 import subprocess
 import tempfile
+import time
 
 import pytest
 
@@ -152,3 +154,18 @@ def unprivileged():
     return "nobody" if shutil.which("setpriv") else None
 
 
+def stop_routers_clean(lab):
+    """SIGTERM every router of LAB and wait: each must exit with no sanitizer
+    report in its log (the test build runs under ASan/UBSan)."""
+    routers = lab.state()["routers"]
+    for info in routers.values():
+        os.kill(info["pid"], signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    for name, info in routers.items():
+        while os.path.exists(f"/proc/{info['pid']}/cmdline") and \
+                open(f"/proc/{info['pid']}/stat").read().rsplit(")", 1)[1].split()[0] != "Z" \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
+        log = open(os.path.join(lab.run_dir, f"{name}.log"), errors="replace").read()
+        reports = [m for m in iosim.SANITIZER_MARKERS if m in log]
+        assert not reports, f"{name}: {reports}\n{log[-4000:]}"
