@@ -21,7 +21,8 @@ from labtool import (EX, assert_clean, check_consoles, lab_leftovers,
 # Per example: routers and their interfaces (as the topology names them),
 # hosts, bridges (segment: ports), pings that must work: (host, address)
 # across 1..3 routers by interface addresses and static routes, and, for UDP
-# mode, wires to prove: (router, interface, router, interface) -- the first
+# routers pinging hosts (router_pings) and each other over UDP (udp_pings),
+# and for UDP mode, wires to prove: (router, interface, router, interface) -- the first
 # one's gratuitous ARP must reach the second.
 EXAMPLES = {
     "ha-000": {
@@ -33,6 +34,9 @@ EXAMPLES = {
         "pings": [("pc", "10.0.0.1"), ("pc", "10.0.0.2"), ("remote", "192.168.1.1"),
                   ("remote", "211.0.0.1"), ("remote", "211.0.0.2")],
         "udp_hubs": ["outside"],
+        "router_pings": [("RouterA", "10.0.0.10"), ("Peer", "192.168.1.10"),
+                         ("RouterB", "192.168.1.10")],
+        "udp_pings": [("RouterA", "10.0.0.2"), ("RouterA", "211.0.0.4")],
         "udp_wires": [("RouterA", "GigabitEthernet0/0", "RouterB", "GigabitEthernet0/0"),
                       ("RouterB", "GigabitEthernet0/1", "Peer", "GigabitEthernet0/0"),
                       ("Peer", "GigabitEthernet0/0", "RouterA", "GigabitEthernet0/1")],
@@ -48,6 +52,9 @@ EXAMPLES = {
                   ("remote", "209.165.201.5"), ("remote", "209.165.201.1"),
                   ("remote", "209.165.201.2")],
         "udp_hubs": ["outside"],
+        "router_pings": [("ha-R1", "10.0.0.10"), ("peer", "172.16.0.1"), ("isp", "172.16.0.1")],
+        "udp_pings": [("ha-R1", "10.0.0.2"), ("ha-R1", "209.165.201.5"),
+                      ("isp", "209.165.200.225")],
         "udp_wires": [("ha-R1", "Ethernet1/0", "ha-R2", "Ethernet1/0"),
                       ("ha-R1", "Ethernet0/0", "isp", "Ethernet0/0"),
                       ("peer", "Ethernet0/0", "isp", "Ethernet1/0")],
@@ -61,6 +68,8 @@ EXAMPLES = {
         "pings": [("corp", "10.1.0.2"), ("corp", "10.1.0.3"), ("branch", "10.5.0.1"),
                   ("branch", "10.255.5.1"), ("branch", "10.255.5.2")],
         "udp_hubs": ["wan"],
+        "router_pings": [("R4", "10.5.0.10"), ("R1", "10.1.0.10"), ("R1", "10.5.0.10")],
+        "udp_pings": [("R1", "10.1.0.3"), ("R1", "10.255.5.4")],
         "udp_wires": [("R2", "FastEthernet0/1", "R1", "FastEthernet0/1"),
                       ("R4", "FastEthernet0/0", "R1", "FastEthernet0/0"),
                       ("R1", "FastEthernet0/0", "R2", "FastEthernet0/0")],
@@ -114,6 +123,9 @@ def test_example_up_ping_down(labs, name):
         ok, out = ping_until(lab, host, addr)
         assert ok, f"{host} -> {addr}:\n{out}\n{lab.logs()}"
 
+    for router, addr in spec["router_pings"]:
+        out = lab.cmd(router, f"ping {addr}")
+        assert re.search(r"Success rate is [1-9]\d* percent", out), out
     stop_routers_clean(lab)
     p = lab.run("down")
     assert p.returncode == 0, p.stderr
@@ -160,6 +172,9 @@ def test_example_over_udp_without_root(labs, name):
         while packets_input(lab, b, ib) <= before and time.monotonic() < deadline:
             time.sleep(0.2)
         assert packets_input(lab, b, ib) > before, f"{a} {ia} -> {b} {ib}: nothing arrived"
+    for router, addr in spec["udp_pings"]:
+        out = lab.cmd(router, f"ping {addr}", udp=True)
+        assert re.search(r"Success rate is [1-9]\d* percent", out), out
     stop_routers_clean(lab)
     p = lab.run("down", udp=True)
     assert p.returncode == 0, p.stderr
