@@ -68,6 +68,10 @@ EXAMPLES = {
         "pings": [("corp", "10.1.0.2"), ("corp", "10.1.0.3"), ("branch", "10.5.0.1"),
                   ("branch", "10.255.5.1"), ("branch", "10.255.5.2")],
         "udp_hubs": ["wan"],
+        # through the HSRP virtual addresses (CORP-LAN 10.1.0.1, BRANCH-5-TUNNEL
+        # 10.255.5.3): they answer once a router is Active, some 30 s after
+        # start (the HA examples delay HSRP 120 s: standby delay reload 120)
+        "vip_pings": [("corp", "10.1.0.1"), ("branch", "10.1.0.10"), ("corp", "10.5.0.10")],
         "router_pings": [("R4", "10.5.0.10"), ("R1", "10.1.0.10"), ("R1", "10.5.0.10")],
         "udp_pings": [("R1", "10.1.0.3"), ("R1", "10.255.5.4")],
         "udp_wires": [("R2", "FastEthernet0/1", "R1", "FastEthernet0/1"),
@@ -123,6 +127,9 @@ def test_example_up_ping_down(labs, name):
         ok, out = ping_until(lab, host, addr)
         assert ok, f"{host} -> {addr}:\n{out}\n{lab.logs()}"
 
+    for host, addr in spec.get("vip_pings", []):
+        ok, out = ping_until(lab, host, addr, tries=40)
+        assert ok, f"{host} -> {addr}:\n{out}\n{lab.logs()}"
     for router, addr in spec["router_pings"]:
         out = lab.cmd(router, f"ping {addr}")
         assert re.search(r"Success rate is [1-9]\d* percent", out), out
