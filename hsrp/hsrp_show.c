@@ -451,7 +451,9 @@ DEFUN(no_debug_standby, "no debug " DEBUG_SYNTAX,
 void hsrp_show_init(void)
 {
 	cli_install(MODE_EXEC, &show_standby_cmd);
+	cli_install(MODE_USER, &show_standby_cmd);  /* user EXEC too, as on IOS */
 	cli_install(MODE_EXEC, &show_standby_delay_cmd);
+	cli_install(MODE_USER, &show_standby_delay_cmd);  /* user EXEC too, as on IOS */
 	cli_install(MODE_EXEC, &show_standby_internal_cmd);
 	cli_install(MODE_EXEC, &debug_standby_cmd);
 	cli_install(MODE_EXEC, &no_debug_standby_cmd);

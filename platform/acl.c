@@ -1065,6 +1065,7 @@ void acl_init(void)
 		cli_install(MODE_STD_NACL, both[i]);
 	}
 	cli_install(MODE_EXEC, &show_access_lists_cmd);
+	cli_install(MODE_USER, &show_access_lists_cmd);  /* user EXEC too, as on IOS */
 
 	cfg_register_writer(CFG_ACL_NAMED, write_named);
 	cfg_register_writer(CFG_ACL_NUMBERED, write_numbered);

@@ -401,7 +401,8 @@ static void arp_table(struct cli *cli, const struct iface *only)
 						 e->state == ARP_COMPLETE ? e->mac : NULL,
 						 (long)((now - e->since) / 60)});
 		}
-	qsort(v, (size_t)n, sizeof *v, row_cmp);
+	if (n > 1)   /* qsort(NULL, 0, ...) is undefined */
+		qsort(v, (size_t)n, sizeof *v, row_cmp);
 	struct sbuf b;
 	sbuf_init(&b);
 	sbuf_puts(&b, "Protocol  Address          Age (min)  Hardware Addr   "
@@ -475,6 +476,8 @@ void arp_init(void)
 	core_subscribe(EVT_IFACE_ADDR, on_addr, NULL);
 	core_subscribe(EVT_IFACE_STATE, on_state, NULL);
 	cli_install(MODE_EXEC, &show_arp_cmd);
+	cli_install(MODE_USER, &show_arp_cmd);  /* user EXEC too, as on IOS */
 	cli_install(MODE_EXEC, &show_ip_arp_cmd);
+	cli_install(MODE_USER, &show_ip_arp_cmd);  /* user EXEC too, as on IOS */
 	cli_install(MODE_EXEC, &clear_arp_cmd);
 }

@@ -324,6 +324,8 @@ DEFUN(show_run_interface, "show running-config interface IFNAME$ifname",
 void iface_show_init(void)
 {
 	cli_install(MODE_EXEC, &show_interfaces_cmd);
+	cli_install(MODE_USER, &show_interfaces_cmd);  /* user EXEC too, as on IOS */
 	cli_install(MODE_EXEC, &show_ip_int_brief_cmd);
+	cli_install(MODE_USER, &show_ip_int_brief_cmd);  /* user EXEC too, as on IOS */
 	cli_install(MODE_EXEC, &show_run_interface_cmd);
 }

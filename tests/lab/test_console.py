@@ -85,6 +85,24 @@ def test_enable_disable():
     no_errors(res)
 
 
+def test_user_exec_show_commands():
+    """IOS lets user EXEC look at interfaces, ARP, HSRP, ACLs and routes;
+    the configuration stays behind enable."""
+    cfg = ["enable", "configure terminal", "interface FastEthernet0/0",
+           "ip address 10.0.0.1 255.255.255.0", "standby 1 ip 10.0.0.254",
+           "access-list 10 permit any", "end", "disable"]
+    looks = ["show interfaces FastEthernet0/0", "show ip interface brief",
+             "show standby brief", "show arp", "show access-lists",
+             "show ip route"]
+    res = run(cfg + looks + ["show running-config"])
+    for r in res.records[len(cfg):len(cfg) + len(looks)]:
+        assert r.prompt == "Router>" and not r.errors(), r.line + "\n" + res.describe()
+    assert "FastEthernet0/0 is down, line protocol is down" in res.records[len(cfg)].output
+    assert "10.0.0.254" in res.records[len(cfg) + 2].output
+    assert "permit any" in res.records[len(cfg) + 4].output
+    assert MSG_INVALID in res.records[-1].output
+
+
 def test_configure_terminal_banner():
     res = run(["enable", "configure terminal", ""])
     all_echoed(res)
