@@ -148,6 +148,18 @@ void strmap_put(struct strmap *m, const char *key, void *val);
 void strmap_del(struct strmap *m, const char *key);
 void strmap_clear(struct strmap *m);
 
+/* ---- integer-keyed index ------------------------------------------------ */
+/* The same for numeric keys (addresses, prefix/mask pairs, sequence
+ * numbers). VAL must not be NULL; intmap_get returns NULL when absent. */
+struct intmap {
+	struct { uint64_t key; void *val; } *slot;
+	size_t n, cap;
+};
+void *intmap_get(const struct intmap *m, uint64_t key);
+void intmap_put(struct intmap *m, uint64_t key, void *val);
+void intmap_del(struct intmap *m, uint64_t key);
+void intmap_clear(struct intmap *m);
+
 /* ---- small helpers shared by all ---------------------------------------- */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);

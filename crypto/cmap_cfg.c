@@ -43,10 +43,7 @@ const struct crypto_map *crypto_dynamic_map_find(const char *name)
 const struct cmap_entry *crypto_map_entry(const struct crypto_map *m,
 					  unsigned seq)
 {
-	for (const struct cmap_entry *e = m ? m->entries : NULL; e; e = e->next)
-		if (e->seq == seq)
-			return e;
-	return NULL;
+	return m ? intmap_get(&m->by_seq, seq) : NULL;
 }
 
 unsigned crypto_map_replay_in(const struct crypto_map *m)
@@ -129,6 +126,7 @@ static void map_free(struct crypto_map *m)
 		m->entries = e->next;
 		entry_free(e);
 	}
+	intmap_clear(&m->by_seq);
 	free(m->name);
 	free(m->local_address);
 	free(m->client_auth_list);
@@ -167,30 +165,43 @@ static void map_drop_if_empty(struct crypto_map **list, struct crypto_map *m)
 static struct cmap_entry *entry_get(struct crypto_map *m, unsigned seq,
 				    bool *created)
 {
+	struct cmap_entry *e = intmap_get(&m->by_seq, seq);
+	*created = !e;
+	if (e)
+		return e;
+	e = xcalloc(1, sizeof *e);
+	e->map = m;
+	e->seq = seq;
+	e->type = CMAP_ISAKMP;
+	intmap_put(&m->by_seq, seq, e);
+	/* ascending seq: usually after the last one */
 	struct cmap_entry **ep = &m->entries;
+	if (m->last && m->last->seq < seq)
+		ep = &m->last->next;
 	while (*ep && (*ep)->seq < seq)
 		ep = &(*ep)->next;
-	*created = !(*ep && (*ep)->seq == seq);
-	if (*created) {
-		struct cmap_entry *e = xcalloc(1, sizeof *e);
-		e->map = m;
-		e->seq = seq;
-		e->type = CMAP_ISAKMP;
-		e->next = *ep;
-		*ep = e;
-	}
-	return *ep;
+	e->next = *ep;
+	*ep = e;
+	if (!e->next)
+		m->last = e;
+	return e;
 }
 
 static void entry_delete(struct crypto_map *m, unsigned seq)
 {
-	for (struct cmap_entry **ep = &m->entries; *ep; ep = &(*ep)->next)
+	struct cmap_entry *prev = NULL;
+	for (struct cmap_entry **ep = &m->entries; *ep; ep = &(*ep)->next) {
 		if ((*ep)->seq == seq) {
 			struct cmap_entry *e = *ep;
 			*ep = e->next;
+			if (m->last == e)
+				m->last = prev;
+			intmap_del(&m->by_seq, seq);
 			entry_free(e);
 			return;
 		}
+		prev = *ep;
+	}
 }
 
 /* ---- crypto map NAME SEQ [type] ---------------------------------------------- */

@@ -133,6 +133,10 @@ struct crypto_map {
 	bool cfg_addr_initiate, cfg_addr_respond;
 	unsigned replay_in, replay_out;  /* 0 = defaults 1000 / 100000 */
 	struct crypto_map *next;
+	/* cmap_cfg.c's index: entries by seq, and the last one (a
+	 * configuration lists them in order: each new one goes at the end) */
+	struct intmap by_seq;
+	struct cmap_entry *last;
 };
 #define CMAP_REPLAY_IN_DEFAULT   1000u
 #define CMAP_REPLAY_OUT_DEFAULT  100000u

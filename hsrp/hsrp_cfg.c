@@ -98,27 +98,6 @@ static bool martian(uint32_t be)
 	return first == 0 || first == 127 || first >= 224;
 }
 
-static bool has_secondary(const struct hsrp_group *g, uint32_t vip)
-{
-	for (int i = 0; i < g->nsecondary; i++)
-		if (g->secondary[i] == vip)
-			return true;
-	return false;
-}
-
-/* The group (on any interface) that already owns address VIP. */
-static struct hsrp_group *vip_owner(uint32_t vip)
-{
-	for (struct iface *ifp = iface_first(); ifp; ifp = iface_next(ifp)) {
-		struct hsrp_if *hif = hsrp_if_find(ifp);
-		for (struct hsrp_group *g = hif ? hif->groups : NULL; g;
-		     g = g->next)
-			if (g->vip == vip || has_secondary(g, vip))
-				return g;
-	}
-	return NULL;
-}
-
 /* Checks of a virtual address before anything changes. *noop is set when
  * the address is already configured the same way. */
 static bool vip_check(struct cli *cli, struct iface *ifp, unsigned num,
@@ -136,7 +115,7 @@ static bool vip_check(struct cli *cli, struct iface *ifp, unsigned num,
 				"address.\n");
 		return false;
 	}
-	struct hsrp_group *owner = vip_owner(vip);
+	struct hsrp_group *owner = hsrp_vip_owner(vip);
 	if (!owner)
 		return true;
 	if (owner->hif->ifp != ifp || owner->num != num) {
@@ -186,8 +165,11 @@ DEFUN(standby_ip, "standby [<0-4095>$grp] ip [A.B.C.D$vip [secondary]]",
 				(size_t)(g->nsecondary + 1) * sizeof *g->secondary);
 			g->secondary[g->nsecondary++] = vip;
 		} else {
+			if (g->vip)
+				hsrp_vip_release(g->vip);
 			g->vip = vip;
 		}
+		hsrp_vip_claim(g, vip);
 	}
 	hsrp_group_changed(g);
 	return CLI_OK;
@@ -209,8 +191,12 @@ DEFUN(no_standby_ip, "no standby [<0-4095>$grp] ip [A.B.C.D$vip [secondary]]",
 		for (int i = 0; i < g->nsecondary; i++)
 			if (g->secondary[i] != vip)
 				g->secondary[j++] = g->secondary[i];
+		if (j < g->nsecondary)
+			hsrp_vip_release(vip);
 		g->nsecondary = j;
 	} else {
+		if (g->vip)
+			hsrp_vip_release(g->vip);
 		g->vip = 0;
 	}
 	/* HSRP stays enabled while any virtual address is left */
@@ -453,6 +439,7 @@ DEFUN(standby_track, "standby [<0-4095>$grp] " TRACK_SYNTAX,
 			snprintf(t->ifname, sizeof t->ifname, "%s",
 				 cli_arg(a, "if"));
 		*pp = t;    /* appended: kept in configuration order */
+		hsrp_track_ref_watch(g, t);
 	}
 	t->decrement_cfgd = cli_has(a, "dec");
 	t->decrement = t->decrement_cfgd ? (unsigned)cli_arg_num(a, "dec")
@@ -477,7 +464,7 @@ DEFUN(no_standby_track,
 		struct hsrp_track_ref *t = *pp;
 		if (all || track_ref_match(t, a)) {
 			*pp = t->next;
-			free(t);
+			hsrp_track_ref_free(g, t);
 		} else {
 			pp = &t->next;
 		}

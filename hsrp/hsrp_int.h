@@ -92,7 +92,8 @@ struct hsrp_if {
 	bool use_bia, use_bia_scope;
 	struct hsrp_group *groups;
 	void *engine;               /* the engine's per-interface state */
-	struct hsrp_if *next;
+	unsigned seq;               /* creation order (newest highest) */
+	struct hsrp_if *next, *prev;  /* newest first */
 };
 
 /* ---- the model (hsrp_model.c) --------------------------------------- */
@@ -124,6 +125,16 @@ uint32_t hsrp_group_vip(const struct hsrp_group *g);
 bool hsrp_group_vip_ok(const struct hsrp_group *g);
 /* Configured priority less the decrements of tracked items that are down. */
 unsigned hsrp_group_priority(const struct hsrp_group *g);
+/* Tracking lines are indexed by what they watch, so that an interface or
+ * object change finds its groups without a scan: watch a new line, free
+ * one (unwatched) through the model. */
+void hsrp_track_ref_watch(struct hsrp_group *g, struct hsrp_track_ref *t);
+void hsrp_track_ref_free(struct hsrp_group *g, struct hsrp_track_ref *t);
+/* Virtual addresses are unique router-wide: the group owning VIP (primary
+ * or secondary), NULL when none; claim/release keep the index. */
+struct hsrp_group *hsrp_vip_owner(uint32_t vip);
+void hsrp_vip_claim(struct hsrp_group *g, uint32_t vip);
+void hsrp_vip_release(uint32_t vip);
 /* State of one tracked item: true when up. *known false for a tracked
  * object that is not defined. */
 bool hsrp_track_ref_up(const struct hsrp_track_ref *t, bool *known);

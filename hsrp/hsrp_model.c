@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct hsrp_if *hsrp_ifs;
+static struct hsrp_if *hsrp_ifs;      /* newest first */
+static unsigned hsrp_if_seq;
+static struct intmap vips;            /* virtual address -> its group */
+static struct strmap watches;         /* tracked item -> struct watch */
 static const struct hsrp_engine_ops *engine;
 unsigned hsrp_debug;
 
@@ -49,7 +52,10 @@ struct hsrp_if *hsrp_if_get(struct iface *ifp)
 	h->version = 1;
 	h->delay_min = HSRP_DEF_DELAY_MIN;
 	h->delay_reload = HSRP_DEF_DELAY_RELOAD;
+	h->seq = ++hsrp_if_seq;
 	h->next = hsrp_ifs;
+	if (hsrp_ifs)
+		hsrp_ifs->prev = h;
 	hsrp_ifs = h;
 	iface_set_ext(ifp, IFEXT_HSRP, h);
 	return h;
@@ -71,11 +77,12 @@ static void hif_unlink_free(struct hsrp_if *hif)
 	if (engine && engine->iface_removed)
 		engine->iface_removed(hif);
 	iface_set_ext(hif->ifp, IFEXT_HSRP, NULL);
-	for (struct hsrp_if **pp = &hsrp_ifs; *pp; pp = &(*pp)->next)
-		if (*pp == hif) {
-			*pp = hif->next;
-			break;
-		}
+	if (hif->prev)
+		hif->prev->next = hif->next;
+	else
+		hsrp_ifs = hif->next;
+	if (hif->next)
+		hif->next->prev = hif->prev;
 	free(hif);
 }
 
@@ -223,8 +230,12 @@ static void group_free(struct hsrp_group *g)
 	while (g->tracks) {
 		struct hsrp_track_ref *t = g->tracks;
 		g->tracks = t->next;
-		free(t);
+		hsrp_track_ref_free(g, t);
 	}
+	if (g->vip)
+		hsrp_vip_release(g->vip);
+	for (int i = 0; i < g->nsecondary; i++)
+		hsrp_vip_release(g->secondary[i]);
 	free(g->secondary);
 	free(g->auth_str);
 	free(g->name);
@@ -343,12 +354,111 @@ void hsrp_group_mac(const struct hsrp_group *g, uint8_t mac[6])
 /* Events from the platform and from track.c                            */
 /* ------------------------------------------------------------------ */
 
-static bool group_tracks_iface(const struct hsrp_group *g, const char *name)
+/* ---- virtual addresses ---------------------------------------------- */
+
+struct hsrp_group *hsrp_vip_owner(uint32_t vip)
 {
-	for (const struct hsrp_track_ref *t = g->tracks; t; t = t->next)
-		if (!t->is_object && !strcmp(t->ifname, name))
-			return true;
-	return false;
+	return intmap_get(&vips, vip);
+}
+
+void hsrp_vip_claim(struct hsrp_group *g, uint32_t vip)
+{
+	intmap_put(&vips, vip, g);
+}
+
+void hsrp_vip_release(uint32_t vip)
+{
+	intmap_del(&vips, vip);
+}
+
+/* ---- who tracks what --------------------------------------------------- */
+
+/* The groups with a tracking line for one item: an interface's canonical
+ * name, or "#N" for object N (interface names never start with '#'). */
+struct watch {
+	char *key;
+	struct hsrp_group **g;
+	int n, cap;
+};
+
+static const char *watch_key(const struct hsrp_track_ref *t, char *buf,
+			     size_t n)
+{
+	if (!t->is_object)
+		return t->ifname;
+	snprintf(buf, n, "#%u", t->object);
+	return buf;
+}
+
+void hsrp_track_ref_watch(struct hsrp_group *g, struct hsrp_track_ref *t)
+{
+	char buf[16];
+	const char *key = watch_key(t, buf, sizeof buf);
+	struct watch *w = strmap_get(&watches, key);
+	if (!w) {
+		w = xcalloc(1, sizeof *w);
+		w->key = xstrdup(key);
+		strmap_put(&watches, w->key, w);
+	}
+	if (w->n == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 4;
+		w->g = xrealloc(w->g, (size_t)w->cap * sizeof *w->g);
+	}
+	w->g[w->n++] = g;
+}
+
+void hsrp_track_ref_free(struct hsrp_group *g, struct hsrp_track_ref *t)
+{
+	char buf[16];
+	struct watch *w = strmap_get(&watches, watch_key(t, buf, sizeof buf));
+	for (int i = 0; w && i < w->n; i++)
+		if (w->g[i] == g) {
+			w->g[i] = w->g[--w->n];
+			break;
+		}
+	if (w && !w->n) {
+		strmap_del(&watches, w->key);
+		free(w->key);
+		free(w->g);
+		free(w);
+	}
+	free(t);
+}
+
+/* The order of the former walk over every group: interfaces newest
+ * first, groups ascending (the order their log lines come in). */
+static int watcher_cmp(const void *x, const void *y)
+{
+	const struct hsrp_group *a = *(struct hsrp_group *const *)x;
+	const struct hsrp_group *b = *(struct hsrp_group *const *)y;
+	if (a->hif->seq != b->hif->seq)
+		return a->hif->seq > b->hif->seq ? -1 : 1;
+	return a->num < b->num ? -1 : a->num > b->num;
+}
+
+/* Tell the groups watching KEY, and OWN (the interface's own HSRP
+ * state, may be NULL) in its place among them. */
+static void notify_watchers(const char *key, struct hsrp_if *own)
+{
+	struct watch *w = strmap_get(&watches, key);
+	int n = w ? w->n : 0;
+	struct hsrp_group **v = NULL;
+	if (n) {
+		/* a copy: an engine callback may change the tracking */
+		v = xmalloc((size_t)n * sizeof *v);
+		memcpy(v, w->g, (size_t)n * sizeof *v);
+		qsort(v, (size_t)n, sizeof *v, watcher_cmp);
+	}
+	for (int i = 0; i < n; i++) {
+		if (own && v[i]->hif->seq <= own->seq) {
+			hsrp_if_changed(own);
+			own = NULL;
+		}
+		hsrp_group_changed(v[i]);
+	}
+	if (own)
+		hsrp_if_changed(own);
+	free(v);
 }
 
 /* An interface changed state or address: its own groups' engine and
@@ -356,24 +466,14 @@ static bool group_tracks_iface(const struct hsrp_group *g, const char *name)
 static void on_iface_change(enum core_event ev, void *data, void *ctx)
 {
 	struct iface *ifp = data;
-	for (struct hsrp_if *h = hsrp_ifs; h; h = h->next) {
-		if (h->ifp == ifp)
-			hsrp_if_changed(h);
-		for (struct hsrp_group *g = h->groups; g; g = g->next)
-			if (group_tracks_iface(g, iface_name(ifp)))
-				hsrp_group_changed(g);
-	}
+	notify_watchers(iface_name(ifp), hsrp_if_find(ifp));
 }
 
 void hsrp_track_object_changed(unsigned id)
 {
-	for (struct hsrp_if *h = hsrp_ifs; h; h = h->next)
-		for (struct hsrp_group *g = h->groups; g; g = g->next)
-			for (struct hsrp_track_ref *t = g->tracks; t; t = t->next)
-				if (t->is_object && t->object == id) {
-					hsrp_group_changed(g);
-					break;
-				}
+	char key[16];
+	snprintf(key, sizeof key, "#%u", id);
+	notify_watchers(key, NULL);
 }
 
 static void hif_drop(struct hsrp_if *hif)
@@ -410,6 +510,7 @@ void hsrp_model_reset(void)
 		}
 		hif_unlink_free(hif);
 	}
+	hsrp_if_seq = 0;
 	hsrp_debug = 0;
 }
 

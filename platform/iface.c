@@ -7,7 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct iface *iface_list;  /* sorted in show-run order */
+/* The table: a list in show-run order (what iface_first/iface_next
+ * walk), found by name through a hash. A main interface's
+ * sub-interfaces follow it directly in that order (the numbers decide
+ * before the sub-interface does), and the tunnels have a list of their
+ * own, so neither is looked for by walking the table. */
+static struct iface *iface_list, *iface_tail;
+static struct strmap iface_index;  /* canonical name -> interface */
+static struct iface *tunnels;      /* show-run order, via tun_next */
 
 static const struct {
 	enum iface_type type;
@@ -130,7 +137,7 @@ static int cmp_numbers(const struct iface *a, const struct iface *b)
 	return 0;
 }
 
-static int cmp_showrun(const struct iface *a, const struct iface *b)
+int iface_order_cmp(const struct iface *a, const struct iface *b)
 {
 	int ca = showrun_class(a), cb = showrun_class(b);
 	if (ca != cb)
@@ -166,10 +173,7 @@ int iface_list_display(struct iface ***out)
 
 struct iface *iface_find(const char *canon)
 {
-	for (struct iface *i = iface_list; i; i = i->next)
-		if (strcmp(i->name, canon) == 0)
-			return i;
-	return NULL;
+	return strmap_get(&iface_index, canon);
 }
 
 struct iface *iface_first(void)
@@ -208,22 +212,80 @@ void iface_mac_str(const uint8_t mac[6], char *buf, size_t n)
 		 mac[3], mac[4], mac[5]);
 }
 
+/* The interface IFP goes before: a configuration (show running-config
+ * read back) creates them in order, so the end is where the search
+ * starts; a sub-interface's place is among its siblings after its main
+ * interface. NULL: at the end. */
+static struct iface *list_successor(const struct iface *ifp)
+{
+	if (!iface_tail || iface_order_cmp(iface_tail, ifp) < 0)
+		return NULL;
+	struct iface *i = ifp->parent ? ifp->parent : iface_list;
+	while (i && iface_order_cmp(i, ifp) < 0)
+		i = i->next;
+	return i;
+}
+
+static void tunnel_insert(struct iface *ifp)
+{
+	struct iface **pp = &tunnels;
+	while (*pp && iface_order_cmp(*pp, ifp) < 0)
+		pp = &(*pp)->tun_next;
+	ifp->tun_next = *pp;
+	*pp = ifp;
+}
+
 static void list_insert(struct iface *ifp)
 {
-	struct iface **pp = &iface_list;
-	while (*pp && cmp_showrun(*pp, ifp) < 0)
-		pp = &(*pp)->next;
-	ifp->next = *pp;
-	*pp = ifp;
+	struct iface *succ = list_successor(ifp);
+	ifp->next = succ;
+	ifp->prev = succ ? succ->prev : iface_tail;
+	if (ifp->prev)
+		ifp->prev->next = ifp;
+	else
+		iface_list = ifp;
+	if (succ)
+		succ->prev = ifp;
+	else
+		iface_tail = ifp;
+	strmap_put(&iface_index, ifp->name, ifp);
+	if (ifp->type == IFT_TUNNEL)
+		tunnel_insert(ifp);
 }
 
 static void list_remove(struct iface *ifp)
 {
-	for (struct iface **pp = &iface_list; *pp; pp = &(*pp)->next)
-		if (*pp == ifp) {
-			*pp = ifp->next;
-			return;
-		}
+	if (ifp->prev)
+		ifp->prev->next = ifp->next;
+	else
+		iface_list = ifp->next;
+	if (ifp->next)
+		ifp->next->prev = ifp->prev;
+	else
+		iface_tail = ifp->prev;
+	strmap_del(&iface_index, ifp->name);
+	if (ifp->type == IFT_TUNNEL)
+		for (struct iface **pp = &tunnels; *pp; pp = &(*pp)->tun_next)
+			if (*pp == ifp) {
+				*pp = ifp->tun_next;
+				break;
+			}
+}
+
+/* The sub-interfaces of a main interface: the run right after it. */
+static struct iface *first_subif(const struct iface *ifp)
+{
+	return ifp->next && ifp->next->parent == ifp ? ifp->next : NULL;
+}
+
+static struct iface *next_subif(const struct iface *sub)
+{
+	return sub->next && sub->next->parent == sub->parent ? sub->next : NULL;
+}
+
+static bool tunnel_sourced_from(const struct iface *tun, const char *name)
+{
+	return tun->tun_src_is_if && strcmp(tun->tun_src_if, name) == 0;
 }
 
 static void link_compute(const struct iface *ifp, enum link_state *link,
@@ -283,15 +345,10 @@ struct iface *iface_get(const char *canon)
 
 void iface_delete(struct iface *ifp)
 {
-	/* sub-interfaces go with their main interface */
-	for (struct iface *i = iface_list; i;) {
-		struct iface *nx = i->next;
-		if (i->parent == ifp) {
-			iface_delete(i);
-			nx = iface_list;  /* the list changed: start over */
-		}
-		i = nx;
-	}
+	/* sub-interfaces go with their main interface, in show-run order */
+	for (struct iface *sub; (sub = first_subif(ifp));)
+		iface_delete(sub);
+	ifp->deleting = true;
 	cli_forget_ctx(ifp);
 	core_publish(EVT_IFACE_REMOVED, ifp);
 	list_remove(ifp);
@@ -302,9 +359,8 @@ void iface_delete(struct iface *ifp)
 	snprintf(name, sizeof name, "%s", ifp->name);
 	free(ifp);
 	/* tunnels sourced from it lose their line protocol */
-	for (struct iface *i = iface_list; i; i = i->next)
-		if (i->type == IFT_TUNNEL && i->tun_src_is_if &&
-		    strcmp(i->tun_src_if, name) == 0)
+	for (struct iface *i = tunnels; i; i = i->tun_next)
+		if (tunnel_sourced_from(i, name))
 			iface_update_state(i);
 }
 
@@ -352,20 +408,12 @@ bool iface_has_addr(const struct iface *ifp, uint32_t addr)
 	return false;
 }
 
-struct iface *iface_by_addr(uint32_t addr)
-{
-	for (struct iface *i = iface_list; i; i = i->next)
-		if (iface_has_addr(i, addr))
-			return i;
-	return NULL;
-}
-
 void iface_addr_changed(struct iface *ifp)
 {
 	core_publish(EVT_IFACE_ADDR, ifp);
 	/* a tunnel sourced from an address comes up once it is ours */
-	for (struct iface *i = iface_list; i; i = i->next)
-		if (i->type == IFT_TUNNEL && i != ifp)
+	for (struct iface *i = tunnels; i; i = i->tun_next)
+		if (i != ifp)
 			iface_update_state(i);
 }
 
@@ -428,6 +476,22 @@ static void log_link(const struct iface *ifp, enum link_state from,
 			ifp->name, to == LINK_UP ? "up" : "down");
 }
 
+static void dep_push(struct iface ***v, size_t *n, size_t *cap,
+		     struct iface *ifp)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		*v = xrealloc(*v, *cap * sizeof **v);
+	}
+	(*v)[(*n)++] = ifp;
+}
+
+static int order_cmp_ptr(const void *x, const void *y)
+{
+	return iface_order_cmp(*(struct iface *const *)x,
+			       *(struct iface *const *)y);
+}
+
 void iface_update_state(struct iface *ifp)
 {
 	enum link_state link;
@@ -447,14 +511,21 @@ void iface_update_state(struct iface *ifp)
 	ifp->state_since = core_uptime();
 	core_publish(EVT_IFACE_STATE, ifp);
 
-	/* what depends on it: its sub-interfaces, tunnels sourced from it */
-	for (struct iface *i = iface_list; i; i = i->next) {
-		if (i->parent == ifp)
-			iface_update_state(i);
-		else if (i->type == IFT_TUNNEL && i != ifp && i->tun_src_is_if &&
-			 strcmp(i->tun_src_if, ifp->name) == 0)
-			iface_update_state(i);
-	}
+	/* what depends on it, in show-run order: its sub-interfaces, the
+	 * tunnels sourced from it */
+	struct iface **dep = NULL;
+	size_t n = 0, cap = 0;
+	for (struct iface *i = first_subif(ifp); i; i = next_subif(i))
+		dep_push(&dep, &n, &cap, i);
+	for (struct iface *i = tunnels; i; i = i->tun_next)
+		if (i != ifp && i->parent != ifp &&
+		    tunnel_sourced_from(i, ifp->name))
+			dep_push(&dep, &n, &cap, i);
+	if (n > 1)
+		qsort(dep, n, sizeof *dep, order_cmp_ptr);
+	for (size_t k = 0; k < n; k++)
+		iface_update_state(dep[k]);
+	free(dep);
 }
 
 void iface_set_carrier(struct iface *ifp, bool up)
@@ -525,8 +596,12 @@ static void iface_reset_all(void)
 {
 	for (struct iface *i = iface_list; i;) {
 		if (!i->attached || i->is_subif) {
+			/* it takes its sub-interfaces along: go on after them */
+			struct iface *nx = i->next;
+			while (nx && nx->parent == i)
+				nx = nx->next;
 			iface_delete(i);
-			i = iface_list;  /* deletion may remove several */
+			i = nx;
 			continue;
 		}
 		i = i->next;

@@ -23,28 +23,6 @@ static bool valid_host(uint32_t addr)
 	return first != 0 && first != 127 && first < 224;
 }
 
-static bool same_subnet(uint32_t a, uint32_t ma, uint32_t b, uint32_t mb)
-{
-	uint32_t m = ma & mb;  /* the shorter of the two masks */
-	return (a & m) == (b & m);
-}
-
-struct iface *ip_overlap(const struct iface *self, uint32_t addr,
-			 uint32_t mask)
-{
-	for (struct iface *i = iface_first(); i; i = iface_next(i)) {
-		if (i == self || i->shutdown)
-			continue;
-		if (i->addr && same_subnet(addr, mask, i->addr, i->mask))
-			return i;
-		for (int k = 0; k < i->nsec; k++)
-			if (same_subnet(addr, mask, i->sec[k].addr,
-					i->sec[k].mask))
-				return i;
-	}
-	return NULL;
-}
-
 /* IOS's checks on "ip address A M", in its order and words. */
 static bool address_ok(struct cli *cli, uint32_t addr, uint32_t mask)
 {
@@ -92,11 +70,12 @@ static void add_secondary(struct iface *ifp, uint32_t addr, uint32_t mask)
 	int k = find_secondary(ifp, addr);
 	if (k >= 0) {
 		ifp->sec[k].mask = mask;
-		rib_iface_changed();
-		return;
+	} else {
+		ifp->sec = xrealloc(ifp->sec, (size_t)(ifp->nsec + 1) *
+						  sizeof *ifp->sec);
+		ifp->sec[ifp->nsec++] = (struct ip_secondary){addr, mask};
 	}
-	ifp->sec = xrealloc(ifp->sec, (size_t)(ifp->nsec + 1) * sizeof *ifp->sec);
-	ifp->sec[ifp->nsec++] = (struct ip_secondary){addr, mask};
+	addr_index_sync(ifp);
 	rib_iface_changed();
 }
 
@@ -105,6 +84,7 @@ static void del_secondary(struct iface *ifp, int k)
 	memmove(&ifp->sec[k], &ifp->sec[k + 1],
 		(size_t)(ifp->nsec - k - 1) * sizeof *ifp->sec);
 	ifp->nsec--;
+	addr_index_sync(ifp);
 	rib_iface_changed();
 }
 
@@ -144,6 +124,7 @@ DEFUN(ip_address_cmd, "ip address A.B.C.D$addr A.B.C.D$mask [secondary]",
 		return CLI_OK;
 	ifp->addr = addr;
 	ifp->mask = mask;
+	addr_index_sync(ifp);
 	iface_addr_changed(ifp);
 	return CLI_OK;
 }
@@ -182,6 +163,7 @@ DEFUN(no_ip_address_cmd,
 	clear_unnumbered(ifp);
 	ifp->addr_cfgd = true;
 	ifp->no_addr_cfgd = true;
+	addr_index_sync(ifp);
 	if (had)
 		iface_addr_changed(ifp);
 	return CLI_OK;
@@ -205,6 +187,7 @@ DEFUN(ip_unnumbered_cmd, "ip unnumbered IFNAME$ifname",
 	ifp->unnumbered = xstrdup(name);
 	ifp->addr_cfgd = true;
 	ifp->no_addr_cfgd = false;
+	addr_index_sync(ifp);
 	if (had)
 		iface_addr_changed(ifp);
 	return CLI_OK;
@@ -253,6 +236,7 @@ void ip_iface_reset(struct iface *ifp)
 	ifp->nsec = 0;
 	clear_unnumbered(ifp);
 	ifp->addr_cfgd = ifp->no_addr_cfgd = false;
+	addr_index_sync(ifp);
 }
 
 const char *iface_unnumbered(const struct iface *ifp)

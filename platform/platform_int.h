@@ -31,7 +31,8 @@ struct ip_secondary {
 };
 
 struct iface {
-	struct iface *next;              /* the table, show-run order */
+	struct iface *next, *prev;       /* the table, show-run order */
+	struct iface *tun_next;          /* tunnels only: the tunnel list */
 	char name[IFNAME_MAX];           /* FastEthernet0/0.100 */
 	char short_name[IFNAME_MAX];     /* Fa0/0.100 */
 	enum iface_type type;
@@ -79,6 +80,11 @@ struct iface {
 	/* the packet path (port.c, ether.c, ipv4.c) */
 	struct port *port;               /* the wire, NULL when unattached */
 	struct iface_net *net;           /* filter/groups/vaddrs, lazily made */
+
+	/* addr_index.c: the addresses indexed for this interface */
+	struct addr_ent *indexed;
+	int nindexed;
+	bool deleting;                   /* iface_delete under way */
 };
 
 /* A static route (ip route), as configured. */
@@ -133,6 +139,8 @@ void ping_init(void);                 /* ping.c */
 
 /* iface.c */
 bool iface_is_physical(const struct iface *ifp);
+/* Show-run order of two interfaces (<0: A first). */
+int iface_order_cmp(const struct iface *a, const struct iface *b);
 bool iface_is_ethernet(const struct iface *ifp);
 /* Recompute link/line state from shutdown/carrier/parent/tunnel ends;
  * logs the transitions as IOS does and publishes EVT_IFACE_STATE. */
@@ -156,9 +164,12 @@ void ip_cfg_init(void);
 void ip_cfg_reset(void);
 void ip_iface_reset(struct iface *ifp);
 /* Does A/M overlap a subnet of another (admin up) interface? Returns that
- * interface or NULL. */
+ * interface (the first in show-run order) or NULL. */
 struct iface *ip_overlap(const struct iface *self, uint32_t addr,
 			 uint32_t mask);
+/* addr_index.c: after any change of an interface's addresses (primary,
+ * secondaries), make the index match them; none left frees its part. */
+void addr_index_sync(struct iface *ifp);
 void acl_init(void);
 void acl_reset(void);
 

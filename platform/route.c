@@ -31,6 +31,7 @@ struct len_table {
 static struct len_table tables[33];
 static uint64_t installed_lens;   /* bit L: some /L route is installed */
 static size_t nnodes;
+static size_t ndynamic;           /* paths neither connected nor static */
 
 static uint32_t prefix_mask(int len)
 {
@@ -179,6 +180,7 @@ static struct rib_path *path_add(struct rib_node *n, enum rib_source src)
 {
 	struct rib_path *p = xcalloc(1, sizeof *p);
 	p->src = src;
+	ndynamic += src != RIB_CONNECTED && src != RIB_STATIC;
 	/* keep the order paths were added: IOS lists equal-cost paths so */
 	struct rib_path **pp = &n->paths;
 	while (*pp)
@@ -196,6 +198,7 @@ static void node_drop_paths(struct rib_node *n,
 		struct rib_path *p = *pp;
 		if (drop(p, arg)) {
 			*pp = p->next;
+			ndynamic -= p->src != RIB_CONNECTED && p->src != RIB_STATIC;
 			free(p);
 			continue;
 		}
@@ -242,12 +245,12 @@ static struct rib_node *lpm(uint32_t dst, const struct rib_node *skip)
 /* ---- what is stale ------------------------------------------------------------- */
 
 static bool dirty_connected, dirty_statics, dirty_resolve;
-static const struct iface *dying;   /* being removed: not usable */
 static unsigned generation;
 
+/* An interface being removed is not (ifp->deleting) */
 static bool usable(const struct iface *ifp)
 {
-	return ifp && ifp != dying && ifp->line_up;
+	return ifp && !ifp->deleting && ifp->line_up;
 }
 
 static bool drop_connected(const struct rib_path *p, const void *arg)
@@ -303,7 +306,7 @@ static void rebuild_statics(void)
 		p->named_if = r->ifname[0] != '\0';
 		if (p->named_if) {
 			struct iface *ifp = iface_find(r->ifname);
-			p->ifp = ifp == dying ? NULL : ifp;
+			p->ifp = ifp && ifp->deleting ? NULL : ifp;
 		}
 	}
 }
@@ -580,13 +583,15 @@ static void on_iface(enum core_event ev, void *data, void *ctx)
 			dirty_statics = true;   /* a named exit interface exists */
 		return;
 	}
-	/* Nothing may keep the interface once it is freed: settle now
-	 * without it, so no path or forwarding entry points to it. */
-	dying = data;
-	foreach_node(purge_iface, data);
-	dirty_connected = dirty_statics = true;
-	settle();
-	dying = NULL;
+	/* Nothing may use the interface once it is freed. Connected and
+	 * static paths are rebuilt, and forwarding recomputed, before anyone
+	 * reads the table again (every reader settles first), without it
+	 * (it is `deleting` until freed, then gone from the table); other
+	 * sources' paths that name it go now. Not settling here keeps the
+	 * removal of N interfaces (reload) from settling N times. */
+	if (ndynamic)
+		foreach_node(purge_iface, data);
+	dirty_connected = dirty_statics = dirty_resolve = true;
 }
 
 /* reload: back to what configuration and interfaces say; dynamic routes
