@@ -1,6 +1,6 @@
 /* Routing-table benchmark: prints figures, asserts nothing.
  *
- * For N static routes (default 10,000) of mixed prefix lengths /8../32
+ * For N static routes (default 10,000 then 100,000) of mixed prefix lengths /8../32
  * behind two connected interfaces, plus a default route:
  *   load       configuring them through the CLI (ip route lines)
  *   resolve    the first lookup after the load (the table settles then)
@@ -114,8 +114,10 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		for (int i = 1; i < argc; i++)
 			one(atoi(argv[i]));
-	else
+	else {
 		one(10000);
+		one(100000);
+	}
 	core_reset_all();
 	return 0;
 }

@@ -25,7 +25,7 @@ void *intmap_get(const struct intmap *m, uint64_t key)
 
 static void grow(struct intmap *m)
 {
-	size_t cap = m->cap ? m->cap * 2 : 16;
+	size_t cap = m->cap ? m->cap * 2 : 4;
 	struct intmap bigger = {xcalloc(cap, sizeof *m->slot), 0, cap};
 	for (size_t i = 0; i < m->cap; i++)
 		if (m->slot[i].val)

@@ -15,7 +15,9 @@
 /* ---- data ------------------------------------------------------------------- */
 
 struct acl_entry {
-	struct acl_entry *next;
+	struct acl_entry *next, *prev;
+	struct acl_entry *same_hash;     /* by_match chain */
+	uint64_t mhash;                  /* match_hash() */
 	unsigned seq;
 	char *remark;                    /* a remark line: no match fields */
 	struct acl_rule r;
@@ -30,6 +32,11 @@ struct acl {
 	bool numbered;                   /* printed as "access-list N" */
 	bool extended;
 	struct acl_entry *entries;       /* ascending seq */
+	/* so that adding an entry does not compare it with every other:
+	 * the last one, and indexes by seq and by what it matches */
+	struct acl_entry *last;
+	struct intmap by_seq;
+	struct intmap by_match;          /* match_hash -> chain */
 };
 
 static struct acl *acls, *acls_tail;  /* show-run order */
@@ -279,6 +286,8 @@ static void acl_delete(struct acl *l)
 		l->entries = e->next;
 		entry_free(e);
 	}
+	intmap_clear(&l->by_seq);
+	intmap_clear(&l->by_match);
 	free(l);
 }
 
@@ -483,32 +492,105 @@ static bool same_match(const struct acl_entry *x, const struct acl_entry *y)
 	       x->icmp_type == y->icmp_type && x->icmp_code == y->icmp_code;
 }
 
+/* FNV-1a over what same_match() compares. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	for (const unsigned char *c = p; n--; c++)
+		h = (h ^ *c) * 1099511628211ull;
+	return h;
+}
+
+static uint64_t match_hash(const struct acl_entry *e)
+{
+	uint64_t h = 1469598103934665603ull;
+	if (e->remark)
+		return fnv(h, e->remark, strlen(e->remark)) | 1;  /* odd: remark */
+	const struct acl_rule *r = &e->r;
+	uint32_t v[] = {r->permit, r->proto, r->src, r->src_wild, r->dst,
+			r->dst_wild, r->sport.op, r->sport.lo, r->sport.hi,
+			r->dport.op, r->dport.lo, r->dport.hi, e->established,
+			e->log, e->log_input, (uint32_t)e->icmp_type,
+			(uint32_t)e->icmp_code};
+	return fnv(h, v, sizeof v) & ~1ull;
+}
+
+/* The entry matching the same as E (at most one: none is added twice). */
+static struct acl_entry *entry_same(const struct acl *l,
+				    const struct acl_entry *e)
+{
+	for (struct acl_entry *x = intmap_get(&l->by_match, match_hash(e)); x;
+	     x = x->same_hash)
+		if (same_match(x, e))
+			return x;
+	return NULL;
+}
+
+static void entry_unlink(struct acl *l, struct acl_entry *x)
+{
+	if (x->prev)
+		x->prev->next = x->next;
+	else
+		l->entries = x->next;
+	if (x->next)
+		x->next->prev = x->prev;
+	else
+		l->last = x->prev;
+	intmap_del(&l->by_seq, x->seq);
+	struct acl_entry *head = intmap_get(&l->by_match, x->mhash);
+	if (head == x) {
+		if (x->same_hash)
+			intmap_put(&l->by_match, x->mhash, x->same_hash);
+		else
+			intmap_del(&l->by_match, x->mhash);
+	} else {
+		for (struct acl_entry *h = head; h; h = h->same_hash)
+			if (h->same_hash == x) {
+				h->same_hash = x->same_hash;
+				break;
+			}
+	}
+	entry_free(x);
+}
+
 /* Add E (a copy is stored) at SEQ, or after the last entry when SEQ is 0.
- * An identical entry is not added twice, as IOS. */
+ * An identical entry is not added twice, as IOS. Walking the entries in
+ * order, the first one that matches the same or has SEQ decides. */
 static int entry_add(struct cli *cli, struct acl *l, const struct acl_entry *e,
 		     unsigned seq)
 {
-	unsigned last = 0;
-	for (struct acl_entry *x = l->entries; x; x = x->next) {
-		if (same_match(x, e))
-			return CLI_OK;
-		if (seq && x->seq == seq) {
-			cli_printf(cli, "%% Duplicate sequence number\n");
-			return CLI_ERR;
-		}
-		last = x->seq;
+	struct acl_entry *same = entry_same(l, e);
+	struct acl_entry *taken = seq ? intmap_get(&l->by_seq, seq) : NULL;
+	if (same && (!taken || same->seq <= taken->seq))
+		return CLI_OK;
+	if (taken) {
+		cli_printf(cli, "%% Duplicate sequence number\n");
+		return CLI_ERR;
 	}
 	struct acl_entry *n = xmalloc(sizeof *n);
 	*n = *e;
 	n->remark = e->remark ? xstrdup(e->remark) : NULL;
 	n->hits = 0;
-	n->seq = seq ? seq : last + 10;
+	n->seq = seq ? seq : (l->last ? l->last->seq : 0) + 10;
 	n->r.seq = n->seq;
-	struct acl_entry **pp = &l->entries;
-	while (*pp && (*pp)->seq < n->seq)
-		pp = &(*pp)->next;
-	n->next = *pp;
-	*pp = n;
+	/* ascending seq: usually after the last one */
+	struct acl_entry *succ = NULL;
+	if (l->last && l->last->seq > n->seq)
+		for (succ = l->entries; succ->seq < n->seq; succ = succ->next)
+			;
+	n->next = succ;
+	n->prev = succ ? succ->prev : l->last;
+	if (n->prev)
+		n->prev->next = n;
+	else
+		l->entries = n;
+	if (succ)
+		succ->prev = n;
+	else
+		l->last = n;
+	intmap_put(&l->by_seq, n->seq, n);
+	n->mhash = match_hash(n);
+	n->same_hash = intmap_get(&l->by_match, n->mhash);
+	intmap_put(&l->by_match, n->mhash, n);
 	return CLI_OK;
 }
 
@@ -661,13 +743,9 @@ static int named_entry_delete(struct cli *cli, const struct cli_args *a)
 	struct acl_entry e;
 	if (!parse_entry(cli, a, action_index(a), l->extended, &e))
 		return CLI_ERR;
-	for (struct acl_entry **pp = &l->entries; *pp; pp = &(*pp)->next)
-		if (same_match(*pp, &e)) {
-			struct acl_entry *x = *pp;
-			*pp = x->next;
-			entry_free(x);
-			break;
-		}
+	struct acl_entry *x = entry_same(l, &e);
+	if (x)
+		entry_unlink(l, x);
 	return CLI_OK;
 }
 
@@ -725,14 +803,10 @@ DEFUN(no_nacl_seq, "no <1-2147483647>$seq",
       NO_HELP SEQ_HELP)
 {
 	struct acl *l = cli_ctx(cli);
-	unsigned seq = (unsigned)cli_arg_num(a, "seq");
-	for (struct acl_entry **pp = &l->entries; *pp; pp = &(*pp)->next)
-		if ((*pp)->seq == seq) {
-			struct acl_entry *x = *pp;
-			*pp = x->next;
-			entry_free(x);
-			break;
-		}
+	struct acl_entry *x = intmap_get(&l->by_seq,
+					 (unsigned)cli_arg_num(a, "seq"));
+	if (x)
+		entry_unlink(l, x);
 	return CLI_OK;
 }
 
@@ -756,11 +830,9 @@ DEFUN(no_nacl_remark, "no remark LINE$text",
 {
 	struct acl *l = cli_ctx(cli);
 	const char *text = cli_arg(a, "text");
-	for (struct acl_entry **pp = &l->entries; *pp; pp = &(*pp)->next)
-		if ((*pp)->remark && strcmp((*pp)->remark, text) == 0) {
-			struct acl_entry *x = *pp;
-			*pp = x->next;
-			entry_free(x);
+	for (struct acl_entry *x = l->entries; x; x = x->next)
+		if (x->remark && strcmp(x->remark, text) == 0) {
+			entry_unlink(l, x);
 			break;
 		}
 	return CLI_OK;

@@ -246,7 +246,20 @@ const char *iface_unnumbered(const struct iface *ifp)
 
 /* ---- static routes ------------------------------------------------------------- */
 
-static struct static_route *routes;  /* sorted: prefix, then mask */
+/* The routes in show-run order (prefix, then mask; equal ones in the
+ * order entered) once sorted: a new route goes at the end, and the list
+ * is sorted again only when read after one went in out of order, so a
+ * configuration of N routes costs O(N log N), not a scan per line. The
+ * same destination with another hop is found through an index by
+ * prefix and mask. */
+static struct static_route *routes, *routes_tail;
+static bool routes_unsorted;
+static struct intmap routes_by_dest;   /* prefix/mask -> chain via same */
+
+static uint64_t dest_key(uint32_t prefix, uint32_t mask)
+{
+	return (uint64_t)prefix << 32 | mask;
+}
 
 static bool route_same_hop(const struct static_route *r, uint32_t nh,
 			   const char *ifname)
@@ -261,20 +274,104 @@ static void route_free(struct static_route *r)
 	free(r);
 }
 
-/* Insert keeping IOS's listing order: ascending prefix, then mask; equal
- * prefixes keep the order they were entered. */
-static void route_insert(struct static_route *n)
+/* Show-run order: ascending prefix, then mask. */
+static int route_cmp(const struct static_route *a, const struct static_route *b)
 {
-	struct static_route **pp = &routes;
-	while (*pp) {
-		uint32_t pn = ntohl((*pp)->prefix), nn = ntohl(n->prefix);
-		uint32_t pm = ntohl((*pp)->mask), nm = ntohl(n->mask);
-		if (pn > nn || (pn == nn && pm > nm))
-			break;
-		pp = &(*pp)->next;
+	uint32_t pa = ntohl(a->prefix), pb = ntohl(b->prefix);
+	uint32_t ma = ntohl(a->mask), mb = ntohl(b->mask);
+	if (pa != pb)
+		return pa < pb ? -1 : 1;
+	return ma < mb ? -1 : ma > mb;
+}
+
+static void route_append(struct static_route *n)
+{
+	if (routes_tail && route_cmp(routes_tail, n) > 0)
+		routes_unsorted = true;
+	n->next = NULL;
+	n->prev = routes_tail;
+	if (routes_tail)
+		routes_tail->next = n;
+	else
+		routes = n;
+	routes_tail = n;
+	/* the chain of a destination keeps the order entered */
+	uint64_t key = dest_key(n->prefix, n->mask);
+	struct static_route *head = intmap_get(&routes_by_dest, key);
+	n->same = NULL;
+	if (!head) {
+		intmap_put(&routes_by_dest, key, n);
+		return;
 	}
-	n->next = *pp;
-	*pp = n;
+	while (head->same)
+		head = head->same;
+	head->same = n;
+}
+
+static void route_unlink(struct static_route *r)
+{
+	if (r->prev)
+		r->prev->next = r->next;
+	else
+		routes = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	else
+		routes_tail = r->prev;
+	uint64_t key = dest_key(r->prefix, r->mask);
+	struct static_route *head = intmap_get(&routes_by_dest, key);
+	if (head == r) {
+		if (r->same)
+			intmap_put(&routes_by_dest, key, r->same);
+		else
+			intmap_del(&routes_by_dest, key);
+		return;
+	}
+	for (struct static_route *x = head; x; x = x->same)
+		if (x->same == r) {
+			x->same = r->same;
+			return;
+		}
+}
+
+/* Stable merge sort of the list (equal destinations keep their order). */
+static struct static_route *merge_sort(struct static_route *h, size_t n)
+{
+	if (n < 2) {
+		if (h)
+			h->next = NULL;
+		return h;
+	}
+	struct static_route *mid = h;
+	for (size_t i = 0; i < n / 2; i++)
+		mid = mid->next;
+	struct static_route *a = merge_sort(h, n / 2);
+	struct static_route *b = merge_sort(mid, n - n / 2);
+	struct static_route *out = NULL, **tail = &out;
+	while (a && b) {
+		struct static_route **pick = route_cmp(b, a) < 0 ? &b : &a;
+		*tail = *pick;
+		tail = &(*pick)->next;
+		*pick = (*pick)->next;
+	}
+	*tail = a ? a : b;
+	return out;
+}
+
+static void routes_sort(void)
+{
+	if (!routes_unsorted)
+		return;
+	size_t n = 0;
+	for (struct static_route *r = routes; r; r = r->next)
+		n++;
+	routes = merge_sort(routes, n);
+	routes_tail = NULL;
+	for (struct static_route *r = routes; r; r = r->next) {
+		r->prev = routes_tail;
+		routes_tail = r;
+	}
+	routes_unsorted = false;
 }
 
 static bool route_args(struct cli *cli, const struct cli_args *a,
@@ -315,9 +412,10 @@ DEFUN(ip_route_cmd,
 		return CLI_ERR;
 	}
 	/* the same destination and hop again updates the route */
-	for (struct static_route *r = routes; r; r = r->next)
-		if (r->prefix == net && r->mask == mask &&
-		    route_same_hop(r, nh, ifname)) {
+	for (struct static_route *r = intmap_get(&routes_by_dest,
+						 dest_key(net, mask));
+	     r; r = r->same)
+		if (route_same_hop(r, nh, ifname)) {
 			r->distance = cli_arg(a, "dist") ?
 				      (unsigned)cli_arg_num(a, "dist") : 1;
 			free(r->name);
@@ -335,7 +433,7 @@ DEFUN(ip_route_cmd,
 	r->distance = cli_arg(a, "dist") ? (unsigned)cli_arg_num(a, "dist") : 1;
 	r->name = cli_arg(a, "rname") ? xstrdup(cli_arg(a, "rname")) : NULL;
 	r->permanent = cli_has(a, "permanent");
-	route_insert(r);
+	route_append(r);
 	rib_statics_changed();
 	return CLI_OK;
 }
@@ -363,16 +461,16 @@ DEFUN(no_ip_route_cmd,
 	bool any_hop = !ifname && !cli_arg(a, "nh");
 	uint32_t nh = ifname ? cli_arg_ip(a, "ifnh") : cli_arg_ip(a, "nh");
 	int removed = 0;
-	for (struct static_route **pp = &routes; *pp;) {
-		struct static_route *r = *pp;
-		if (r->prefix == net && r->mask == mask &&
-		    (any_hop || route_same_hop(r, nh, ifname))) {
-			*pp = r->next;
+	struct static_route *nx;
+	for (struct static_route *r = intmap_get(&routes_by_dest,
+						 dest_key(net, mask));
+	     r; r = nx) {
+		nx = r->same;
+		if (any_hop || route_same_hop(r, nh, ifname)) {
+			route_unlink(r);
 			route_free(r);
 			removed++;
-			continue;
 		}
-		pp = &r->next;
 	}
 	if (!removed) {
 		cli_printf(cli, "%%No matching route to delete\n");
@@ -384,12 +482,14 @@ DEFUN(no_ip_route_cmd,
 
 const struct static_route *ip_static_routes(void)
 {
+	routes_sort();
 	return routes;
 }
 
 static void write_routes(struct sbuf *out)
 {
 	char b1[16], b2[16], b3[16];
+	routes_sort();
 	for (const struct static_route *r = routes; r; r = r->next) {
 		sbuf_printf(out, "ip route %s %s", ip_fmt(r->prefix, b1),
 			    ip_fmt(r->mask, b2));
@@ -630,6 +730,9 @@ void ip_cfg_reset(void)
 		routes = r->next;
 		route_free(r);
 	}
+	routes_tail = NULL;
+	routes_unsorted = false;
+	intmap_clear(&routes_by_dest);
 	rib_statics_changed();
 	while (pools) {
 		struct pool *p = pools;

@@ -89,7 +89,8 @@ struct iface {
 
 /* A static route (ip route), as configured. */
 struct static_route {
-	struct static_route *next;
+	struct static_route *next, *prev;
+	struct static_route *same;       /* ip_cfg.c: same prefix and mask */
 	uint32_t prefix, mask, nexthop;  /* network order; nexthop 0: none */
 	char ifname[IFNAME_MAX];         /* exit interface, "" when none */
 	unsigned distance;               /* 1..255, default 1 */
