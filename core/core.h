@@ -160,6 +160,35 @@ void intmap_put(struct intmap *m, uint64_t key, void *val);
 void intmap_del(struct intmap *m, uint64_t key);
 void intmap_clear(struct intmap *m);
 
+/* ---- doubly linked lists ------------------------------------------------ */
+/* Lists with a HEAD and a TAIL pointer whose elements link through fields
+ * named next and prev (so that the list also reads as a plain singly
+ * linked one): put ELM before SUCC (NULL: at the end), take ELM out. */
+#define DLIST_INSERT_BEFORE(head, tail, succ, elm)                        \
+	do {                                                              \
+		(elm)->next = (succ);                                     \
+		(elm)->prev = (succ) ? (succ)->prev : (tail);             \
+		if ((elm)->prev)                                          \
+			(elm)->prev->next = (elm);                        \
+		else                                                      \
+			(head) = (elm);                                   \
+		if (succ)                                                 \
+			(succ)->prev = (elm);                             \
+		else                                                      \
+			(tail) = (elm);                                   \
+	} while (0)
+#define DLIST_REMOVE(head, tail, elm)                                     \
+	do {                                                              \
+		if ((elm)->prev)                                          \
+			(elm)->prev->next = (elm)->next;                  \
+		else                                                      \
+			(head) = (elm)->next;                             \
+		if ((elm)->next)                                          \
+			(elm)->next->prev = (elm)->prev;                  \
+		else                                                      \
+			(tail) = (elm)->prev;                             \
+	} while (0)
+
 /* ---- small helpers shared by all ---------------------------------------- */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);

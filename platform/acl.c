@@ -527,14 +527,7 @@ static struct acl_entry *entry_same(const struct acl *l,
 
 static void entry_unlink(struct acl *l, struct acl_entry *x)
 {
-	if (x->prev)
-		x->prev->next = x->next;
-	else
-		l->entries = x->next;
-	if (x->next)
-		x->next->prev = x->prev;
-	else
-		l->last = x->prev;
+	DLIST_REMOVE(l->entries, l->last, x);
 	intmap_del(&l->by_seq, x->seq);
 	struct acl_entry *head = intmap_get(&l->by_match, x->mhash);
 	if (head == x) {
@@ -577,16 +570,7 @@ static int entry_add(struct cli *cli, struct acl *l, const struct acl_entry *e,
 	if (l->last && l->last->seq > n->seq)
 		for (succ = l->entries; succ->seq < n->seq; succ = succ->next)
 			;
-	n->next = succ;
-	n->prev = succ ? succ->prev : l->last;
-	if (n->prev)
-		n->prev->next = n;
-	else
-		l->entries = n;
-	if (succ)
-		succ->prev = n;
-	else
-		l->last = n;
+	DLIST_INSERT_BEFORE(l->entries, l->last, succ, n);
 	intmap_put(&l->by_seq, n->seq, n);
 	n->mhash = match_hash(n);
 	n->same_hash = intmap_get(&l->by_match, n->mhash);

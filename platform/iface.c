@@ -238,16 +238,7 @@ static void tunnel_insert(struct iface *ifp)
 static void list_insert(struct iface *ifp)
 {
 	struct iface *succ = list_successor(ifp);
-	ifp->next = succ;
-	ifp->prev = succ ? succ->prev : iface_tail;
-	if (ifp->prev)
-		ifp->prev->next = ifp;
-	else
-		iface_list = ifp;
-	if (succ)
-		succ->prev = ifp;
-	else
-		iface_tail = ifp;
+	DLIST_INSERT_BEFORE(iface_list, iface_tail, succ, ifp);
 	strmap_put(&iface_index, ifp->name, ifp);
 	if (ifp->type == IFT_TUNNEL)
 		tunnel_insert(ifp);
@@ -255,14 +246,7 @@ static void list_insert(struct iface *ifp)
 
 static void list_remove(struct iface *ifp)
 {
-	if (ifp->prev)
-		ifp->prev->next = ifp->next;
-	else
-		iface_list = ifp->next;
-	if (ifp->next)
-		ifp->next->prev = ifp->prev;
-	else
-		iface_tail = ifp->prev;
+	DLIST_REMOVE(iface_list, iface_tail, ifp);
 	strmap_del(&iface_index, ifp->name);
 	if (ifp->type == IFT_TUNNEL)
 		for (struct iface **pp = &tunnels; *pp; pp = &(*pp)->tun_next)

@@ -288,13 +288,7 @@ static void route_append(struct static_route *n)
 {
 	if (routes_tail && route_cmp(routes_tail, n) > 0)
 		routes_unsorted = true;
-	n->next = NULL;
-	n->prev = routes_tail;
-	if (routes_tail)
-		routes_tail->next = n;
-	else
-		routes = n;
-	routes_tail = n;
+	DLIST_INSERT_BEFORE(routes, routes_tail, (struct static_route *)NULL, n);
 	/* the chain of a destination keeps the order entered */
 	uint64_t key = dest_key(n->prefix, n->mask);
 	struct static_route *head = intmap_get(&routes_by_dest, key);
@@ -310,14 +304,7 @@ static void route_append(struct static_route *n)
 
 static void route_unlink(struct static_route *r)
 {
-	if (r->prev)
-		r->prev->next = r->next;
-	else
-		routes = r->next;
-	if (r->next)
-		r->next->prev = r->prev;
-	else
-		routes_tail = r->prev;
+	DLIST_REMOVE(routes, routes_tail, r);
 	uint64_t key = dest_key(r->prefix, r->mask);
 	struct static_route *head = intmap_get(&routes_by_dest, key);
 	if (head == r) {

@@ -587,6 +587,48 @@ static void test_fixed_point(void **state)
 	assert_false(crypto_isakmp_keepalive(NULL, NULL, NULL));
 }
 
+/* ---- the entry index: by seq, ascending, the last one ---------------------- */
+
+static void assert_seqs(const char *map, const unsigned *want, size_t n)
+{
+	const struct crypto_map *m = crypto_map_find(map);
+	assert_non_null(m);
+	const struct cmap_entry *e = m->entries;
+	for (size_t i = 0; i < n; i++, e = e->next) {
+		assert_non_null(e);
+		assert_int_equal(e->seq, want[i]);
+		assert_ptr_equal(crypto_map_entry(m, want[i]), e);
+	}
+	assert_null(e);
+}
+
+static void test_cmap_entry_index(void **state)
+{
+	assert_int_equal(config("crypto map M 20 ipsec-isakmp\n"
+			     " set peer 10.0.0.20\n"
+			     "crypto map M 10 ipsec-isakmp\n"
+			     "crypto map M 30 ipsec-isakmp\n"
+			     "crypto map M 20 ipsec-isakmp\n"
+			     " set peer 10.0.0.21\n", NULL), 0);
+	assert_seqs("M", (const unsigned[]){10, 20, 30}, 3);
+	const struct cmap_entry *e = crypto_map_entry(crypto_map_find("M"), 20);
+	assert_int_equal(e->npeer, 2);
+	assert_null(crypto_map_entry(crypto_map_find("M"), 15));
+	/* the last one goes, then one after it */
+	assert_int_equal(config("no crypto map M 30\n"
+			     "crypto map M 25 ipsec-isakmp\n"
+			     "no crypto map M 10\n"
+			     "crypto map M 5 ipsec-isakmp\n", NULL), 0);
+	assert_seqs("M", (const unsigned[]){5, 20, 25}, 3);
+	assert_null(crypto_map_entry(crypto_map_find("M"), 30));
+	assert_int_equal(config("no crypto map M 5\n"
+			     "no crypto map M 20\n"
+			     "no crypto map M 25\n", NULL), 0);
+	assert_null(crypto_map_find("M"));
+	assert_int_equal(config("crypto map M 7 ipsec-isakmp\n", NULL), 0);
+	assert_seqs("M", (const unsigned[]){7}, 1);
+}
+
 int main(void)
 {
 	router_init();
@@ -603,6 +645,7 @@ int main(void)
 		cmocka_unit_test_setup(test_show_crypto_map_binding, setup),
 		cmocka_unit_test_setup(test_groups_profiles, setup),
 		cmocka_unit_test_setup(test_fixed_point, setup),
+		cmocka_unit_test_setup(test_cmap_entry_index, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -555,6 +555,53 @@ static void test_debug_flags(void **state)
 	hsrp_debug_off();
 }
 
+/* ---- the virtual address index ------------------------------------------------ */
+
+/* A virtual address is unique router-wide: who owns one follows every
+ * change (a new primary, a secondary removed, the interface gone). */
+static void test_vip_owner_follows_changes(void **state)
+{
+	assert_int_equal(cfg("interface Vlan10\n"
+			     " ip address 10.0.0.1 255.255.255.0\n"
+			     " standby 1 ip 10.0.0.254\n"
+			     " standby 1 ip 10.0.0.253 secondary\n"
+			     "interface Ethernet0/1\n"
+			     " ip address 10.0.1.1 255.255.255.0\n"
+			     " standby 2 ip 10.0.0.254\n"
+			     " standby 2 ip 10.0.0.253 secondary\n"), 0);
+	char *l = standby_lines("Ethernet0/1");
+	assert_string_equal(l, "");
+	free(l);
+	assert_int_equal(cfg("interface Vlan10\n"
+			     " standby 1 ip 10.0.0.250\n"
+			     " no standby 1 ip 10.0.0.253 secondary\n"
+			     "interface Ethernet0/1\n"
+			     " standby 2 ip 10.0.0.254\n"
+			     " standby 2 ip 10.0.0.253 secondary\n"
+			     " standby 3 ip 10.0.0.250\n"), 0);
+	l = standby_lines("Ethernet0/1");
+	assert_string_equal(l, " standby 2 ip 10.0.0.254\n"
+			       " standby 2 ip 10.0.0.253 secondary\n");
+	free(l);
+	assert_int_equal(cfg("no interface Vlan10\n"
+			     "interface Ethernet0/1\n"
+			     " standby 3 ip 10.0.0.250\n"
+			     " standby 3 ip 10.0.0.250\n"
+			     " standby 3 ip 10.0.0.254\n"), 0);
+	l = standby_lines("Ethernet0/1");
+	assert_string_equal(l, " standby 2 ip 10.0.0.254\n"
+			       " standby 2 ip 10.0.0.253 secondary\n"
+			       " standby 3 ip 10.0.0.250\n");
+	free(l);
+	core_reset_all();
+	assert_int_equal(cfg("interface Ethernet0/0\n"
+			     " ip address 10.0.0.1 255.255.255.0\n"
+			     " standby 9 ip 10.0.0.254\n"), 0);
+	l = standby_lines("Ethernet0/0");
+	assert_string_equal(l, " standby 9 ip 10.0.0.254\n");
+	free(l);
+}
+
 int main(void)
 {
 	router_init();
@@ -576,6 +623,7 @@ int main(void)
 		cmocka_unit_test_setup(test_show_brief_and_delay, setup),
 		cmocka_unit_test_setup(test_track_objects, setup),
 		cmocka_unit_test_setup(test_debug_flags, setup),
+		cmocka_unit_test_setup(test_vip_owner_follows_changes, setup),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	sbuf_free(&errs);

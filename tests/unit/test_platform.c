@@ -757,6 +757,262 @@ static void test_attached_survives_reset(void **state)
 	iface_set_attached(ifp, false);
 }
 
+/* ---- the indexes behind configuration load --------------------------------
+ * Each answers what the scan it replaced answered, including what the
+ * scans got right by their order (the first interface in show-run order,
+ * the first ACL entry in sequence order, routes entered out of order). */
+
+/* Does the running configuration hold NEEDLE? */
+static bool running_has(const char *needle)
+{
+	char *text = running();
+	bool r = contains(text, needle);
+	free(text);
+	return r;
+}
+
+static void test_iface_table(void **state)
+{
+	/* created out of order: sub-interfaces of an early interface after
+	 * later ones, a Loopback last */
+	assert_int_equal(cfg("interface GigabitEthernet0/1\n"
+			     "interface GigabitEthernet0/0.20\n"
+			     "interface GigabitEthernet0/0.10\n"
+			     "interface GigabitEthernet0/2\n"
+			     "interface Loopback0\n"), 0);
+	const char *want[] = {"Loopback0", "GigabitEthernet0/0",
+			      "GigabitEthernet0/0.10", "GigabitEthernet0/0.20",
+			      "GigabitEthernet0/1", "GigabitEthernet0/2"};
+	struct iface *ifp = iface_first();
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		assert_non_null(ifp);
+		assert_string_equal(iface_name(ifp), want[i]);
+		assert_ptr_equal(iface_find(want[i]), ifp);
+		ifp = iface_next(ifp);
+	}
+	assert_null(ifp);
+
+	/* the main interface takes its sub-interfaces along */
+	assert_int_equal(cfg("no interface GigabitEthernet0/0.10\n"), 0);
+	assert_null(iface_find("GigabitEthernet0/0.10"));
+	assert_non_null(iface_find("GigabitEthernet0/0.20"));
+	assert_ptr_equal(iface_next(iface_find("GigabitEthernet0/0")),
+			 iface_find("GigabitEthernet0/0.20"));
+
+	/* a name freed can be created again, in its place */
+	assert_int_equal(cfg("interface GigabitEthernet0/0.10\n"), 0);
+	assert_ptr_equal(iface_next(iface_find("GigabitEthernet0/0")),
+			 iface_find("GigabitEthernet0/0.10"));
+
+	core_reset_all();
+	assert_null(iface_first());
+	assert_null(iface_find("GigabitEthernet0/1"));
+}
+
+/* ---- addresses: overlap and owner ------------------------------------------- */
+
+static void test_overlap_index(void **state)
+{
+	assert_int_equal(cfg("interface FastEthernet0/1\n"
+			     " ip address 10.1.2.1 255.255.255.0\n"
+			     "interface FastEthernet0/0\n"
+			     " ip address 10.1.3.1 255.255.255.0\n"
+			     " ip address 172.16.0.1 255.255.0.0 secondary\n"),
+			 0);
+	/* a subnet containing both names the first in show-run order */
+	char *out = run("interface Loopback5\n"
+			" ip address 10.0.0.1 255.0.0.0\n");
+	assert_true(contains(out, "% 10.0.0.0 overlaps with FastEthernet0/0\n"));
+	free(out);
+	assert_int_equal(iface_addr(iface_find("Loopback5")), 0);
+	/* a subnet inside another interface's secondary */
+	out = run("interface Loopback5\n"
+		  " ip address 172.16.9.1 255.255.255.0\n");
+	assert_true(contains(out, "% 172.16.9.0 overlaps with "
+				  "FastEthernet0/0\n"));
+	free(out);
+	/* equal subnets, and its own addresses are no overlap */
+	out = run("interface Loopback5\n"
+		  " ip address 10.1.2.9 255.255.255.0\n"
+		  "interface FastEthernet0/1\n"
+		  " ip address 10.1.2.2 255.255.255.0\n");
+	assert_true(contains(out, "% 10.1.2.0 overlaps with FastEthernet0/1\n"));
+	assert_false(contains(out, "overlaps with Loopback5"));
+	free(out);
+	assert_int_equal(iface_addr(iface_find("FastEthernet0/1")),
+			 ip("10.1.2.2"));
+
+	/* a shut interface does not count; an address gone no longer does */
+	assert_int_equal(cfg("interface FastEthernet0/0\n"
+			     " shutdown\n"
+			     "interface FastEthernet0/1\n"
+			     " no ip address\n"
+			     "interface Loopback5\n"
+			     " ip address 10.0.0.1 255.0.0.0\n"), 0);
+	assert_int_equal(iface_addr(iface_find("Loopback5")), ip("10.0.0.1"));
+	/* once up again, IOS warns about it */
+	out = run("interface FastEthernet0/0\n"
+		  " no shutdown\n");
+	assert_true(contains(out, "overlaps with Loopback5"));
+	free(out);
+
+	/* a removed interface leaves nothing behind */
+	assert_ptr_equal(iface_by_addr(ip("10.0.0.1")), iface_find("Loopback5"));
+	assert_int_equal(cfg("no interface Loopback5\n"
+			     "interface Loopback1\n"
+			     " ip address 10.9.9.9 255.255.255.255\n"), 0);
+	assert_int_equal(iface_addr(iface_find("Loopback1")), ip("10.9.9.9"));
+	assert_null(iface_by_addr(ip("10.0.0.1")));
+}
+
+static void test_owner_index(void **state)
+{
+	/* the same address on a shut interface: the owner is the first in
+	 * show-run order, whichever took it first */
+	assert_int_equal(cfg("interface FastEthernet0/1\n"
+			     " ip address 10.0.0.1 255.255.255.0\n"
+			     "interface FastEthernet0/0\n"
+			     " shutdown\n"
+			     " ip address 10.0.0.1 255.255.255.0\n"
+			     " ip address 10.5.0.1 255.255.255.0 secondary\n"),
+			 0);
+	assert_ptr_equal(iface_by_addr(ip("10.0.0.1")),
+			 iface_find("FastEthernet0/0"));
+	assert_ptr_equal(iface_by_addr(ip("10.5.0.1")),
+			 iface_find("FastEthernet0/0"));
+	assert_null(iface_by_addr(ip("10.0.0.2")));
+	assert_null(iface_by_addr(0));
+	assert_int_equal(cfg("interface FastEthernet0/0\n"
+			     " ip address 10.0.0.9 255.255.255.0\n"), 0);
+	assert_ptr_equal(iface_by_addr(ip("10.0.0.1")),
+			 iface_find("FastEthernet0/1"));
+	assert_ptr_equal(iface_by_addr(ip("10.0.0.9")),
+			 iface_find("FastEthernet0/0"));
+	/* a secondary promoted to primary, then unnumbered */
+	assert_int_equal(cfg("interface FastEthernet0/0\n"
+			     " ip address 10.5.0.1 255.255.255.0\n"), 0);
+	assert_ptr_equal(iface_by_addr(ip("10.5.0.1")),
+			 iface_find("FastEthernet0/0"));
+	assert_null(iface_by_addr(ip("10.0.0.9")));
+	assert_int_equal(cfg("interface FastEthernet0/0\n"
+			     " ip unnumbered FastEthernet0/1\n"), 0);
+	assert_null(iface_by_addr(ip("10.5.0.1")));
+	/* the next-hop check of ip route asks the same question */
+	char *out = run("ip route 192.168.0.0 255.255.255.0 10.0.0.1\n");
+	assert_true(contains(out, "%Invalid next hop address (it's this "
+				  "router)"));
+	free(out);
+}
+
+/* ---- static routes --------------------------------------------------------- */
+
+static void test_route_order(void **state)
+{
+	assert_int_equal(cfg("ip route 192.168.2.0 255.255.255.0 10.0.0.2\n"
+			     "ip route 192.168.1.0 255.255.255.0 10.0.0.9\n"
+			     "ip route 192.168.1.0 255.255.255.0 10.0.0.5\n"
+			     "ip route 192.168.0.0 255.255.0.0 10.0.0.3\n"), 0);
+	assert_true(running_has(
+		"ip route 192.168.0.0 255.255.0.0 10.0.0.3\n"
+		"ip route 192.168.1.0 255.255.255.0 10.0.0.9\n"
+		"ip route 192.168.1.0 255.255.255.0 10.0.0.5\n"
+		"ip route 192.168.2.0 255.255.255.0 10.0.0.2\n"));
+	/* the same destination and hop again updates it in its place */
+	assert_int_equal(cfg("ip route 192.168.1.0 255.255.255.0 10.0.0.9 50\n"
+			     "ip route 192.168.1.0 255.255.255.0 10.0.0.7\n"),
+			 0);
+	assert_true(running_has(
+		"ip route 192.168.1.0 255.255.255.0 10.0.0.9 50\n"
+		"ip route 192.168.1.0 255.255.255.0 10.0.0.5\n"
+		"ip route 192.168.1.0 255.255.255.0 10.0.0.7\n"
+		"ip route 192.168.2.0 255.255.255.0 10.0.0.2\n"));
+	/* one hop, then every hop of a destination */
+	assert_int_equal(cfg("no ip route 192.168.1.0 255.255.255.0 "
+			     "10.0.0.5\n"), 0);
+	assert_false(running_has("10.0.0.5"));
+	assert_true(running_has(
+		"ip route 192.168.1.0 255.255.255.0 10.0.0.9 50\n"
+		"ip route 192.168.1.0 255.255.255.0 10.0.0.7\n"));
+	assert_int_equal(cfg("no ip route 192.168.1.0 255.255.255.0\n"), 0);
+	assert_false(running_has("192.168.1.0"));
+	char *out = run("no ip route 192.168.1.0 255.255.255.0\n");
+	assert_true(contains(out, "%No matching route to delete"));
+	free(out);
+	/* added again: a new route, at the end of its destination */
+	assert_int_equal(cfg("ip route 192.168.2.0 255.255.255.0 10.0.0.1\n"
+			     "ip route 192.168.1.0 255.255.255.0 10.0.0.4\n"),
+			 0);
+	assert_true(running_has(
+		"ip route 192.168.0.0 255.255.0.0 10.0.0.3\n"
+		"ip route 192.168.1.0 255.255.255.0 10.0.0.4\n"
+		"ip route 192.168.2.0 255.255.255.0 10.0.0.2\n"
+		"ip route 192.168.2.0 255.255.255.0 10.0.0.1\n"));
+	core_reset_all();
+	assert_false(running_has("ip route"));
+	assert_int_equal(cfg("ip route 192.168.1.0 255.255.255.0 10.0.0.4\n"),
+			 0);
+	assert_true(running_has("ip route 192.168.1.0 255.255.255.0 10.0.0.4\n"
+				"no ip http server"));
+}
+
+/* ---- ACL entries -------------------------------------------------------------- */
+
+static void test_acl_entry_index(void **state)
+{
+	assert_int_equal(cfg("ip access-list extended A\n"
+			     " 30 permit ip host 10.0.0.3 any\n"
+			     " 10 permit ip host 10.0.0.1 any\n"
+			     " permit ip host 10.0.0.4 any\n"
+			     " 20 permit ip host 10.0.0.2 any\n"), 0);
+	assert_true(running_has("ip access-list extended A\n"
+				" permit ip host 10.0.0.1 any\n"
+				" permit ip host 10.0.0.2 any\n"
+				" permit ip host 10.0.0.3 any\n"
+				" permit ip host 10.0.0.4 any\n!"));
+	/* the first entry in sequence order that matches the same or has
+	 * the number decides: an identical entry is taken silently... */
+	char *out = run("ip access-list extended A\n"
+			" 40 permit ip host 10.0.0.1 any\n"
+			" 50 permit ip host 10.0.0.4 any\n");
+	assert_false(contains(out, "%"));
+	free(out);
+	/* ...unless the number is taken by an entry before it */
+	out = run("ip access-list extended A\n"
+		  " 10 permit ip host 10.0.0.3 any\n");
+	assert_true(contains(out, "% Duplicate sequence number"));
+	free(out);
+	out = run("ip access-list extended A\n"
+		  " 30 permit ip host 10.0.0.2 any\n");
+	assert_false(contains(out, "%"));
+	free(out);
+	/* removal by number and by match; the numbers free again */
+	assert_int_equal(cfg("ip access-list extended A\n"
+			     " no 40\n"
+			     " no permit ip host 10.0.0.1 any\n"
+			     " 10 permit ip host 10.0.0.9 any\n"
+			     " permit ip host 10.0.0.1 any\n"), 0);
+	assert_true(running_has("ip access-list extended A\n"
+				" permit ip host 10.0.0.9 any\n"
+				" permit ip host 10.0.0.2 any\n"
+				" permit ip host 10.0.0.3 any\n"
+				" permit ip host 10.0.0.1 any\n!"));
+	/* a remark is matched by its text */
+	assert_int_equal(cfg("access-list 101 remark one\n"
+			     "access-list 101 permit tcp any any eq 22\n"
+			     "access-list 101 remark one\n"
+			     "access-list 101 permit tcp any any eq 22\n"
+			     "access-list 101 permit tcp any any eq 23\n"), 0);
+	assert_true(running_has("access-list 101 remark one\n"
+				"access-list 101 permit tcp any any eq 22\n"
+				"access-list 101 permit tcp any any eq telnet\n"));
+	assert_int_equal(cfg("ip access-list extended 101\n"
+			     " no remark one\n"
+			     " remark two\n"), 0);
+	assert_true(running_has("access-list 101 permit tcp any any eq 22\n"
+				"access-list 101 permit tcp any any eq telnet\n"
+				"access-list 101 remark two\n"));
+}
+
 int main(void)
 {
 	router_init();
@@ -776,6 +1032,11 @@ int main(void)
 		cmocka_unit_test_setup(test_show_interfaces, setup),
 		cmocka_unit_test_setup(test_fixed_point, setup),
 		cmocka_unit_test_setup(test_attached_survives_reset, setup),
+		cmocka_unit_test_setup(test_iface_table, setup),
+		cmocka_unit_test_setup(test_overlap_index, setup),
+		cmocka_unit_test_setup(test_owner_index, setup),
+		cmocka_unit_test_setup(test_route_order, setup),
+		cmocka_unit_test_setup(test_acl_entry_index, setup),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	core_reset_all();
