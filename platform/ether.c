@@ -122,6 +122,19 @@ bool ip_mcast_joined(const struct iface *ifp, uint32_t group)
 
 /* ---- virtual addresses --------------------------------------------------------- */
 
+/* How many interfaces hold each virtual address: ip_is_vaddr() asks for
+ * every packet not to one of our own addresses. */
+static struct intmap vaddr_count;
+
+static void vaddr_counted(uint32_t addr, int delta)
+{
+	uintptr_t n = (uintptr_t)intmap_get(&vaddr_count, addr) + (uintptr_t)delta;
+	if (n)
+		intmap_put(&vaddr_count, addr, (void *)n);
+	else
+		intmap_del(&vaddr_count, addr);
+}
+
 static int vaddr_index(const struct iface_net *n, uint32_t addr)
 {
 	for (int i = 0; n && i < n->nvaddrs; i++)
@@ -141,6 +154,7 @@ void ip_vaddr_add(struct iface *ifp, uint32_t addr, const uint8_t mac[6])
 							sizeof *n->vaddrs);
 		i = n->nvaddrs++;
 		n->vaddrs[i].addr = addr;
+		vaddr_counted(addr, 1);
 	}
 	memcpy(n->vaddrs[i].mac, mac, 6);
 	iface_mac_filter_add(ifp, mac);
@@ -154,6 +168,7 @@ void ip_vaddr_del(struct iface *ifp, uint32_t addr)
 	if (i < 0)
 		return;
 	iface_mac_filter_del(ifp, n->vaddrs[i].mac);
+	vaddr_counted(addr, -1);
 	n->vaddrs[i] = n->vaddrs[--n->nvaddrs];
 }
 
@@ -165,10 +180,7 @@ const uint8_t *iface_vaddr_mac(const struct iface *ifp, uint32_t addr)
 
 bool ip_is_vaddr(uint32_t addr)
 {
-	for (struct iface *i = iface_first(); i; i = iface_next(i))
-		if (vaddr_index(i->net, addr) >= 0)
-			return true;
-	return false;
+	return intmap_get(&vaddr_count, addr) != NULL;
 }
 
 /* ---- the frame path ------------------------------------------------------------ */
@@ -249,6 +261,8 @@ static void net_free(struct iface_net *n)
 {
 	if (!n)
 		return;
+	for (int i = 0; i < n->nvaddrs; i++)
+		vaddr_counted(n->vaddrs[i].addr, -1);
 	free(n->macs);
 	free(n->groups);
 	free(n->vaddrs);

@@ -492,6 +492,35 @@ static void test_vaddr(void **state)
 	assert_int_equal(ntx, 3);
 }
 
+/* The router's virtual addresses, counted over the interfaces holding
+ * them: one interface letting go leaves the address to the other; a
+ * removed interface or a reload takes its own along. */
+static void test_vaddr_count(void **state)
+{
+	uint8_t vmac[6] = {0x00, 0x00, 0x0c, 0x07, 0xac, 0x01};
+	uint32_t v = A("10.0.0.254");
+	assert_false(ip_is_vaddr(v));
+	ip_vaddr_add(fa0, v, vmac);
+	ip_vaddr_add(fa0, v, vmac);             /* again: still one holder */
+	ip_vaddr_add(fa1, v, vmac);
+	ip_vaddr_del(fa0, v);
+	assert_true(ip_is_vaddr(v));
+	ip_vaddr_del(fa0, v);                   /* not held: no change */
+	assert_true(ip_is_vaddr(v));
+	ip_vaddr_del(fa1, v);
+	assert_false(ip_is_vaddr(v));
+
+	struct iface *vl = iface_get("Vlan5");
+	ip_vaddr_add(vl, A("10.5.0.254"), vmac);
+	ip_vaddr_add(fa1, A("10.1.0.254"), vmac);
+	assert_true(ip_is_vaddr(A("10.5.0.254")));
+	assert_int_equal(cfg("no interface Vlan5\n"), 0);
+	assert_false(ip_is_vaddr(A("10.5.0.254")));
+	assert_true(ip_is_vaddr(A("10.1.0.254")));
+	core_reset_all();
+	assert_false(ip_is_vaddr(A("10.1.0.254")));
+}
+
 static void test_forwarding(void **state)
 {
 	learn_host(fa0, host_mac, A("10.0.0.2"), A("10.0.0.1"));
@@ -621,6 +650,7 @@ int main(void)
 		cmocka_unit_test_setup(test_udp_demux_and_mcast, setup),
 		cmocka_unit_test_setup(test_udp_send_resolves_arp, setup),
 		cmocka_unit_test_setup(test_vaddr, setup),
+		cmocka_unit_test_setup(test_vaddr_count, setup),
 		cmocka_unit_test_setup(test_forwarding, setup),
 		cmocka_unit_test_setup(test_acl_in, setup),
 		cmocka_unit_test_setup(test_echo_api, setup),
