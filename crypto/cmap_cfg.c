@@ -11,14 +11,12 @@ static struct crypto_map *maps;       /* static maps, creation order */
 static struct crypto_map *dynmaps;    /* dynamic maps, creation order */
 static struct cmap_binding *bindings; /* interface bindings */
 
+static void map_free(struct crypto_map *m);
+static void binding_free(struct cmap_binding *b);
+CRYPTO_LIST_GENERATE(map, struct crypto_map, name, map_free)
+CRYPTO_LIST_GENERATE(binding, struct cmap_binding, ifname, binding_free)
+
 /* ---- public lookups ------------------------------------------------------ */
-static struct crypto_map *map_lookup(struct crypto_map *list, const char *name)
-{
-	for (; list; list = list->next)
-		if (!strcmp(list->name, name))
-			return list;
-	return NULL;
-}
 
 const struct crypto_map *crypto_maps(void)
 {
@@ -27,7 +25,7 @@ const struct crypto_map *crypto_maps(void)
 
 const struct crypto_map *crypto_map_find(const char *name)
 {
-	return map_lookup(maps, name);
+	return *map_slot(&maps, name);
 }
 
 const struct crypto_map *crypto_dynamic_maps(void)
@@ -37,7 +35,7 @@ const struct crypto_map *crypto_dynamic_maps(void)
 
 const struct crypto_map *crypto_dynamic_map_find(const char *name)
 {
-	return map_lookup(dynmaps, name);
+	return *map_slot(&dynmaps, name);
 }
 
 const struct cmap_entry *crypto_map_entry(const struct crypto_map *m,
@@ -63,27 +61,10 @@ const struct cmap_binding *crypto_bindings(void)
 
 const struct cmap_binding *crypto_binding_for_iface(const char *ifname)
 {
-	for (const struct cmap_binding *b = bindings; b; b = b->next)
-		if (!strcmp(b->ifname, ifname))
-			return b;
-	return NULL;
+	return *binding_slot(&bindings, ifname);
 }
 
 /* ---- maps and entries --------------------------------------------------- */
-static struct crypto_map *map_get(struct crypto_map **list, const char *name,
-				  bool dynamic)
-{
-	struct crypto_map **mp = list;
-	while (*mp && strcmp((*mp)->name, name))
-		mp = &(*mp)->next;
-	if (!*mp) {
-		*mp = xcalloc(1, sizeof **mp);
-		(*mp)->name = xstrdup(name);
-		(*mp)->dynamic = dynamic;
-	}
-	return *mp;
-}
-
 static void entry_clear_peers(struct cmap_entry *e)
 {
 	for (int i = 0; i < e->npeer; i++)
@@ -145,20 +126,10 @@ static bool map_is_empty(const struct crypto_map *m)
 	       !m->cfg_addr_respond && !m->replay_in && !m->replay_out;
 }
 
-static void map_unlink(struct crypto_map **list, struct crypto_map *m)
-{
-	for (struct crypto_map **mp = list; *mp; mp = &(*mp)->next)
-		if (*mp == m) {
-			*mp = m->next;
-			map_free(m);
-			return;
-		}
-}
-
 static void map_drop_if_empty(struct crypto_map **list, struct crypto_map *m)
 {
 	if (m && map_is_empty(m))
-		map_unlink(list, m);
+		map_remove(list, m->name);
 }
 
 /* Find or create entry SEQ; *created tells whether it is new. */
@@ -219,7 +190,7 @@ DEFUN(cmap_entry, "crypto map WORD$name <1-65535>$seq " CMAP_TYPE_SYNTAX,
       "Crypto map tag\n"
       "Sequence to insert into crypto map entry\n" CMAP_TYPE_HELP)
 {
-	struct crypto_map *m = map_get(&maps, cli_arg(a, "name"), false);
+	struct crypto_map *m = map_get(&maps, cli_arg(a, "name"));
 	bool created;
 	struct cmap_entry *e = entry_get(m, (unsigned)cli_arg_num(a, "seq"),
 					 &created);
@@ -254,11 +225,11 @@ DEFUN(no_cmap_entry, "no crypto map WORD$name [<1-65535>$seq " CMAP_TYPE_SYNTAX 
       "Crypto map tag\n"
       "Sequence to insert into crypto map entry\n" CMAP_TYPE_HELP)
 {
-	struct crypto_map *m = map_lookup(maps, cli_arg(a, "name"));
+	struct crypto_map *m = *map_slot(&maps, cli_arg(a, "name"));
 	if (!m)
 		return CLI_OK;
 	if (!cli_has(a, "seq")) {
-		map_unlink(&maps, m);   /* the whole map set */
+		map_remove(&maps, m->name);   /* the whole map set */
 		return CLI_OK;
 	}
 	entry_delete(m, (unsigned)cli_arg_num(a, "seq"));
@@ -272,8 +243,9 @@ DEFUN(dynmap_entry, "crypto dynamic-map WORD$name <1-65535>$seq",
       "Dynamic crypto map template tag\n"
       "Sequence to insert into dynamic crypto map entry\n")
 {
-	struct crypto_map *m = map_get(&dynmaps, cli_arg(a, "name"), true);
+	struct crypto_map *m = map_get(&dynmaps, cli_arg(a, "name"));
 	bool created;
+	m->dynamic = true;
 	cli_enter(cli, MODE_CRYPTO_MAP,
 		  entry_get(m, (unsigned)cli_arg_num(a, "seq"), &created));
 	return CLI_OK;
@@ -286,13 +258,13 @@ DEFUN(no_dynmap_entry, "no crypto dynamic-map WORD$name [<1-65535>$seq]",
       "Dynamic crypto map template tag\n"
       "Sequence to insert into dynamic crypto map entry\n")
 {
-	struct crypto_map *m = map_lookup(dynmaps, cli_arg(a, "name"));
+	struct crypto_map *m = *map_slot(&dynmaps, cli_arg(a, "name"));
 	if (!m)
 		return CLI_OK;
 	if (cli_has(a, "seq"))
 		entry_delete(m, (unsigned)cli_arg_num(a, "seq"));
 	if (!cli_has(a, "seq") || !m->entries)
-		map_unlink(&dynmaps, m);
+		map_remove(&dynmaps, m->name);
 	return CLI_OK;
 }
 
@@ -336,7 +308,7 @@ static char **mapwide_slot(struct crypto_map *m, const struct cli_args *a)
 
 DEFUN(cmap_mapwide, MAPWIDE_SYNTAX, MAPWIDE_HELP)
 {
-	struct crypto_map *m = map_get(&maps, cli_arg(a, "name"), false);
+	struct crypto_map *m = map_get(&maps, cli_arg(a, "name"));
 	crypto_str_set(mapwide_slot(m, a), cli_arg(a, "val"));
 	return CLI_OK;
 }
@@ -344,7 +316,7 @@ DEFUN(cmap_mapwide, MAPWIDE_SYNTAX, MAPWIDE_HELP)
 DEFUN(no_cmap_mapwide, "no " MAPWIDE_SYNTAX,
       "Negate a command or set its defaults\n" MAPWIDE_HELP)
 {
-	struct crypto_map *m = map_lookup(maps, cli_arg(a, "name"));
+	struct crypto_map *m = *map_slot(&maps, cli_arg(a, "name"));
 	if (m) {
 		crypto_str_set(mapwide_slot(m, a), NULL);
 		map_drop_if_empty(&maps, m);
@@ -366,7 +338,7 @@ DEFUN(no_cmap_mapwide, "no " MAPWIDE_SYNTAX,
 
 DEFUN(cmap_cfg_addr, CFG_ADDR_SYNTAX, CFG_ADDR_HELP)
 {
-	struct crypto_map *m = map_get(&maps, cli_arg(a, "name"), false);
+	struct crypto_map *m = map_get(&maps, cli_arg(a, "name"));
 	if (cli_has(a, "initiate"))
 		m->cfg_addr_initiate = true;
 	else
@@ -377,7 +349,7 @@ DEFUN(cmap_cfg_addr, CFG_ADDR_SYNTAX, CFG_ADDR_HELP)
 DEFUN(no_cmap_cfg_addr, "no " CFG_ADDR_SYNTAX,
       "Negate a command or set its defaults\n" CFG_ADDR_HELP)
 {
-	struct crypto_map *m = map_lookup(maps, cli_arg(a, "name"));
+	struct crypto_map *m = *map_slot(&maps, cli_arg(a, "name"));
 	if (!m)
 		return CLI_OK;
 	if (cli_has(a, "initiate"))
@@ -403,7 +375,7 @@ DEFUN(no_cmap_cfg_addr, "no " CFG_ADDR_SYNTAX,
 
 DEFUN(cmap_replay, REPLAY_SYNTAX, REPLAY_HELP)
 {
-	struct crypto_map *m = map_get(&maps, cli_arg(a, "name"), false);
+	struct crypto_map *m = map_get(&maps, cli_arg(a, "name"));
 	m->replay_in = (unsigned)cli_arg_num(a, "in");
 	m->replay_out = (unsigned)cli_arg_num(a, "out");
 	return CLI_OK;
@@ -413,7 +385,7 @@ DEFUN(no_cmap_replay,
       "no crypto map WORD$name redundancy replay-interval [inbound <1-10000> outbound <1000-100000>]",
       "Negate a command or set its defaults\n" REPLAY_HELP)
 {
-	struct crypto_map *m = map_lookup(maps, cli_arg(a, "name"));
+	struct crypto_map *m = *map_slot(&maps, cli_arg(a, "name"));
 	if (m) {
 		m->replay_in = m->replay_out = 0;
 		map_drop_if_empty(&maps, m);
@@ -502,27 +474,14 @@ DEFUN(no_entry_set_tset,
 	return CLI_OK;
 }
 
-#define MATCH_SYNTAX "match address (<100-199>$acl|<2000-2699>$acl|WORD$acl)"
-#define MATCH_HELP \
-	"Match values.\n" \
-	"Match address of packets to encrypt.\n" \
-	"IP access-list number\n" \
-	"IP access-list number (expanded range)\n" \
-	"Access-list name\n"
-
-DEFUN(entry_match, MATCH_SYNTAX, MATCH_HELP)
-{
-	crypto_str_set(&((struct cmap_entry *)cli_ctx(cli))->acl,
-		       cli_arg(a, "acl"));
-	return CLI_OK;
-}
-
-DEFUN(no_entry_match, "no match address [(<100-199>|<2000-2699>|WORD)]",
-      "Negate a command or set its defaults\n" MATCH_HELP)
-{
-	crypto_str_set(&((struct cmap_entry *)cli_ctx(cli))->acl, NULL);
-	return CLI_OK;
-}
+CRYPTO_DEFUN_STR(entry_match, struct cmap_entry, acl,
+		 "match address",
+		 "(<100-199>$acl|<2000-2699>$acl|WORD$acl)", "acl",
+		 "Match values.\n"
+		 "Match address of packets to encrypt.\n"
+		 "IP access-list number\n"
+		 "IP access-list number (expanded range)\n"
+		 "Access-list name\n")
 
 #define RRI_SYNTAX "reverse-route [(static|remote-peer [A.B.C.D$gw])]"
 #define RRI_HELP \
@@ -587,44 +546,16 @@ DEFUN(no_entry_sa_lifetime, "no set security-association " NO_SA_LIFETIME_SYNTAX
 	return CLI_OK;
 }
 
-DEFUN(entry_isakmp_profile, "set isakmp-profile WORD$prof",
-      "Set a value\n"
-      "Specify isakmp Profile\n"
-      "isakmp profile name\n")
-{
-	crypto_str_set(&((struct cmap_entry *)cli_ctx(cli))->isakmp_profile,
-		       cli_arg(a, "prof"));
-	return CLI_OK;
-}
+CRYPTO_DEFUN_STR(entry_isakmp_profile, struct cmap_entry, isakmp_profile,
+		 "set isakmp-profile", "WORD$prof", "prof",
+		 "Set a value\n"
+		 "Specify isakmp Profile\n"
+		 "isakmp profile name\n")
 
-DEFUN(no_entry_isakmp_profile, "no set isakmp-profile [WORD]",
-      "Negate a command or set its defaults\n"
-      "Set a value\n"
-      "Specify isakmp Profile\n"
-      "isakmp profile name\n")
-{
-	crypto_str_set(&((struct cmap_entry *)cli_ctx(cli))->isakmp_profile,
-		       NULL);
-	return CLI_OK;
-}
-
-DEFUN(entry_description, "description LINE$text",
-      "Description of the crypto map statement policy\n"
-      "Up to 80 characters describing this crypto map\n")
-{
-	crypto_str_set(&((struct cmap_entry *)cli_ctx(cli))->description,
-		       cli_arg(a, "text"));
-	return CLI_OK;
-}
-
-DEFUN(no_entry_description, "no description [LINE]",
-      "Negate a command or set its defaults\n"
-      "Description of the crypto map statement policy\n"
-      "Up to 80 characters describing this crypto map\n")
-{
-	crypto_str_set(&((struct cmap_entry *)cli_ctx(cli))->description, NULL);
-	return CLI_OK;
-}
+CRYPTO_DEFUN_STR(entry_description, struct cmap_entry, description,
+		 "description", "LINE$text", "text",
+		 "Description of the crypto map statement policy\n"
+		 "Up to 80 characters describing this crypto map\n")
 
 /* ---- interface binding -------------------------------------------------------------------- */
 static int binding_count(void)
@@ -633,14 +564,6 @@ static int binding_count(void)
 	for (const struct cmap_binding *b = bindings; b; b = b->next)
 		n++;
 	return n;
-}
-
-static struct cmap_binding **binding_slot(const char *ifname)
-{
-	struct cmap_binding **bp = &bindings;
-	while (*bp && strcmp((*bp)->ifname, ifname))
-		bp = &(*bp)->next;
-	return bp;
 }
 
 static void binding_free(struct cmap_binding *b)
@@ -652,15 +575,9 @@ static void binding_free(struct cmap_binding *b)
 }
 
 /* ISAKMP runs while at least one interface carries a crypto map. */
-static void binding_remove(const char *ifname)
+static void binding_unbind(const char *ifname)
 {
-	struct cmap_binding **bp = binding_slot(ifname);
-	if (!*bp)
-		return;
-	struct cmap_binding *b = *bp;
-	*bp = b->next;
-	binding_free(b);
-	if (!bindings)
+	if (binding_remove(&bindings, ifname) && !bindings)
 		log_ios("CRYPTO-6-ISAKMP_ON_OFF", "ISAKMP is OFF");
 }
 
@@ -673,13 +590,8 @@ DEFUN(if_cmap, "crypto map WORD$name [redundancy [WORD$grp [stateful]]]",
       "enable stateful failover\n")
 {
 	struct iface *ifp = cli_ctx(cli);
-	struct cmap_binding **bp = binding_slot(iface_name(ifp));
 	bool first = binding_count() == 0;
-	if (!*bp) {
-		*bp = xcalloc(1, sizeof **bp);
-		(*bp)->ifname = xstrdup(iface_name(ifp));
-	}
-	struct cmap_binding *b = *bp;
+	struct cmap_binding *b = binding_get(&bindings, iface_name(ifp));
 	crypto_str_set(&b->map, cli_arg(a, "name"));
 	b->has_redundancy = cli_has(a, "redundancy");
 	crypto_str_set(&b->redundancy, cli_arg(a, "grp"));
@@ -698,13 +610,13 @@ DEFUN(no_if_cmap, "no crypto map [WORD [redundancy [WORD [stateful]]]]",
       "Redundancy group name\n"
       "enable stateful failover\n")
 {
-	binding_remove(iface_name(cli_ctx(cli)));
+	binding_unbind(iface_name(cli_ctx(cli)));
 	return CLI_OK;
 }
 
 static void binding_iface_writer(struct sbuf *out, struct iface *ifp)
 {
-	const struct cmap_binding *b = *binding_slot(iface_name(ifp));
+	const struct cmap_binding *b = *binding_slot(&bindings, iface_name(ifp));
 	if (!b)
 		return;
 	sbuf_printf(out, " crypto map %s", b->map);
@@ -719,7 +631,7 @@ static void binding_iface_writer(struct sbuf *out, struct iface *ifp)
 
 static void binding_iface_removed(enum core_event ev, void *data, void *ctx)
 {
-	binding_remove(iface_name(data));
+	binding_unbind(iface_name(data));
 }
 
 /* ---- running-config -------------------------------------------------------------------------- */
@@ -820,21 +732,9 @@ bool cmap_nvgen_dynamic(struct sbuf *b)
 /* ---- lifecycle ------------------------------------------------------------------------------------ */
 void cmap_cfg_reset(void)
 {
-	while (maps) {
-		struct crypto_map *m = maps;
-		maps = m->next;
-		map_free(m);
-	}
-	while (dynmaps) {
-		struct crypto_map *m = dynmaps;
-		dynmaps = m->next;
-		map_free(m);
-	}
-	while (bindings) {
-		struct cmap_binding *b = bindings;
-		bindings = b->next;
-		binding_free(b);
-	}
+	map_clear(&maps);
+	map_clear(&dynmaps);
+	binding_clear(&bindings);
 }
 
 void cmap_cfg_init(void)

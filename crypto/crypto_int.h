@@ -3,6 +3,9 @@
 #ifndef IOSIM_CRYPTO_INT_H
 #define IOSIM_CRYPTO_INT_H
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "../cli/cli.h"
 #include "../core/core.h"
 #include "crypto.h"
@@ -40,6 +43,75 @@ void crypto_strlist_set(char **v, int *n, const struct cli_args *a);
 void crypto_strlist_free(char **v, int *n);
 /* Replace *slot with a copy of S (NULL frees). */
 void crypto_str_set(char **slot, const char *s);
+
+/* ---- named lists --------------------------------------------------------------
+ * Groups, profiles, transform sets, maps and interface bindings are singly
+ * linked lists of heap objects keyed by a string member. As OpenBSD's
+ * <sys/tree.h> does, CRYPTO_LIST_GENERATE writes the typed functions for
+ * one such type, so each list is walked, grown and pruned the same way:
+ *   PFX_slot(&head, k)    where the object keyed K is (*slot NULL: absent,
+ *                         and that is where it would be appended)
+ *   PFX_get(&head, k)     that object, appended with K copied when absent
+ *   PFX_remove(&head, k)  unlink and free it; false when there was none
+ *   PFX_clear(&head)      unlink and free them all
+ * An object removed may be a session's sub-mode context: cli_forget_ctx()
+ * sends such sessions back to global configuration before it is freed. */
+#define CRYPTO_LIST_GENERATE(pfx, type, key, free_fn)                        \
+	__attribute__((unused)) static type **pfx##_slot(type **head,        \
+							 const char *k)      \
+	{                                                                    \
+		while (*head && strcmp((*head)->key, k))                     \
+			head = &(*head)->next;                               \
+		return head;                                                 \
+	}                                                                    \
+	__attribute__((unused)) static type *pfx##_get(type **head,          \
+						       const char *k)        \
+	{                                                                    \
+		type **slot = pfx##_slot(head, k);                           \
+		if (!*slot) {                                                \
+			*slot = xcalloc(1, sizeof **slot);                   \
+			(*slot)->key = xstrdup(k);                           \
+		}                                                            \
+		return *slot;                                                \
+	}                                                                    \
+	__attribute__((unused)) static void pfx##_unlink(type **slot)        \
+	{                                                                    \
+		type *o = *slot;                                             \
+		*slot = o->next;                                             \
+		cli_forget_ctx(o);                                           \
+		free_fn(o);                                                  \
+	}                                                                    \
+	__attribute__((unused)) static bool pfx##_remove(type **head,        \
+							 const char *k)      \
+	{                                                                    \
+		type **slot = pfx##_slot(head, k);                           \
+		if (!*slot)                                                  \
+			return false;                                        \
+		pfx##_unlink(slot);                                          \
+		return true;                                                 \
+	}                                                                    \
+	__attribute__((unused)) static void pfx##_clear(type **head)         \
+	{                                                                    \
+		while (*head)                                                \
+			pfx##_unlink(head);                                  \
+	}
+
+/* "KW ARG" sets a string member of the sub-mode's context object (a TYPE)
+ * and "no KW [ARG]" removes it; IOS gives both forms the same help. ARG
+ * names its word(s) $NAME. */
+#define CRYPTO_DEFUN_STR(fn, type, member, kw, arg, name, hlp)              \
+	DEFUN(fn, kw " " arg, hlp)                                           \
+	{                                                                    \
+		crypto_str_set(&((type *)cli_ctx(cli))->member,              \
+			       cli_arg(a, name));                            \
+		return CLI_OK;                                               \
+	}                                                                    \
+	DEFUN(no_##fn, "no " kw " [" arg "]",                                \
+	      "Negate a command or set its defaults\n" hlp)                  \
+	{                                                                    \
+		crypto_str_set(&((type *)cli_ctx(cli))->member, NULL);       \
+		return CLI_OK;                                               \
+	}
 
 void crypto_tsets_nvgen(struct sbuf *b, char *const *v, int n);
 

@@ -70,6 +70,32 @@ void crypto_strlist_set(char **v, int *n, const struct cli_args *a)
 }
 
 /* ---- public lookups --------------------------------------------------------------- */
+static void tset_free(struct crypto_tset *t)
+{
+	free(t->name);
+	free(t);
+}
+
+static void profile_free(struct ipsec_profile *p)
+{
+	free(p->name);
+	crypto_strlist_free(p->tset, &p->ntset);
+	free(p->isakmp_profile);
+	free(p->redundancy);
+	free(p);
+}
+
+static void tprot_free(struct tprot *t)
+{
+	free(t->ifname);
+	free(t->profile);
+	free(t);
+}
+
+CRYPTO_LIST_GENERATE(tset, struct crypto_tset, name, tset_free)
+CRYPTO_LIST_GENERATE(profile, struct ipsec_profile, name, profile_free)
+CRYPTO_LIST_GENERATE(tprot, struct tprot, ifname, tprot_free)
+
 const struct crypto_tset *crypto_tsets(void)
 {
 	return tsets;
@@ -77,10 +103,7 @@ const struct crypto_tset *crypto_tsets(void)
 
 const struct crypto_tset *crypto_tset_find(const char *name)
 {
-	for (const struct crypto_tset *t = tsets; t; t = t->next)
-		if (!strcmp(t->name, name))
-			return t;
-	return NULL;
+	return *tset_slot(&tsets, name);
 }
 
 const struct ipsec_globals *crypto_ipsec_globals(void)
@@ -95,18 +118,13 @@ const struct ipsec_profile *crypto_ipsec_profiles(void)
 
 const struct ipsec_profile *crypto_ipsec_profile_find(const char *name)
 {
-	for (const struct ipsec_profile *p = profiles; p; p = p->next)
-		if (!strcmp(p->name, name))
-			return p;
-	return NULL;
+	return *profile_slot(&profiles, name);
 }
 
 const char *crypto_tunnel_protection(const char *ifname)
 {
-	for (const struct tprot *t = tprots; t; t = t->next)
-		if (!strcmp(t->ifname, ifname))
-			return t->profile;
-	return NULL;
+	const struct tprot *t = *tprot_slot(&tprots, ifname);
+	return t ? t->profile : NULL;
 }
 
 /* Names as show crypto ipsec transform-set / show crypto ipsec sa print
@@ -167,15 +185,7 @@ DEFUN(tset, TSET_SYNTAX,
       "ESP transform using HMAC-SHA256 auth\n"
       "IP Compression using the LZS compression algorithm\n")
 {
-	const char *name = cli_arg(a, "name");
-	struct crypto_tset **tp = &tsets;
-	while (*tp && strcmp((*tp)->name, name))
-		tp = &(*tp)->next;
-	if (!*tp) {
-		*tp = xcalloc(1, sizeof **tp);
-		(*tp)->name = xstrdup(name);
-	}
-	struct crypto_tset *t = *tp;
+	struct crypto_tset *t = tset_get(&tsets, cli_arg(a, "name"));
 	t->ah = cli_has(a, "ah-md5-hmac") ? XF_AH_MD5
 	      : cli_has(a, "ah-sha-hmac") ? XF_AH_SHA : XF_NONE;
 	t->esp_enc = cli_has(a, "esp-des") ? XF_ESP_DES
@@ -199,17 +209,7 @@ DEFUN(no_tset, "no crypto ipsec transform-set WORD$name",
       "Define transform and settings\n"
       "Transform set tag\n")
 {
-	const char *name = cli_arg(a, "name");
-	for (struct crypto_tset **tp = &tsets; *tp; tp = &(*tp)->next) {
-		if (strcmp((*tp)->name, name))
-			continue;
-		struct crypto_tset *t = *tp;
-		*tp = t->next;
-		cli_forget_ctx(t);
-		free(t->name);
-		free(t);
-		break;
-	}
+	tset_remove(&tsets, cli_arg(a, "name"));
 	return CLI_OK;
 }
 
@@ -362,14 +362,6 @@ DEFUN(no_df_bit, "no crypto ipsec df-bit [(clear|set|copy)]",
 }
 
 /* ---- crypto ipsec profile -------------------------------------------------------------------- */
-static void profile_free(struct ipsec_profile *p)
-{
-	free(p->name);
-	crypto_strlist_free(p->tset, &p->ntset);
-	free(p->isakmp_profile);
-	free(p->redundancy);
-	free(p);
-}
 
 DEFUN(ipsec_profile, "crypto ipsec profile WORD$name",
       "Encryption module\n"
@@ -377,15 +369,8 @@ DEFUN(ipsec_profile, "crypto ipsec profile WORD$name",
       "Configure an ipsec policy profile\n"
       "Profile name\n")
 {
-	const char *name = cli_arg(a, "name");
-	struct ipsec_profile **pp = &profiles;
-	while (*pp && strcmp((*pp)->name, name))
-		pp = &(*pp)->next;
-	if (!*pp) {
-		*pp = xcalloc(1, sizeof **pp);
-		(*pp)->name = xstrdup(name);
-	}
-	cli_enter(cli, MODE_IPSEC_PROFILE, *pp);
+	cli_enter(cli, MODE_IPSEC_PROFILE,
+		  profile_get(&profiles, cli_arg(a, "name")));
 	return CLI_OK;
 }
 
@@ -396,16 +381,7 @@ DEFUN(no_ipsec_profile, "no crypto ipsec profile WORD$name",
       "Configure an ipsec policy profile\n"
       "Profile name\n")
 {
-	const char *name = cli_arg(a, "name");
-	for (struct ipsec_profile **pp = &profiles; *pp; pp = &(*pp)->next) {
-		if (strcmp((*pp)->name, name))
-			continue;
-		struct ipsec_profile *p = *pp;
-		*pp = p->next;
-		cli_forget_ctx(p);
-		profile_free(p);
-		break;
-	}
+	profile_remove(&profiles, cli_arg(a, "name"));
 	return CLI_OK;
 }
 
@@ -479,26 +455,11 @@ DEFUN(no_prof_sa_lifetime,
 	return CLI_OK;
 }
 
-DEFUN(prof_isakmp_profile, "set isakmp-profile WORD$name",
-      "Set a value\n"
-      "Specify isakmp Profile\n"
-      "isakmp profile name\n")
-{
-	crypto_str_set(&((struct ipsec_profile *)cli_ctx(cli))->isakmp_profile,
-		       cli_arg(a, "name"));
-	return CLI_OK;
-}
-
-DEFUN(no_prof_isakmp_profile, "no set isakmp-profile [WORD]",
-      "Negate a command or set its defaults\n"
-      "Set a value\n"
-      "Specify isakmp Profile\n"
-      "isakmp profile name\n")
-{
-	crypto_str_set(&((struct ipsec_profile *)cli_ctx(cli))->isakmp_profile,
-		       NULL);
-	return CLI_OK;
-}
+CRYPTO_DEFUN_STR(prof_isakmp_profile, struct ipsec_profile, isakmp_profile,
+		 "set isakmp-profile", "WORD$name", "name",
+		 "Set a value\n"
+		 "Specify isakmp Profile\n"
+		 "isakmp profile name\n")
 
 /* 12.3(11)T: "redundancy standby-group-name stateful", the keyword is not
  * optional here (so "redundancy inter-device" pasted after a profile
@@ -560,20 +521,6 @@ static void profile_nvgen(struct sbuf *b, const struct ipsec_profile *p)
 }
 
 /* ---- tunnel protection (interface) ---------------------------------------------------------- */
-static struct tprot **tprot_slot(const char *ifname)
-{
-	struct tprot **tp = &tprots;
-	while (*tp && strcmp((*tp)->ifname, ifname))
-		tp = &(*tp)->next;
-	return tp;
-}
-
-static void tprot_free(struct tprot *t)
-{
-	free(t->ifname);
-	free(t->profile);
-	free(t);
-}
 
 DEFUN(tunnel_protection, "tunnel protection ipsec profile WORD$name [shared]",
       "protocol-over-protocol tunneling\n"
@@ -589,13 +536,9 @@ DEFUN(tunnel_protection, "tunnel protection ipsec profile WORD$name [shared]",
 		cli_invalid_arg(cli, a, 0);
 		return CLI_ERR;
 	}
-	struct tprot **tp = tprot_slot(iface_name(ifp));
-	if (!*tp) {
-		*tp = xcalloc(1, sizeof **tp);
-		(*tp)->ifname = xstrdup(iface_name(ifp));
-	}
-	crypto_str_set(&(*tp)->profile, cli_arg(a, "name"));
-	(*tp)->shared = cli_has(a, "shared");
+	struct tprot *t = tprot_get(&tprots, iface_name(ifp));
+	crypto_str_set(&t->profile, cli_arg(a, "name"));
+	t->shared = cli_has(a, "shared");
 	return CLI_OK;
 }
 
@@ -608,19 +551,13 @@ DEFUN(no_tunnel_protection, "no tunnel protection ipsec profile [WORD [shared]]"
       "Name\n"
       "Share the same ipsec protection with other tunnels\n")
 {
-	struct iface *ifp = cli_ctx(cli);
-	struct tprot **tp = tprot_slot(iface_name(ifp));
-	if (*tp) {
-		struct tprot *t = *tp;
-		*tp = t->next;
-		tprot_free(t);
-	}
+	tprot_remove(&tprots, iface_name(cli_ctx(cli)));
 	return CLI_OK;
 }
 
 static void tprot_iface_writer(struct sbuf *b, struct iface *ifp)
 {
-	struct tprot *t = *tprot_slot(iface_name(ifp));
+	struct tprot *t = *tprot_slot(&tprots, iface_name(ifp));
 	if (t)
 		sbuf_printf(b, " tunnel protection ipsec profile %s%s\n",
 			    t->profile, t->shared ? " shared" : "");
@@ -628,12 +565,7 @@ static void tprot_iface_writer(struct sbuf *b, struct iface *ifp)
 
 static void tprot_iface_removed(enum core_event ev, void *data, void *ctx)
 {
-	struct tprot **tp = tprot_slot(iface_name(data));
-	if (*tp) {
-		struct tprot *t = *tp;
-		*tp = t->next;
-		tprot_free(t);
-	}
+	tprot_remove(&tprots, iface_name(data));
 }
 
 /* ---- running-config ---------------------------------------------------------------------------- */
@@ -670,24 +602,9 @@ bool ipsec_nvgen_profiles(struct sbuf *b)
 /* ---- lifecycle ------------------------------------------------------------------------------------ */
 void ipsec_cfg_reset(void)
 {
-	while (tsets) {
-		struct crypto_tset *t = tsets;
-		tsets = t->next;
-		cli_forget_ctx(t);
-		free(t->name);
-		free(t);
-	}
-	while (profiles) {
-		struct ipsec_profile *p = profiles;
-		profiles = p->next;
-		cli_forget_ctx(p);
-		profile_free(p);
-	}
-	while (tprots) {
-		struct tprot *t = tprots;
-		tprots = t->next;
-		tprot_free(t);
-	}
+	tset_clear(&tsets);
+	profile_clear(&profiles);
+	tprot_clear(&tprots);
 	globals_defaults();
 }
 

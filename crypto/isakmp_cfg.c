@@ -77,20 +77,19 @@ bool crypto_isakmp_keepalive(unsigned *secs, unsigned *retry, bool *periodic)
 	return keepalive.on;
 }
 
+static void group_free(struct isakmp_group *g);
+static void profile_free(struct isakmp_profile *p);
+CRYPTO_LIST_GENERATE(group, struct isakmp_group, name, group_free)
+CRYPTO_LIST_GENERATE(profile, struct isakmp_profile, name, profile_free)
+
 const struct isakmp_group *crypto_isakmp_group_find(const char *name)
 {
-	for (struct isakmp_group *g = groups; g; g = g->next)
-		if (!strcmp(g->name, name))
-			return g;
-	return NULL;
+	return *group_slot(&groups, name);
 }
 
 const struct isakmp_profile *crypto_isakmp_profile_find(const char *name)
 {
-	for (struct isakmp_profile *p = profiles; p; p = p->next)
-		if (!strcmp(p->name, name))
-			return p;
-	return NULL;
+	return *profile_slot(&profiles, name);
 }
 
 /* ---- crypto isakmp policy ----------------------------------------------------- */
@@ -460,15 +459,7 @@ DEFUN(isakmp_group, "crypto isakmp client configuration group WORD$name",
       "Set group policy for client\n"
       "Specify group name\n")
 {
-	const char *name = cli_arg(a, "name");
-	struct isakmp_group **gp = &groups;
-	while (*gp && strcmp((*gp)->name, name))
-		gp = &(*gp)->next;
-	if (!*gp) {
-		*gp = xcalloc(1, sizeof **gp);
-		(*gp)->name = xstrdup(name);
-	}
-	cli_enter(cli, MODE_ISAKMP_GROUP, *gp);
+	cli_enter(cli, MODE_ISAKMP_GROUP, group_get(&groups, cli_arg(a, "name")));
 	return CLI_OK;
 }
 
@@ -481,36 +472,14 @@ DEFUN(no_isakmp_group, "no crypto isakmp client configuration group WORD$name",
       "Set group policy for client\n"
       "Specify group name\n")
 {
-	const char *name = cli_arg(a, "name");
-	for (struct isakmp_group **gp = &groups; *gp; gp = &(*gp)->next) {
-		if (strcmp((*gp)->name, name))
-			continue;
-		struct isakmp_group *g = *gp;
-		*gp = g->next;
-		cli_forget_ctx(g);
-		group_free(g);
-		break;
-	}
+	group_remove(&groups, cli_arg(a, "name"));
 	return CLI_OK;
 }
 
-DEFUN(group_key, "key WORD$secret",
-      "pre-shared key/IKE password\n"
-      "pre-shared key\n")
-{
-	crypto_str_set(&((struct isakmp_group *)cli_ctx(cli))->key,
-		       cli_arg(a, "secret"));
-	return CLI_OK;
-}
-
-DEFUN(no_group_key, "no key [WORD]",
-      "Negate a command or set its defaults\n"
-      "pre-shared key/IKE password\n"
-      "pre-shared key\n")
-{
-	crypto_str_set(&((struct isakmp_group *)cli_ctx(cli))->key, NULL);
-	return CLI_OK;
-}
+CRYPTO_DEFUN_STR(group_key, struct isakmp_group, key,
+		 "key", "WORD$secret", "secret",
+		 "pre-shared key/IKE password\n"
+		 "pre-shared key\n")
 
 static void group_addrs(const struct cli_args *a, uint32_t *v, int *n)
 {
@@ -560,61 +529,21 @@ DEFUN(no_group_wins, "no wins [A.B.C.D [A.B.C.D]]",
 	return CLI_OK;
 }
 
-DEFUN(group_domain, "domain WORD$dom",
-      "Set default domain name to send to client\n"
-      "Domain name\n")
-{
-	crypto_str_set(&((struct isakmp_group *)cli_ctx(cli))->domain,
-		       cli_arg(a, "dom"));
-	return CLI_OK;
-}
+CRYPTO_DEFUN_STR(group_domain, struct isakmp_group, domain,
+		 "domain", "WORD$dom", "dom",
+		 "Set default domain name to send to client\n"
+		 "Domain name\n")
 
-DEFUN(no_group_domain, "no domain [WORD]",
-      "Negate a command or set its defaults\n"
-      "Set default domain name to send to client\n"
-      "Domain name\n")
-{
-	crypto_str_set(&((struct isakmp_group *)cli_ctx(cli))->domain, NULL);
-	return CLI_OK;
-}
+CRYPTO_DEFUN_STR(group_pool, struct isakmp_group, pool,
+		 "pool", "WORD$poolname", "poolname",
+		 "Set name of address pool\n"
+		 "Name of address pool\n")
 
-DEFUN(group_pool, "pool WORD$poolname",
-      "Set name of address pool\n"
-      "Name of address pool\n")
-{
-	crypto_str_set(&((struct isakmp_group *)cli_ctx(cli))->pool,
-		       cli_arg(a, "poolname"));
-	return CLI_OK;
-}
-
-DEFUN(no_group_pool, "no pool [WORD]",
-      "Negate a command or set its defaults\n"
-      "Set name of address pool\n"
-      "Name of address pool\n")
-{
-	crypto_str_set(&((struct isakmp_group *)cli_ctx(cli))->pool, NULL);
-	return CLI_OK;
-}
-
-DEFUN(group_acl, "acl (<100-199>$list|WORD$list)",
-      "Specify split tunneling inclusion access-list number\n"
-      "access-list number for split-tunneling\n"
-      "access-list name for split-tunneling\n")
-{
-	crypto_str_set(&((struct isakmp_group *)cli_ctx(cli))->acl,
-		       cli_arg(a, "list"));
-	return CLI_OK;
-}
-
-DEFUN(no_group_acl, "no acl [(<100-199>|WORD)]",
-      "Negate a command or set its defaults\n"
-      "Specify split tunneling inclusion access-list number\n"
-      "access-list number for split-tunneling\n"
-      "access-list name for split-tunneling\n")
-{
-	crypto_str_set(&((struct isakmp_group *)cli_ctx(cli))->acl, NULL);
-	return CLI_OK;
-}
+CRYPTO_DEFUN_STR(group_acl, struct isakmp_group, acl,
+		 "acl", "(<100-199>$list|WORD$list)", "list",
+		 "Specify split tunneling inclusion access-list number\n"
+		 "access-list number for split-tunneling\n"
+		 "access-list name for split-tunneling\n")
 
 DEFUN(group_netmask, "netmask A.B.C.D$mask",
       "netmask used by the client for local connectivity\n"
@@ -722,16 +651,10 @@ DEFUN(isakmp_profile, "crypto isakmp profile WORD$name",
       "Name of the profile\n")
 {
 	const char *name = cli_arg(a, "name");
-	struct isakmp_profile **pp = &profiles;
-	while (*pp && strcmp((*pp)->name, name))
-		pp = &(*pp)->next;
-	if (!*pp) {
-		*pp = xcalloc(1, sizeof **pp);
-		(*pp)->name = xstrdup(name);
+	if (!*profile_slot(&profiles, name))
 		cli_printf(cli, "%% A profile is deemed incomplete until it has "
 				"match identity statements\n");
-	}
-	cli_enter(cli, MODE_ISAKMP_PROFILE, *pp);
+	cli_enter(cli, MODE_ISAKMP_PROFILE, profile_get(&profiles, name));
 	return CLI_OK;
 }
 
@@ -742,73 +665,24 @@ DEFUN(no_isakmp_profile, "no crypto isakmp profile WORD$name",
       "Define ISAKMP Profiles\n"
       "Name of the profile\n")
 {
-	const char *name = cli_arg(a, "name");
-	for (struct isakmp_profile **pp = &profiles; *pp; pp = &(*pp)->next) {
-		if (strcmp((*pp)->name, name))
-			continue;
-		struct isakmp_profile *p = *pp;
-		*pp = p->next;
-		cli_forget_ctx(p);
-		profile_free(p);
-		break;
-	}
+	profile_remove(&profiles, cli_arg(a, "name"));
 	return CLI_OK;
 }
 
-DEFUN(prof_description, "description LINE$text",
-      "Specify a description of this profile\n"
-      "Up to 80 characters describing this profile\n")
-{
-	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->description,
-		       cli_arg(a, "text"));
-	return CLI_OK;
-}
+CRYPTO_DEFUN_STR(prof_description, struct isakmp_profile, description,
+		 "description", "LINE$text", "text",
+		 "Specify a description of this profile\n"
+		 "Up to 80 characters describing this profile\n")
 
-DEFUN(no_prof_description, "no description [LINE]",
-      "Negate a command or set its defaults\n"
-      "Specify a description of this profile\n"
-      "Up to 80 characters describing this profile\n")
-{
-	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->description,
-		       NULL);
-	return CLI_OK;
-}
+CRYPTO_DEFUN_STR(prof_vrf, struct isakmp_profile, vrf,
+		 "vrf", "WORD$vrfname", "vrfname",
+		 "Specify the VRF it is related to\n"
+		 "VRF Name\n")
 
-DEFUN(prof_vrf, "vrf WORD$vrfname",
-      "Specify the VRF it is related to\n"
-      "VRF Name\n")
-{
-	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->vrf,
-		       cli_arg(a, "vrfname"));
-	return CLI_OK;
-}
-
-DEFUN(no_prof_vrf, "no vrf [WORD]",
-      "Negate a command or set its defaults\n"
-      "Specify the VRF it is related to\n"
-      "VRF Name\n")
-{
-	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->vrf, NULL);
-	return CLI_OK;
-}
-
-DEFUN(prof_keyring, "keyring WORD$kr",
-      "Specify keyring to use\n"
-      "Keyring Name\n")
-{
-	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->keyring,
-		       cli_arg(a, "kr"));
-	return CLI_OK;
-}
-
-DEFUN(no_prof_keyring, "no keyring [WORD]",
-      "Negate a command or set its defaults\n"
-      "Specify keyring to use\n"
-      "Keyring Name\n")
-{
-	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->keyring, NULL);
-	return CLI_OK;
-}
+CRYPTO_DEFUN_STR(prof_keyring, struct isakmp_profile, keyring,
+		 "keyring", "WORD$kr", "kr",
+		 "Specify keyring to use\n"
+		 "Keyring Name\n")
 
 /* "match identity ..." lines accumulate; the text after "identity" is the
  * identity itself, kept in the form nvgen prints it. */
@@ -874,53 +748,19 @@ DEFUN(no_prof_match, "no " MATCH_SYNTAX,
 	return CLI_OK;
 }
 
-DEFUN(prof_client_auth, "client authentication list WORD$list",
-      "Specify client configuration settings\n"
-      "Client Authentication\n"
-      "AAA authentication list to use\n"
-      "AAA list name\n")
-{
-	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->client_auth_list,
-		       cli_arg(a, "list"));
-	return CLI_OK;
-}
+CRYPTO_DEFUN_STR(prof_client_auth, struct isakmp_profile, client_auth_list,
+		 "client authentication list", "WORD$list", "list",
+		 "Specify client configuration settings\n"
+		 "Client Authentication\n"
+		 "AAA authentication list to use\n"
+		 "AAA list name\n")
 
-DEFUN(no_prof_client_auth, "no client authentication list [WORD]",
-      "Negate a command or set its defaults\n"
-      "Specify client configuration settings\n"
-      "Client Authentication\n"
-      "AAA authentication list to use\n"
-      "AAA list name\n")
-{
-	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->client_auth_list,
-		       NULL);
-	return CLI_OK;
-}
-
-DEFUN(prof_isakmp_author, "isakmp authorization list WORD$list",
-      "ISAKMP Authorization command\n"
-      "ISAKMP Authorization parameters\n"
-      "AAA authorization list to use\n"
-      "AAA list name\n")
-{
-	crypto_str_set(
-		&((struct isakmp_profile *)cli_ctx(cli))->isakmp_author_list,
-		cli_arg(a, "list"));
-	return CLI_OK;
-}
-
-DEFUN(no_prof_isakmp_author, "no isakmp authorization list [WORD]",
-      "Negate a command or set its defaults\n"
-      "ISAKMP Authorization command\n"
-      "ISAKMP Authorization parameters\n"
-      "AAA authorization list to use\n"
-      "AAA list name\n")
-{
-	crypto_str_set(
-		&((struct isakmp_profile *)cli_ctx(cli))->isakmp_author_list,
-		NULL);
-	return CLI_OK;
-}
+CRYPTO_DEFUN_STR(prof_isakmp_author, struct isakmp_profile, isakmp_author_list,
+		 "isakmp authorization list", "WORD$list", "list",
+		 "ISAKMP Authorization command\n"
+		 "ISAKMP Authorization parameters\n"
+		 "AAA authorization list to use\n"
+		 "AAA list name\n")
 
 DEFUN(prof_cfg_addr, "client configuration address (initiate|respond)",
       "Specify client configuration settings\n"
@@ -953,28 +793,12 @@ DEFUN(no_prof_cfg_addr, "no client configuration address (initiate|respond)",
 	return CLI_OK;
 }
 
-DEFUN(prof_cfg_group, "client configuration group WORD$grp",
-      "Specify client configuration settings\n"
-      "Mode config commands\n"
-      "Specify the group\n"
-      "Group Name\n")
-{
-	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->client_cfg_group,
-		       cli_arg(a, "grp"));
-	return CLI_OK;
-}
-
-DEFUN(no_prof_cfg_group, "no client configuration group [WORD]",
-      "Negate a command or set its defaults\n"
-      "Specify client configuration settings\n"
-      "Mode config commands\n"
-      "Specify the group\n"
-      "Group Name\n")
-{
-	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->client_cfg_group,
-		       NULL);
-	return CLI_OK;
-}
+CRYPTO_DEFUN_STR(prof_cfg_group, struct isakmp_profile, client_cfg_group,
+		 "client configuration group", "WORD$grp", "grp",
+		 "Specify client configuration settings\n"
+		 "Mode config commands\n"
+		 "Specify the group\n"
+		 "Group Name\n")
 
 DEFUN(prof_initiate, "initiate mode aggressive",
       "Initiator property\n"
@@ -995,24 +819,10 @@ DEFUN(no_prof_initiate, "no initiate mode [aggressive]",
 	return CLI_OK;
 }
 
-DEFUN(prof_local_address, "local-address IFNAME$ifn",
-      "Interface to use as local address for this isakmp profile\n"
-      "Interface name\n")
-{
-	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->local_address,
-		       cli_arg(a, "ifn"));
-	return CLI_OK;
-}
-
-DEFUN(no_prof_local_address, "no local-address [IFNAME]",
-      "Negate a command or set its defaults\n"
-      "Interface to use as local address for this isakmp profile\n"
-      "Interface name\n")
-{
-	crypto_str_set(&((struct isakmp_profile *)cli_ctx(cli))->local_address,
-		       NULL);
-	return CLI_OK;
-}
+CRYPTO_DEFUN_STR(prof_local_address, struct isakmp_profile, local_address,
+		 "local-address", "IFNAME$ifn", "ifn",
+		 "Interface to use as local address for this isakmp profile\n"
+		 "Interface name\n")
 
 DEFUN(prof_keepalive, "keepalive <10-3600>$secs retry <2-60>$rsecs",
       "Set a keepalive interval for use with IOS peers\n"
@@ -1122,18 +932,8 @@ void isakmp_cfg_reset(void)
 		key_free(k);
 	}
 	memset(&keepalive, 0, sizeof keepalive);
-	while (groups) {
-		struct isakmp_group *g = groups;
-		groups = g->next;
-		cli_forget_ctx(g);
-		group_free(g);
-	}
-	while (profiles) {
-		struct isakmp_profile *p = profiles;
-		profiles = p->next;
-		cli_forget_ctx(p);
-		profile_free(p);
-	}
+	group_clear(&groups);
+	profile_clear(&profiles);
 }
 
 void isakmp_cfg_init(void)
