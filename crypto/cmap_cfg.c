@@ -100,6 +100,32 @@ static void entry_free(struct cmap_entry *e)
 	free(e);
 }
 
+/* The map-wide string settings, in running-config order: the keyword that
+ * picks each in MAPWIDE_SYNTAX, the words nvgen writes before the value,
+ * and where the map keeps it. Freeing, emptiness, the commands and nvgen
+ * all go through this one list. */
+static const struct mapwide {
+	const char *kw, *words;
+	size_t off;
+} mapwide[] = {
+	{"local-address", "local-address",
+	 offsetof(struct crypto_map, local_address)},
+	{"authentication", "client authentication list",
+	 offsetof(struct crypto_map, client_auth_list)},
+	{"accounting", "client accounting list",
+	 offsetof(struct crypto_map, client_acct_list)},
+	{"authorization", "isakmp authorization list",
+	 offsetof(struct crypto_map, isakmp_author_list)},
+	{"isakmp-profile", "isakmp-profile",
+	 offsetof(struct crypto_map, isakmp_profile)},
+};
+#define MAPWIDE_N (sizeof mapwide / sizeof mapwide[0])
+
+static char **mapwide_str(const struct crypto_map *m, size_t i)
+{
+	return (char **)((const char *)m + mapwide[i].off);
+}
+
 static void map_free(struct crypto_map *m)
 {
 	while (m->entries) {
@@ -109,21 +135,19 @@ static void map_free(struct crypto_map *m)
 	}
 	intmap_clear(&m->by_seq);
 	free(m->name);
-	free(m->local_address);
-	free(m->client_auth_list);
-	free(m->client_acct_list);
-	free(m->isakmp_author_list);
-	free(m->isakmp_profile);
+	for (size_t i = 0; i < MAPWIDE_N; i++)
+		free(*mapwide_str(m, i));
 	free(m);
 }
 
 /* A static map with no entries and no map-wide setting no longer exists. */
 static bool map_is_empty(const struct crypto_map *m)
 {
-	return !m->entries && !m->local_address && !m->client_auth_list &&
-	       !m->client_acct_list && !m->isakmp_author_list &&
-	       !m->isakmp_profile && !m->cfg_addr_initiate &&
-	       !m->cfg_addr_respond && !m->replay_in && !m->replay_out;
+	for (size_t i = 0; i < MAPWIDE_N; i++)
+		if (*mapwide_str(m, i))
+			return false;
+	return !m->entries && !m->cfg_addr_initiate && !m->cfg_addr_respond &&
+	       !m->replay_in && !m->replay_out;
 }
 
 static void map_drop_if_empty(struct crypto_map **list, struct crypto_map *m)
@@ -273,15 +297,10 @@ DEFUN(no_dynmap_entry, "no crypto dynamic-map WORD$name [<1-65535>$seq]",
  * keywords of the command. */
 static char **mapwide_slot(struct crypto_map *m, const struct cli_args *a)
 {
-	if (cli_has(a, "authentication"))
-		return &m->client_auth_list;
-	if (cli_has(a, "accounting"))
-		return &m->client_acct_list;
-	if (cli_has(a, "authorization"))
-		return &m->isakmp_author_list;
-	if (cli_has(a, "isakmp-profile"))
-		return &m->isakmp_profile;
-	return &m->local_address;
+	for (size_t i = 1; i < MAPWIDE_N; i++)
+		if (cli_has(a, mapwide[i].kw))
+			return mapwide_str(m, i);
+	return mapwide_str(m, 0);       /* local-address */
 }
 
 #define MAPWIDE_SYNTAX                                                      \
@@ -526,10 +545,7 @@ DEFUN(entry_sa_lifetime, "set security-association " SA_LIFETIME_SYNTAX,
       "Security association parameters\n" SA_LIFETIME_HELP)
 {
 	struct cmap_entry *e = cli_ctx(cli);
-	if (cli_has(a, "secs"))
-		e->sa_seconds = (unsigned)cli_arg_num(a, "secs");
-	else
-		e->sa_kilobytes = cli_arg_num(a, "kb");
+	crypto_lifetime_set(a, &e->sa_seconds, &e->sa_kilobytes);
 	return CLI_OK;
 }
 
@@ -539,10 +555,7 @@ DEFUN(no_entry_sa_lifetime, "no set security-association " NO_SA_LIFETIME_SYNTAX
       "Security association parameters\n" NO_SA_LIFETIME_HELP)
 {
 	struct cmap_entry *e = cli_ctx(cli);
-	if (cli_has(a, "seconds"))
-		e->sa_seconds = 0;
-	else
-		e->sa_kilobytes = 0;
+	crypto_lifetime_unset(a, &e->sa_seconds, &e->sa_kilobytes, 0, 0);
 	return CLI_OK;
 }
 
@@ -673,21 +686,10 @@ static void entry_body_nvgen(struct sbuf *b, const struct cmap_entry *e)
 static void mapwide_nvgen(struct sbuf *b, const struct crypto_map *m)
 {
 	const char *n = m->name;
-	if (m->local_address)
-		sbuf_printf(b, "crypto map %s local-address %s\n", n,
-			    m->local_address);
-	if (m->client_auth_list)
-		sbuf_printf(b, "crypto map %s client authentication list %s\n", n,
-			    m->client_auth_list);
-	if (m->client_acct_list)
-		sbuf_printf(b, "crypto map %s client accounting list %s\n", n,
-			    m->client_acct_list);
-	if (m->isakmp_author_list)
-		sbuf_printf(b, "crypto map %s isakmp authorization list %s\n", n,
-			    m->isakmp_author_list);
-	if (m->isakmp_profile)
-		sbuf_printf(b, "crypto map %s isakmp-profile %s\n", n,
-			    m->isakmp_profile);
+	for (size_t i = 0; i < MAPWIDE_N; i++)
+		if (*mapwide_str(m, i))
+			sbuf_printf(b, "crypto map %s %s %s\n", n, mapwide[i].words,
+				    *mapwide_str(m, i));
 	if (m->cfg_addr_initiate)
 		sbuf_printf(b, "crypto map %s client configuration address "
 			       "initiate\n", n);

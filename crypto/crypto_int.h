@@ -142,6 +142,13 @@ unsigned crypto_pfs_group(const struct cli_args *a);
 	"Time-based key duration in seconds\n" \
 	"Volume-based key duration\n" \
 	"Security association duration\n"
+/* The lifetime the arguments give replaces *SECS or *KB; the "no" form puts
+ * the one it names back to DEF_SECS or DEF_KB. */
+void crypto_lifetime_set(const struct cli_args *a, unsigned *secs,
+			 unsigned long *kb);
+void crypto_lifetime_unset(const struct cli_args *a, unsigned *secs,
+			   unsigned long *kb, unsigned def_secs,
+			   unsigned long def_kb);
 void crypto_lifetime_nvgen(struct sbuf *b, unsigned secs, unsigned long kb);
 
 #endif

@@ -265,10 +265,7 @@ DEFUN(sa_lifetime, "crypto ipsec security-association " SA_LIFETIME_SYNTAX,
       "Configure IPSEC policy\n"
       "Security association parameters\n" SA_LIFETIME_HELP)
 {
-	if (cli_has(a, "secs"))
-		globals.sa_seconds = (unsigned)cli_arg_num(a, "secs");
-	else
-		globals.sa_kilobytes = cli_arg_num(a, "kb");
+	crypto_lifetime_set(a, &globals.sa_seconds, &globals.sa_kilobytes);
 	return CLI_OK;
 }
 
@@ -279,10 +276,8 @@ DEFUN(no_sa_lifetime,
       "Configure IPSEC policy\n"
       "Security association parameters\n" NO_SA_LIFETIME_HELP)
 {
-	if (cli_has(a, "seconds"))
-		globals.sa_seconds = SA_SECONDS_DEFAULT;
-	else
-		globals.sa_kilobytes = SA_KILOBYTES_DEFAULT;
+	crypto_lifetime_unset(a, &globals.sa_seconds, &globals.sa_kilobytes,
+			      SA_SECONDS_DEFAULT, SA_KILOBYTES_DEFAULT);
 	return CLI_OK;
 }
 
@@ -434,10 +429,7 @@ DEFUN(prof_sa_lifetime, "set security-association " SA_LIFETIME_SYNTAX,
       "Security association parameters\n" SA_LIFETIME_HELP)
 {
 	struct ipsec_profile *p = cli_ctx(cli);
-	if (cli_has(a, "secs"))
-		p->sa_seconds = (unsigned)cli_arg_num(a, "secs");
-	else
-		p->sa_kilobytes = cli_arg_num(a, "kb");
+	crypto_lifetime_set(a, &p->sa_seconds, &p->sa_kilobytes);
 	return CLI_OK;
 }
 
@@ -448,10 +440,7 @@ DEFUN(no_prof_sa_lifetime,
       "Security association parameters\n" NO_SA_LIFETIME_HELP)
 {
 	struct ipsec_profile *p = cli_ctx(cli);
-	if (cli_has(a, "seconds"))
-		p->sa_seconds = 0;
-	else
-		p->sa_kilobytes = 0;
+	crypto_lifetime_unset(a, &p->sa_seconds, &p->sa_kilobytes, 0, 0);
 	return CLI_OK;
 }
 
@@ -485,6 +474,25 @@ DEFUN(no_prof_redundancy, "no redundancy WORD stateful",
 	crypto_str_set(&p->redundancy, NULL);
 	p->stateful = false;
 	return CLI_OK;
+}
+
+void crypto_lifetime_set(const struct cli_args *a, unsigned *secs,
+			 unsigned long *kb)
+{
+	if (cli_has(a, "secs"))
+		*secs = (unsigned)cli_arg_num(a, "secs");
+	else
+		*kb = cli_arg_num(a, "kb");
+}
+
+void crypto_lifetime_unset(const struct cli_args *a, unsigned *secs,
+			   unsigned long *kb, unsigned def_secs,
+			   unsigned long def_kb)
+{
+	if (cli_has(a, "seconds"))
+		*secs = def_secs;
+	else
+		*kb = def_kb;
 }
 
 void crypto_lifetime_nvgen(struct sbuf *b, unsigned secs, unsigned long kb)

@@ -146,6 +146,24 @@ static void zone_delete(void)
 	ipc.zone = false;
 }
 
+/* Every mode below the zone has the association as its context; a command
+ * that changes it tells the subscribers (the SCTP transport). */
+static struct ipc_assoc *assoc_of(struct cli *cli)
+{
+	return cli_ctx(cli);
+}
+
+static struct ipc_sctp_cfg *sctp_of(struct cli *cli)
+{
+	return &assoc_of(cli)->cfg.sctp_cfg;
+}
+
+static int assoc_changed(struct cli *cli)
+{
+	changed(assoc_of(cli)->cfg.id);
+	return CLI_OK;
+}
+
 /* ---- global: ipc zone default ---------------------------------------- */
 
 DEFUN(ipc_zone, "ipc zone default",
@@ -197,27 +215,23 @@ DEFUN(no_ipc_association, "no association <1-255>$id",
 DEFUN(ipc_assoc_shutdown, "shutdown",
       "Shutdown the association\n")
 {
-	struct ipc_assoc *as = cli_ctx(cli);
-	as->cfg.shutdown = true;
-	changed(as->cfg.id);
-	return CLI_OK;
+	assoc_of(cli)->cfg.shutdown = true;
+	return assoc_changed(cli);
 }
 
 DEFUN(no_ipc_assoc_shutdown, "no shutdown",
       "Negate a command or set its defaults\n"
       "Shutdown the association\n")
 {
-	struct ipc_assoc *as = cli_ctx(cli);
-	as->cfg.shutdown = false;
-	changed(as->cfg.id);
-	return CLI_OK;
+	assoc_of(cli)->cfg.shutdown = false;
+	return assoc_changed(cli);
 }
 
 DEFUN(ipc_protocol_sctp, "protocol sctp",
       "Configure the transport protocol of the association\n"
       "SCTP transport configuration\n")
 {
-	struct ipc_assoc *as = cli_ctx(cli);
+	struct ipc_assoc *as = assoc_of(cli);
 	if (!as->cfg.sctp) {
 		as->cfg.sctp = true;
 		changed(as->cfg.id);
@@ -231,23 +245,28 @@ DEFUN(no_ipc_protocol_sctp, "no protocol sctp",
       "Configure the transport protocol of the association\n"
       "SCTP transport configuration\n")
 {
-	struct ipc_assoc *as = cli_ctx(cli);
-	sctp_clear(&as->cfg);
-	changed(as->cfg.id);
-	return CLI_OK;
+	sctp_clear(&assoc_of(cli)->cfg);
+	return assoc_changed(cli);
 }
 
 /* ---- (config-ipc-protocol-sctp) --------------------------------------- */
+
+/* "local-port N" and "remote-port N" set the port and enter that end
+ * point's mode. */
+static int port_set(struct cli *cli, const struct cli_args *a, uint16_t *port,
+		    enum cli_mode mode)
+{
+	*port = (uint16_t)cli_arg_num(a, "port");
+	assoc_changed(cli);
+	cli_enter(cli, mode, assoc_of(cli));
+	return CLI_OK;
+}
 
 DEFUN(ipc_local_port, "local-port <1-65535>$port",
       "Local SCTP port\n"
       "Local port number\n")
 {
-	struct ipc_assoc *as = cli_ctx(cli);
-	as->cfg.sctp_cfg.local_port = (uint16_t)cli_arg_num(a, "port");
-	changed(as->cfg.id);
-	cli_enter(cli, MODE_IPC_LOCAL_SCTP, as);
-	return CLI_OK;
+	return port_set(cli, a, &sctp_of(cli)->local_port, MODE_IPC_LOCAL_SCTP);
 }
 
 /* Removing the local port removes the local end point with it. */
@@ -256,21 +275,15 @@ DEFUN(no_ipc_local_port, "no local-port [<1-65535>]",
       "Local SCTP port\n"
       "Local port number\n")
 {
-	struct ipc_assoc *as = cli_ctx(cli);
-	sctp_local_clear(&as->cfg.sctp_cfg);
-	changed(as->cfg.id);
-	return CLI_OK;
+	sctp_local_clear(sctp_of(cli));
+	return assoc_changed(cli);
 }
 
 DEFUN(ipc_remote_port, "remote-port <1-65535>$port",
       "Remote SCTP port\n"
       "Remote port number\n")
 {
-	struct ipc_assoc *as = cli_ctx(cli);
-	as->cfg.sctp_cfg.remote_port = (uint16_t)cli_arg_num(a, "port");
-	changed(as->cfg.id);
-	cli_enter(cli, MODE_IPC_REMOTE_SCTP, as);
-	return CLI_OK;
+	return port_set(cli, a, &sctp_of(cli)->remote_port, MODE_IPC_REMOTE_SCTP);
 }
 
 DEFUN(no_ipc_remote_port, "no remote-port [<1-65535>]",
@@ -278,10 +291,8 @@ DEFUN(no_ipc_remote_port, "no remote-port [<1-65535>]",
       "Remote SCTP port\n"
       "Remote port number\n")
 {
-	struct ipc_assoc *as = cli_ctx(cli);
-	sctp_remote_clear(&as->cfg.sctp_cfg);
-	changed(as->cfg.id);
-	return CLI_OK;
+	sctp_remote_clear(sctp_of(cli));
+	return assoc_changed(cli);
 }
 
 /* ---- address lists (local-ip / remote-ip) ----------------------------- */
@@ -326,11 +337,9 @@ DEFUN(ipc_local_ip, "local-ip A.B.C.D$ip1 [A.B.C.D$ip2]",
       "Local IP address\n"
       "Second local IP address\n")
 {
-	struct ipc_assoc *as = cli_ctx(cli);
-	struct ipc_sctp_cfg *s = &as->cfg.sctp_cfg;
+	struct ipc_sctp_cfg *s = sctp_of(cli);
 	addrs_set(s->local_ip, &s->n_local_ip, a);
-	changed(as->cfg.id);
-	return CLI_OK;
+	return assoc_changed(cli);
 }
 
 DEFUN(no_ipc_local_ip, "no local-ip [A.B.C.D$ip1 [A.B.C.D$ip2]]",
@@ -339,11 +348,9 @@ DEFUN(no_ipc_local_ip, "no local-ip [A.B.C.D$ip1 [A.B.C.D$ip2]]",
       "Local IP address\n"
       "Second local IP address\n")
 {
-	struct ipc_assoc *as = cli_ctx(cli);
-	struct ipc_sctp_cfg *s = &as->cfg.sctp_cfg;
+	struct ipc_sctp_cfg *s = sctp_of(cli);
 	addrs_remove(s->local_ip, &s->n_local_ip, a);
-	changed(as->cfg.id);
-	return CLI_OK;
+	return assoc_changed(cli);
 }
 
 /* "retransmit-timeout retran-min [msec] retran-max [msec]" (seed 000):
@@ -356,11 +363,9 @@ DEFUN(ipc_rto, "retransmit-timeout <300-60000>$min [msec$m1] "
       "Maximum retransmit timeout\n"
       "Milliseconds\n")
 {
-	struct ipc_assoc *as = cli_ctx(cli);
-	as->cfg.sctp_cfg.rto_min_ms = (unsigned)cli_arg_num(a, "min");
-	as->cfg.sctp_cfg.rto_max_ms = (unsigned)cli_arg_num(a, "max");
-	changed(as->cfg.id);
-	return CLI_OK;
+	sctp_of(cli)->rto_min_ms = (unsigned)cli_arg_num(a, "min");
+	sctp_of(cli)->rto_max_ms = (unsigned)cli_arg_num(a, "max");
+	return assoc_changed(cli);
 }
 
 DEFUN(no_ipc_rto, "no retransmit-timeout [<300-60000> [msec$m1] "
@@ -372,11 +377,9 @@ DEFUN(no_ipc_rto, "no retransmit-timeout [<300-60000> [msec$m1] "
       "Maximum retransmit timeout\n"
       "Milliseconds\n")
 {
-	struct ipc_assoc *as = cli_ctx(cli);
-	as->cfg.sctp_cfg.rto_min_ms = IPC_SCTP_RTO_MIN_DEFAULT;
-	as->cfg.sctp_cfg.rto_max_ms = IPC_SCTP_RTO_MAX_DEFAULT;
-	changed(as->cfg.id);
-	return CLI_OK;
+	sctp_of(cli)->rto_min_ms = IPC_SCTP_RTO_MIN_DEFAULT;
+	sctp_of(cli)->rto_max_ms = IPC_SCTP_RTO_MAX_DEFAULT;
+	return assoc_changed(cli);
 }
 
 /* Retries 2..10 as seed 000 Table 2 documents ("assoc-retransmit 20" in
@@ -385,10 +388,8 @@ DEFUN(ipc_path_retrans, "path-retransmit <2-10>$n",
       "SCTP path retransmissions before a path is failed\n"
       "Maximum path retries\n")
 {
-	struct ipc_assoc *as = cli_ctx(cli);
-	as->cfg.sctp_cfg.path_retrans = (unsigned)cli_arg_num(a, "n");
-	changed(as->cfg.id);
-	return CLI_OK;
+	sctp_of(cli)->path_retrans = (unsigned)cli_arg_num(a, "n");
+	return assoc_changed(cli);
 }
 
 DEFUN(no_ipc_path_retrans, "no path-retransmit [<2-10>]",
@@ -396,20 +397,16 @@ DEFUN(no_ipc_path_retrans, "no path-retransmit [<2-10>]",
       "SCTP path retransmissions before a path is failed\n"
       "Maximum path retries\n")
 {
-	struct ipc_assoc *as = cli_ctx(cli);
-	as->cfg.sctp_cfg.path_retrans = IPC_SCTP_RETRANS_DEFAULT;
-	changed(as->cfg.id);
-	return CLI_OK;
+	sctp_of(cli)->path_retrans = IPC_SCTP_RETRANS_DEFAULT;
+	return assoc_changed(cli);
 }
 
 DEFUN(ipc_assoc_retrans, "assoc-retransmit <2-10>$n",
       "SCTP retransmissions before the association is failed\n"
       "Maximum association retries\n")
 {
-	struct ipc_assoc *as = cli_ctx(cli);
-	as->cfg.sctp_cfg.assoc_retrans = (unsigned)cli_arg_num(a, "n");
-	changed(as->cfg.id);
-	return CLI_OK;
+	sctp_of(cli)->assoc_retrans = (unsigned)cli_arg_num(a, "n");
+	return assoc_changed(cli);
 }
 
 DEFUN(no_ipc_assoc_retrans, "no assoc-retransmit [<2-10>]",
@@ -417,10 +414,8 @@ DEFUN(no_ipc_assoc_retrans, "no assoc-retransmit [<2-10>]",
       "SCTP retransmissions before the association is failed\n"
       "Maximum association retries\n")
 {
-	struct ipc_assoc *as = cli_ctx(cli);
-	as->cfg.sctp_cfg.assoc_retrans = IPC_SCTP_RETRANS_DEFAULT;
-	changed(as->cfg.id);
-	return CLI_OK;
+	sctp_of(cli)->assoc_retrans = IPC_SCTP_RETRANS_DEFAULT;
+	return assoc_changed(cli);
 }
 
 /* ---- (config-ipc-remote-sctp) ----------------------------------------- */
@@ -430,11 +425,9 @@ DEFUN(ipc_remote_ip, "remote-ip A.B.C.D$ip1 [A.B.C.D$ip2]",
       "Remote IP address\n"
       "Second remote IP address\n")
 {
-	struct ipc_assoc *as = cli_ctx(cli);
-	struct ipc_sctp_cfg *s = &as->cfg.sctp_cfg;
+	struct ipc_sctp_cfg *s = sctp_of(cli);
 	addrs_set(s->remote_ip, &s->n_remote_ip, a);
-	changed(as->cfg.id);
-	return CLI_OK;
+	return assoc_changed(cli);
 }
 
 DEFUN(no_ipc_remote_ip, "no remote-ip [A.B.C.D$ip1 [A.B.C.D$ip2]]",
@@ -443,11 +436,9 @@ DEFUN(no_ipc_remote_ip, "no remote-ip [A.B.C.D$ip1 [A.B.C.D$ip2]]",
       "Remote IP address\n"
       "Second remote IP address\n")
 {
-	struct ipc_assoc *as = cli_ctx(cli);
-	struct ipc_sctp_cfg *s = &as->cfg.sctp_cfg;
+	struct ipc_sctp_cfg *s = sctp_of(cli);
 	addrs_remove(s->remote_ip, &s->n_remote_ip, a);
-	changed(as->cfg.id);
-	return CLI_OK;
+	return assoc_changed(cli);
 }
 
 /* ---- running-config ---------------------------------------------------- */
