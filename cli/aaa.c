@@ -188,6 +188,17 @@ static int list_cmd(struct cli *cli, const struct cli_args *a,
 	return CLI_OK;
 }
 
+/* "no aaa ... LIST" removes the list (the methods typed after it do not
+ * matter). */
+static int no_list_cmd(struct cli *cli, const struct cli_args *a,
+		       enum aaa_list_kind kind)
+{
+	if (!aaa_available(cli, a, 2))
+		return CLI_ERR;
+	list_remove(kind, list_name(a));
+	return CLI_OK;
+}
+
 DEFUN(aaa_new_model_cmd, "aaa new-model", AAA_HELP
       "Enable NEW access control commands and functions.(Disables OLD "
       "commands.)\n")
@@ -240,10 +251,7 @@ DEFUN(no_aaa_authen_login, "no aaa authentication login " LIST_SYNTAX " [LINE]",
       LIST_HELP("authentication")
       "Methods\n")
 {
-	if (!aaa_available(cli, a, 2))
-		return CLI_ERR;
-	list_remove(AAA_AUTHEN_LOGIN, list_name(a));
-	return CLI_OK;
+	return no_list_cmd(cli, a, AAA_AUTHEN_LOGIN);
 }
 
 #define AUTHOR_METH "(local|none|if-authenticated|group (radius|WORD))"
@@ -274,10 +282,7 @@ DEFUN(no_aaa_author_network, "no aaa authorization network " LIST_SYNTAX " [LINE
       LIST_HELP("authorization")
       "Methods\n")
 {
-	if (!aaa_available(cli, a, 2))
-		return CLI_ERR;
-	list_remove(AAA_AUTHOR_NETWORK, list_name(a));
-	return CLI_OK;
+	return no_list_cmd(cli, a, AAA_AUTHOR_NETWORK);
 }
 
 #define ACCT_GROUP "group (radius|WORD)"
@@ -321,10 +326,7 @@ DEFUN(no_aaa_acct_network, "no aaa accounting network " LIST_SYNTAX " [LINE]",
       LIST_HELP("accounting")
       "Methods\n")
 {
-	if (!aaa_available(cli, a, 2))
-		return CLI_ERR;
-	list_remove(AAA_ACCT_NETWORK, list_name(a));
-	return CLI_OK;
+	return no_list_cmd(cli, a, AAA_ACCT_NETWORK);
 }
 
 DEFUN(aaa_session_id, "aaa session-id (common|unique)", AAA_HELP

@@ -281,19 +281,23 @@ DEFUN(no_sa_lifetime,
 	return CLI_OK;
 }
 
-DEFUN(sa_replay,
-      "crypto ipsec security-association replay (window-size [(64|128|256|512|1024)]|disable)",
-      "Encryption module\n"
-      "Configure IPSEC policy\n"
-      "Security association parameters\n"
-      "Set replay checking.\n"
-      "Set replay window size.\n"
-      "Window size of 64\n"
-      "Window size of 128\n"
-      "Window size of 256\n"
-      "Window size of 512\n"
-      "Window size of 1024\n"
-      "Disable replay checking.\n")
+#define SA_REPLAY_SYNTAX                                                   \
+	"crypto ipsec security-association replay "                        \
+	"(window-size [(64|128|256|512|1024)]|disable)"
+#define SA_REPLAY_HELP                                                     \
+	"Encryption module\n"                                              \
+	"Configure IPSEC policy\n"                                         \
+	"Security association parameters\n"                                \
+	"Set replay checking.\n"                                           \
+	"Set replay window size.\n"                                        \
+	"Window size of 64\n"                                              \
+	"Window size of 128\n"                                             \
+	"Window size of 256\n"                                             \
+	"Window size of 512\n"                                             \
+	"Window size of 1024\n"                                            \
+	"Disable replay checking.\n"
+
+DEFUN(sa_replay, SA_REPLAY_SYNTAX, SA_REPLAY_HELP)
 {
 	static const unsigned sz[] = {64, 128, 256, 512, 1024};
 	static const char *const kw[] = {"64", "128", "256", "512", "1024"};
@@ -308,20 +312,8 @@ DEFUN(sa_replay,
 	return CLI_OK;
 }
 
-DEFUN(no_sa_replay,
-      "no crypto ipsec security-association replay (window-size [(64|128|256|512|1024)]|disable)",
-      "Negate a command or set its defaults\n"
-      "Encryption module\n"
-      "Configure IPSEC policy\n"
-      "Security association parameters\n"
-      "Set replay checking.\n"
-      "Set replay window size.\n"
-      "Window size of 64\n"
-      "Window size of 128\n"
-      "Window size of 256\n"
-      "Window size of 512\n"
-      "Window size of 1024\n"
-      "Disable replay checking.\n")
+DEFUN(no_sa_replay, "no " SA_REPLAY_SYNTAX,
+      "Negate a command or set its defaults\n" SA_REPLAY_HELP)
 {
 	if (cli_has(a, "disable"))
 		replay_disabled = false;
