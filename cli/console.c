@@ -18,6 +18,7 @@ static struct cli *con;
 static ev_io stdin_w;
 static bool tty;
 static struct sbuf inbuf;        /* piped input not yet a whole line */
+static size_t inoff;             /* inbuf before it is taken already */
 static struct sbuf rawline;      /* tty: a password being typed */
 static bool rl_active;
 
@@ -83,24 +84,25 @@ static bool pipe_eof;
 
 static bool pipe_take_line(void)
 {
-	char *nl = inbuf.len ? memchr(inbuf.s, '\n', inbuf.len) : NULL;
-	if (!nl && !(pipe_eof && inbuf.len))
+	const char *s = inbuf.s + inoff;
+	size_t left = inbuf.len - inoff;
+	char *nl = left ? memchr(s, '\n', left) : NULL;
+	if (!nl && !(pipe_eof && left))
 		return false;
-	size_t n = nl ? (size_t)(nl - inbuf.s) : inbuf.len;
+	size_t n = nl ? (size_t)(nl - s) : left;
 	/* a NUL byte is dropped, as a terminal line discipline would (CR NUL
 	 * is how telnet sends a bare CR); the rest of the line stays */
 	char *line = xmalloc(n + 1);
 	size_t len = 0;
 	for (size_t i = 0; i < n; i++)
-		if (inbuf.s[i])
-			line[len++] = inbuf.s[i];
+		if (s[i])
+			line[len++] = s[i];
 	line[len] = '\0';
 	if (len && line[len - 1] == '\r')
 		line[len - 1] = '\0';
-	size_t used = nl ? n + 1 : n;
-	memmove(inbuf.s, inbuf.s + used, inbuf.len - used);
-	inbuf.len -= used;
-	inbuf.s[inbuf.len] = '\0';
+	/* the rest moves to the front only before the next read, not after
+	 * each line (a 64 KB read holds a thousand lines) */
+	inoff += nl ? n + 1 : n;
 	pipe_line(line);
 	free(line);
 	return true;
@@ -140,6 +142,12 @@ static void pipe_idle(struct ev_loop *loop, ev_idle *w, int revents)
 static void pipe_read(struct ev_loop *loop, ev_io *w, int revents)
 {
 	char buf[65536];
+	if (inoff) {
+		memmove(inbuf.s, inbuf.s + inoff, inbuf.len - inoff);
+		inbuf.len -= inoff;
+		inbuf.s[inbuf.len] = '\0';
+		inoff = 0;
+	}
 	ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
@@ -333,6 +341,7 @@ void console_stdio_start(void)
 			    .terminal = tty, .origin = "console"};
 	con = cli_session_new(&io, MODE_USER);
 	sbuf_init(&inbuf);
+	inoff = 0;
 	sbuf_init(&rawline);
 	if (tty) {
 		tty_setup();
@@ -358,5 +367,6 @@ void console_stdio_stop(void)
 	if (!tty)
 		ev_idle_stop(core_loop, &pipe_more);
 	sbuf_free(&inbuf);
+	inoff = 0;
 	sbuf_free(&rawline);
 }
