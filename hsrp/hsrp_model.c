@@ -11,7 +11,61 @@
 static struct hsrp_if *hsrp_ifs;      /* newest first */
 static unsigned hsrp_if_seq;
 static struct intmap vips;            /* virtual address -> its group */
-static struct strmap watches;         /* tracked item -> struct watch */
+static struct strmap watches;         /* tracked item -> struct group_set */
+static struct strmap names;           /* group name -> struct group_set */
+
+/* ---- sets of groups under a string key ------------------------------- */
+
+/* The groups that share a name, or that track one item. */
+struct group_set {
+	char *key;
+	struct hsrp_group **g;
+	int n, cap;
+};
+
+static void set_add(struct strmap *m, const char *key, struct hsrp_group *g)
+{
+	struct group_set *w = strmap_get(m, key);
+	if (!w) {
+		w = xcalloc(1, sizeof *w);
+		w->key = xstrdup(key);
+		strmap_put(m, w->key, w);
+	}
+	if (w->n == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 4;
+		w->g = xrealloc(w->g, (size_t)w->cap * sizeof *w->g);
+	}
+	w->g[w->n++] = g;
+}
+
+static void set_free(struct group_set *w)
+{
+	free(w->key);
+	free(w->g);
+	free(w);
+}
+
+static void set_del(struct strmap *m, const char *key, struct hsrp_group *g)
+{
+	struct group_set *w = strmap_get(m, key);
+	for (int i = 0; w && i < w->n; i++)
+		if (w->g[i] == g) {
+			w->g[i] = w->g[--w->n];
+			break;
+		}
+	if (w && !w->n) {
+		strmap_del(m, w->key);
+		set_free(w);
+	}
+}
+
+static void set_clear(struct strmap *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->slot[i].key)
+			set_free(m->slot[i].val);
+	strmap_clear(m);
+}
 static const struct hsrp_engine_ops *engine;
 unsigned hsrp_debug;
 
@@ -106,6 +160,10 @@ const char *hsrp_group_name(const struct hsrp_group *g)
 
 static void publish_name(struct hsrp_group *g, bool appears)
 {
+	if (appears)
+		set_add(&names, hsrp_group_name(g), g);
+	else
+		set_del(&names, hsrp_group_name(g), g);
 	struct hsrp_event ev = {
 		.ifname = iface_name(g->hif->ifp),
 		.group = g->num,
@@ -126,19 +184,25 @@ void hsrp_group_set_name(struct hsrp_group *g, const char *name)
 	publish_name(g, true);
 }
 
+/* Interfaces in the platform's order (the order show running-config
+ * prints them), then group numbers, so the answer survives a reload. */
+static bool group_before(const struct hsrp_group *a,
+			 const struct hsrp_group *b)
+{
+	int c = iface_order_cmp(a->hif->ifp, b->hif->ifp);
+	return c ? c < 0 : a->num < b->num;
+}
+
 struct hsrp_group *hsrp_group_by_name(const char *name)
 {
-	/* Interfaces in the platform's order (the order show running-config
-	 * prints them), so the answer survives a reload. */
-	for (struct iface *ifp = iface_first(); ifp; ifp = iface_next(ifp)) {
-		struct hsrp_if *hif = hsrp_if_find(ifp);
-		if (!hif)
-			continue;
-		for (struct hsrp_group *g = hif->groups; g; g = g->next)
-			if (!strcmp(hsrp_group_name(g), name))
-				return g;
-	}
-	return NULL;
+	struct group_set *s = strmap_get(&names, name);
+	if (!s)
+		return NULL;
+	struct hsrp_group *best = s->g[0];
+	for (int i = 1; i < s->n; i++)
+		if (group_before(s->g[i], best))
+			best = s->g[i];
+	return best;
 }
 
 bool hsrp_group_lookup(const char *name, struct hsrp_group_info *out)
@@ -373,14 +437,8 @@ void hsrp_vip_release(uint32_t vip)
 
 /* ---- who tracks what --------------------------------------------------- */
 
-/* The groups with a tracking line for one item: an interface's canonical
+/* A tracking line's key in the watch index: an interface's canonical
  * name, or "#N" for object N (interface names never start with '#'). */
-struct watch {
-	char *key;
-	struct hsrp_group **g;
-	int n, cap;
-};
-
 static const char *watch_key(const struct hsrp_track_ref *t, char *buf,
 			     size_t n)
 {
@@ -393,35 +451,13 @@ static const char *watch_key(const struct hsrp_track_ref *t, char *buf,
 void hsrp_track_ref_watch(struct hsrp_group *g, struct hsrp_track_ref *t)
 {
 	char buf[16];
-	const char *key = watch_key(t, buf, sizeof buf);
-	struct watch *w = strmap_get(&watches, key);
-	if (!w) {
-		w = xcalloc(1, sizeof *w);
-		w->key = xstrdup(key);
-		strmap_put(&watches, w->key, w);
-	}
-	if (w->n == w->cap) {
-		w->cap = w->cap ? w->cap * 2 : 4;
-		w->g = xrealloc(w->g, (size_t)w->cap * sizeof *w->g);
-	}
-	w->g[w->n++] = g;
+	set_add(&watches, watch_key(t, buf, sizeof buf), g);
 }
 
 void hsrp_track_ref_free(struct hsrp_group *g, struct hsrp_track_ref *t)
 {
 	char buf[16];
-	struct watch *w = strmap_get(&watches, watch_key(t, buf, sizeof buf));
-	for (int i = 0; w && i < w->n; i++)
-		if (w->g[i] == g) {
-			w->g[i] = w->g[--w->n];
-			break;
-		}
-	if (w && !w->n) {
-		strmap_del(&watches, w->key);
-		free(w->key);
-		free(w->g);
-		free(w);
-	}
+	set_del(&watches, watch_key(t, buf, sizeof buf), g);
 	free(t);
 }
 
@@ -440,7 +476,7 @@ static int watcher_cmp(const void *x, const void *y)
  * state, may be NULL) in its place among them. */
 static void notify_watchers(const char *key, struct hsrp_if *own)
 {
-	struct watch *w = strmap_get(&watches, key);
+	struct group_set *w = strmap_get(&watches, key);
 	int n = w ? w->n : 0;
 	struct hsrp_group **v = NULL;
 	if (n) {
@@ -511,6 +547,7 @@ void hsrp_model_reset(void)
 		hif_unlink_free(hif);
 	}
 	hsrp_if_seq = 0;
+	set_clear(&names);      /* the groups went without a word */
 	hsrp_debug = 0;
 }
 

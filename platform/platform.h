@@ -19,6 +19,9 @@ struct iface *iface_find(const char *canon);
 struct iface *iface_get(const char *canon);
 struct iface *iface_first(void);
 struct iface *iface_next(const struct iface *ifp);
+/* The order iface_first/iface_next walk (show-run order): <0 when A
+ * comes first, 0 for the same interface. */
+int iface_order_cmp(const struct iface *a, const struct iface *b);
 const char *iface_name(const struct iface *ifp);        /* FastEthernet0/0 */
 const char *iface_short_name(const struct iface *ifp);  /* Fa0/0 */
 enum iface_type iface_type(const struct iface *ifp);

@@ -140,8 +140,6 @@ void ping_init(void);                 /* ping.c */
 
 /* iface.c */
 bool iface_is_physical(const struct iface *ifp);
-/* Show-run order of two interfaces (<0: A first). */
-int iface_order_cmp(const struct iface *a, const struct iface *b);
 bool iface_is_ethernet(const struct iface *ifp);
 /* Recompute link/line state from shutdown/carrier/parent/tunnel ends;
  * logs the transitions as IOS does and publishes EVT_IFACE_STATE. */

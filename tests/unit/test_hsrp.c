@@ -602,6 +602,37 @@ static void test_vip_owner_follows_changes(void **state)
 	free(l);
 }
 
+/* A lookup by name finds the group the former walk found (interfaces in
+ * show-run order, then groups ascending) through every change. */
+static void test_name_index(void **state)
+{
+	assert_int_equal(cfg("interface Vlan20\n"
+			     " standby 5 name N\n"
+			     " standby 2 priority 90\n"
+			     " standby 2 name N\n"
+			     "interface Vlan10\n"
+			     " standby 7 name N\n"), 0);
+	struct hsrp_group_info gi;
+	assert_true(hsrp_group_lookup("N", &gi));
+	assert_string_equal(gi.ifname, "Vlan10");
+	assert_int_equal(cfg("no interface Vlan10\n"), 0);
+	assert_true(hsrp_group_lookup("N", &gi));
+	assert_string_equal(gi.ifname, "Vlan20");
+	assert_int_equal(gi.group, 2);
+	assert_int_equal(cfg("interface Vlan20\n standby 2 name M\n"), 0);
+	assert_true(hsrp_group_lookup("N", &gi));
+	assert_int_equal(gi.group, 5);
+	assert_true(hsrp_group_lookup("M", &gi));
+	assert_int_equal(gi.group, 2);
+	assert_false(hsrp_group_lookup("hsrp-Vl20-2", &gi));
+	assert_int_equal(cfg("interface Vlan20\n no standby 2 name\n"), 0);
+	assert_true(hsrp_group_lookup("hsrp-Vl20-2", &gi));
+	assert_false(hsrp_group_lookup("M", &gi));
+	core_reset_all();
+	assert_false(hsrp_group_lookup("N", &gi));
+	assert_false(hsrp_group_lookup("hsrp-Vl20-2", &gi));
+}
+
 int main(void)
 {
 	router_init();
@@ -624,6 +655,7 @@ int main(void)
 		cmocka_unit_test_setup(test_track_objects, setup),
 		cmocka_unit_test_setup(test_debug_flags, setup),
 		cmocka_unit_test_setup(test_vip_owner_follows_changes, setup),
+		cmocka_unit_test_setup(test_name_index, setup),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	sbuf_free(&errs);
