@@ -6,8 +6,8 @@
  *    `ip address` and `no shutdown`): a binary trie of the connected
  *    subnets, where the subnets containing A/M lie on the path to it and
  *    the ones inside it below it.
- * Each interface remembers what it put in (ifp->indexed), so
- * addr_index_sync() replaces exactly that after any change. */
+ * ip_cfg.c tells it of each address that comes or goes, so a change
+ * costs the same however many addresses the interface has. */
 #include "platform_int.h"
 
 #include <arpa/inet.h>
@@ -18,6 +18,7 @@
 struct addr_ent {
 	struct iface *ifp;
 	uint32_t addr, mask;           /* network order */
+	bool primary;
 	struct addr_ent *same_addr;    /* other interfaces with this address */
 	struct addr_ent *same_net;     /* other entries of this trie node */
 };
@@ -109,32 +110,34 @@ static void trie_del(struct addr_ent *e)
 
 /* ---- keeping it in step ----------------------------------------------------- */
 
-void addr_index_sync(struct iface *ifp)
+void addr_index_add(struct iface *ifp, uint32_t addr, uint32_t mask,
+		    bool primary)
 {
-	for (int i = 0; i < ifp->nindexed; i++) {
-		addr_del(&ifp->indexed[i]);
-		trie_del(&ifp->indexed[i]);
-	}
-	free(ifp->indexed);
-	ifp->indexed = NULL;
-	ifp->nindexed = 0;
+	struct addr_ent *e = xcalloc(1, sizeof *e);
+	*e = (struct addr_ent){.ifp = ifp, .addr = addr, .mask = mask,
+			       .primary = primary};
+	addr_add(e);
+	trie_add(e);
+}
 
-	int n = ifp->nsec + (ifp->addr != 0);
-	if (!n)
+void addr_index_del(struct iface *ifp, uint32_t addr, bool primary)
+{
+	struct addr_ent *e = intmap_get(&by_addr, addr);
+	while (e && (e->ifp != ifp || e->primary != primary))
+		e = e->same_addr;
+	if (!e)
 		return;
-	ifp->indexed = xcalloc((size_t)n, sizeof *ifp->indexed);
+	addr_del(e);
+	trie_del(e);
+	free(e);
+}
+
+void addr_index_clear(struct iface *ifp)
+{
 	if (ifp->addr)
-		ifp->indexed[ifp->nindexed++] =
-			(struct addr_ent){.ifp = ifp, .addr = ifp->addr,
-					  .mask = ifp->mask};
+		addr_index_del(ifp, ifp->addr, true);
 	for (int k = 0; k < ifp->nsec; k++)
-		ifp->indexed[ifp->nindexed++] =
-			(struct addr_ent){.ifp = ifp, .addr = ifp->sec[k].addr,
-					  .mask = ifp->sec[k].mask};
-	for (int i = 0; i < ifp->nindexed; i++) {
-		addr_add(&ifp->indexed[i]);
-		trie_add(&ifp->indexed[i]);
-	}
+		addr_index_del(ifp, ifp->sec[k].addr, false);
 }
 
 /* ---- the questions ------------------------------------------------------------ */

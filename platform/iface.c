@@ -10,11 +10,11 @@
 /* The table: a list in show-run order (what iface_first/iface_next
  * walk), found by name through a hash. A main interface's
  * sub-interfaces follow it directly in that order (the numbers decide
- * before the sub-interface does), and the tunnels have a list of their
- * own, so neither is looked for by walking the table. */
+ * before the sub-interface does), and the tunnels are one run too (their
+ * class sorts alone), so neither is looked for by walking the table. */
 static struct iface *iface_list, *iface_tail;
 static struct strmap iface_index;  /* canonical name -> interface */
-static struct iface *tunnels;      /* show-run order, via tun_next */
+static struct iface *first_tunnel;
 
 static const struct {
 	enum iface_type type;
@@ -214,25 +214,23 @@ void iface_mac_str(const uint8_t mac[6], char *buf, size_t n)
 
 /* The interface IFP goes before: a configuration (show running-config
  * read back) creates them in order, so the end is where the search
- * starts; a sub-interface's place is among its siblings after its main
- * interface. NULL: at the end. */
+ * starts; a sub-interface's place is in its main interface's run, and
+ * usually after the last one. NULL: at the end. */
 static struct iface *list_successor(const struct iface *ifp)
 {
 	if (!iface_tail || iface_order_cmp(iface_tail, ifp) < 0)
 		return NULL;
-	struct iface *i = ifp->parent ? ifp->parent : iface_list;
+	struct iface *i = iface_list;
+	if (ifp->parent) {
+		struct iface *last = ifp->parent->last_subif ?
+				     ifp->parent->last_subif : ifp->parent;
+		if (iface_order_cmp(last, ifp) < 0)
+			return last->next;
+		i = ifp->parent;
+	}
 	while (i && iface_order_cmp(i, ifp) < 0)
 		i = i->next;
 	return i;
-}
-
-static void tunnel_insert(struct iface *ifp)
-{
-	struct iface **pp = &tunnels;
-	while (*pp && iface_order_cmp(*pp, ifp) < 0)
-		pp = &(*pp)->tun_next;
-	ifp->tun_next = *pp;
-	*pp = ifp;
 }
 
 static void list_insert(struct iface *ifp)
@@ -240,20 +238,30 @@ static void list_insert(struct iface *ifp)
 	struct iface *succ = list_successor(ifp);
 	DLIST_INSERT_BEFORE(iface_list, iface_tail, succ, ifp);
 	strmap_put(&iface_index, ifp->name, ifp);
-	if (ifp->type == IFT_TUNNEL)
-		tunnel_insert(ifp);
+	struct iface *p = ifp->parent;
+	if (p && (!p->last_subif || iface_order_cmp(p->last_subif, ifp) < 0))
+		p->last_subif = ifp;
+	if (ifp->type == IFT_TUNNEL &&
+	    (!first_tunnel || iface_order_cmp(ifp, first_tunnel) < 0))
+		first_tunnel = ifp;
 }
 
 static void list_remove(struct iface *ifp)
 {
+	struct iface *p = ifp->parent;
+	if (p && p->last_subif == ifp)
+		p->last_subif = ifp->prev != p ? ifp->prev : NULL;
+	if (first_tunnel == ifp)
+		first_tunnel = ifp->next && ifp->next->type == IFT_TUNNEL ?
+			       ifp->next : NULL;
 	DLIST_REMOVE(iface_list, iface_tail, ifp);
 	strmap_del(&iface_index, ifp->name);
-	if (ifp->type == IFT_TUNNEL)
-		for (struct iface **pp = &tunnels; *pp; pp = &(*pp)->tun_next)
-			if (*pp == ifp) {
-				*pp = ifp->tun_next;
-				break;
-			}
+}
+
+/* The tunnels, in show-run order. */
+static struct iface *next_tunnel(const struct iface *tun)
+{
+	return tun->next && tun->next->type == IFT_TUNNEL ? tun->next : NULL;
 }
 
 /* The sub-interfaces of a main interface: the run right after it. */
@@ -343,7 +351,7 @@ void iface_delete(struct iface *ifp)
 	snprintf(name, sizeof name, "%s", ifp->name);
 	free(ifp);
 	/* tunnels sourced from it lose their line protocol */
-	for (struct iface *i = tunnels; i; i = i->tun_next)
+	for (struct iface *i = first_tunnel; i; i = next_tunnel(i))
 		if (tunnel_sourced_from(i, name))
 			iface_update_state(i);
 }
@@ -394,11 +402,10 @@ bool iface_has_addr(const struct iface *ifp, uint32_t addr)
 
 void iface_addr_changed(struct iface *ifp)
 {
+	/* No tunnel's state follows: its line protocol depends on its ends
+	 * being configured and on its source interface's line protocol
+	 * (tunnel_line), not on whose address its source is. */
 	core_publish(EVT_IFACE_ADDR, ifp);
-	/* a tunnel sourced from an address comes up once it is ours */
-	for (struct iface *i = tunnels; i; i = i->tun_next)
-		if (i != ifp)
-			iface_update_state(i);
 }
 
 /* ---- state ------------------------------------------------------------------ */
@@ -501,7 +508,7 @@ void iface_update_state(struct iface *ifp)
 	size_t n = 0, cap = 0;
 	for (struct iface *i = first_subif(ifp); i; i = next_subif(i))
 		dep_push(&dep, &n, &cap, i);
-	for (struct iface *i = tunnels; i; i = i->tun_next)
+	for (struct iface *i = first_tunnel; i; i = next_tunnel(i))
 		if (i != ifp && i->parent != ifp &&
 		    tunnel_sourced_from(i, ifp->name))
 			dep_push(&dep, &n, &cap, i);

@@ -69,22 +69,23 @@ static void add_secondary(struct iface *ifp, uint32_t addr, uint32_t mask)
 {
 	int k = find_secondary(ifp, addr);
 	if (k >= 0) {
+		addr_index_del(ifp, addr, false);
 		ifp->sec[k].mask = mask;
 	} else {
 		ifp->sec = xrealloc(ifp->sec, (size_t)(ifp->nsec + 1) *
 						  sizeof *ifp->sec);
 		ifp->sec[ifp->nsec++] = (struct ip_secondary){addr, mask};
 	}
-	addr_index_sync(ifp);
+	addr_index_add(ifp, addr, mask, false);
 	rib_iface_changed();
 }
 
 static void del_secondary(struct iface *ifp, int k)
 {
+	addr_index_del(ifp, ifp->sec[k].addr, false);
 	memmove(&ifp->sec[k], &ifp->sec[k + 1],
 		(size_t)(ifp->nsec - k - 1) * sizeof *ifp->sec);
 	ifp->nsec--;
-	addr_index_sync(ifp);
 	rib_iface_changed();
 }
 
@@ -122,9 +123,11 @@ DEFUN(ip_address_cmd, "ip address A.B.C.D$addr A.B.C.D$mask [secondary]",
 		del_secondary(ifp, k);  /* promoted to primary */
 	if (ifp->addr == addr && ifp->mask == mask)
 		return CLI_OK;
+	if (ifp->addr)
+		addr_index_del(ifp, ifp->addr, true);
 	ifp->addr = addr;
 	ifp->mask = mask;
-	addr_index_sync(ifp);
+	addr_index_add(ifp, addr, mask, true);
 	iface_addr_changed(ifp);
 	return CLI_OK;
 }
@@ -154,6 +157,7 @@ DEFUN(no_ip_address_cmd,
 	if (as && ifp->addr != cli_arg_ip(a, "addr"))
 		return CLI_OK;
 	bool had = ifp->addr != 0;
+	addr_index_clear(ifp);
 	ifp->addr = ifp->mask = 0;
 	free(ifp->sec);
 	ifp->sec = NULL;
@@ -163,7 +167,6 @@ DEFUN(no_ip_address_cmd,
 	clear_unnumbered(ifp);
 	ifp->addr_cfgd = true;
 	ifp->no_addr_cfgd = true;
-	addr_index_sync(ifp);
 	if (had)
 		iface_addr_changed(ifp);
 	return CLI_OK;
@@ -177,6 +180,7 @@ DEFUN(ip_unnumbered_cmd, "ip unnumbered IFNAME$ifname",
 	struct iface *ifp = cli_ctx(cli);
 	const char *name = cli_arg(a, "ifname");
 	bool had = ifp->addr != 0;
+	addr_index_clear(ifp);
 	ifp->addr = ifp->mask = 0;
 	free(ifp->sec);
 	ifp->sec = NULL;
@@ -187,7 +191,6 @@ DEFUN(ip_unnumbered_cmd, "ip unnumbered IFNAME$ifname",
 	ifp->unnumbered = xstrdup(name);
 	ifp->addr_cfgd = true;
 	ifp->no_addr_cfgd = false;
-	addr_index_sync(ifp);
 	if (had)
 		iface_addr_changed(ifp);
 	return CLI_OK;
@@ -228,6 +231,7 @@ static void write_ip(struct sbuf *out, struct iface *ifp)
 
 void ip_iface_reset(struct iface *ifp)
 {
+	addr_index_clear(ifp);
 	ifp->addr = ifp->mask = 0;
 	free(ifp->sec);
 	ifp->sec = NULL;
@@ -236,7 +240,6 @@ void ip_iface_reset(struct iface *ifp)
 	ifp->nsec = 0;
 	clear_unnumbered(ifp);
 	ifp->addr_cfgd = ifp->no_addr_cfgd = false;
-	addr_index_sync(ifp);
 }
 
 const char *iface_unnumbered(const struct iface *ifp)

@@ -32,7 +32,7 @@ struct ip_secondary {
 
 struct iface {
 	struct iface *next, *prev;       /* the table, show-run order */
-	struct iface *tun_next;          /* tunnels only: the tunnel list */
+	struct iface *last_subif;        /* main interfaces: the last one */
 	char name[IFNAME_MAX];           /* FastEthernet0/0.100 */
 	char short_name[IFNAME_MAX];     /* Fa0/0.100 */
 	enum iface_type type;
@@ -81,9 +81,6 @@ struct iface {
 	struct port *port;               /* the wire, NULL when unattached */
 	struct iface_net *net;           /* filter/groups/vaddrs, lazily made */
 
-	/* addr_index.c: the addresses indexed for this interface */
-	struct addr_ent *indexed;
-	int nindexed;
 	bool deleting;                   /* iface_delete under way */
 };
 
@@ -166,9 +163,14 @@ void ip_iface_reset(struct iface *ifp);
  * interface (the first in show-run order) or NULL. */
 struct iface *ip_overlap(const struct iface *self, uint32_t addr,
 			 uint32_t mask);
-/* addr_index.c: after any change of an interface's addresses (primary,
- * secondaries), make the index match them; none left frees its part. */
-void addr_index_sync(struct iface *ifp);
+/* addr_index.c: every change of an interface's addresses goes through
+ * these, so the index matches ifp->addr and ifp->sec: one address in or
+ * out (PRIMARY tells which of the two it is), or all of them out (before
+ * they are cleared). */
+void addr_index_add(struct iface *ifp, uint32_t addr, uint32_t mask,
+		    bool primary);
+void addr_index_del(struct iface *ifp, uint32_t addr, bool primary);
+void addr_index_clear(struct iface *ifp);
 void acl_init(void);
 void acl_reset(void);
 

@@ -863,6 +863,29 @@ static void test_overlap_index(void **state)
 			     " ip address 10.9.9.9 255.255.255.255\n"), 0);
 	assert_int_equal(iface_addr(iface_find("Loopback1")), ip("10.9.9.9"));
 	assert_null(iface_by_addr(ip("10.0.0.1")));
+
+	/* a secondary entered again with another mask: the new subnet */
+	assert_int_equal(cfg("interface FastEthernet0/0\n"
+			     " ip address 172.16.0.1 255.255.255.0 secondary\n"
+			     "interface Loopback6\n"
+			     " ip address 172.16.9.1 255.255.255.0\n"), 0);
+	assert_int_equal(iface_addr(iface_find("Loopback6")), ip("172.16.9.1"));
+	out = run("interface Loopback7\n"
+		  " ip address 172.16.0.9 255.255.255.255\n");
+	assert_true(contains(out, "% 172.16.0.9 overlaps with "
+				  "FastEthernet0/0\n"));
+	free(out);
+	/* a secondary removed, then the primary: nothing overlaps */
+	assert_int_equal(cfg("interface FastEthernet0/0\n"
+			     " no ip address 172.16.0.1 255.255.255.0 secondary\n"
+			     " no ip address\n"
+			     "interface Loopback7\n"
+			     " ip address 172.16.0.9 255.255.255.255\n"
+			     " ip address 10.1.3.9 255.255.255.255 secondary\n"),
+			 0);
+	assert_ptr_equal(iface_by_addr(ip("172.16.0.9")), iface_find("Loopback7"));
+	assert_ptr_equal(iface_by_addr(ip("10.1.3.9")), iface_find("Loopback7"));
+	assert_null(iface_by_addr(ip("172.16.0.1")));
 }
 
 static void test_owner_index(void **state)
