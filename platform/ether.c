@@ -17,8 +17,6 @@
 
 const uint8_t ether_bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
-#define ETH_MIN_FRAME 60
-
 static struct iface_net *net_of(struct iface *ifp)
 {
 	if (!ifp->net)
@@ -235,24 +233,13 @@ int ether_output(struct iface *ifp, const uint8_t dst[6], const uint8_t *src,
 {
 	if (ifp->shutdown || !ifp->line_up || len + ETH_HLEN_ > ETH_MAX_FRAME)
 		return -1;
-	uint8_t frame[ETH_MAX_FRAME];
-	size_t flen = ETH_HLEN_ + len;
-	memcpy(frame, dst, 6);
-	memcpy(frame + 6, src ? src : ifp->mac, 6);
-	frame[12] = (uint8_t)(ethertype >> 8);
-	frame[13] = (uint8_t)ethertype;
-	memcpy(frame + ETH_HLEN_, payload, len);
-	if (flen < ETH_MIN_FRAME) {
-		memset(frame + flen, 0, ETH_MIN_FRAME - flen);
-		flen = ETH_MIN_FRAME;
-	}
-	struct iface *hw = ifp->is_subif ? ifp->parent : ifp;
-	if (port_tx(ifp, frame, flen) < 0)
-		return -1;
-	hw->cnt.out_pkts++;
-	hw->cnt.out_bytes += flen;
-	hw->cnt.last_output = core_uptime();
-	return 0;
+	uint8_t hdr[ETH_HLEN_];
+	memcpy(hdr, dst, 6);
+	memcpy(hdr + 6, src ? src : ifp->mac, 6);
+	hdr[12] = (uint8_t)(ethertype >> 8);
+	hdr[13] = (uint8_t)ethertype;
+	/* port_tx frames, pads and counts it when the wire takes it */
+	return port_tx(ifp, hdr, payload, len);
 }
 
 /* ---- lifetime -------------------------------------------------------------------- */

@@ -213,9 +213,15 @@ struct iface_net {
 	int nvaddrs;
 };
 
-/* port.c: hand a complete frame to the wire (counts an output drop when
- * the socket cannot take it). Returns 0 or -1. */
-int port_tx(struct iface *ifp, const uint8_t *frame, size_t len);
+#define ETH_MIN_FRAME 60         /* what we send is padded to this */
+
+/* port.c: queue the frame HDR + PAYLOAD (padded to ETH_MIN_FRAME) for the
+ * wire; it leaves before the loop next sleeps. The port counts it: output
+ * packets and bytes when the socket takes it, an output drop when not.
+ * Returns -1 (dropped) when the interface has no port or the frame is
+ * longer than ETH_MAX_FRAME. */
+int port_tx(struct iface *ifp, const uint8_t hdr[ETH_HLEN_],
+	    const uint8_t *payload, size_t len);
 /* Tests: transmitted frames go to FN instead of a socket (NULL: off). */
 typedef void (*port_tx_hook_fn)(struct iface *ifp, const uint8_t *frame,
 				size_t len);

@@ -7,9 +7,14 @@
  *                               one Ethernet frame per UDP datagram between
  *                               two iosim ports; carrier up while attached.
  *
- * Receiving reads a bounded batch of frames per loop turn and hands each to
- * ether_input(); sending never blocks: a full socket buffer is an output
- * drop, as a full transmit ring is on a router. */
+ * Receiving takes a bounded batch of frames per loop turn and hands each to
+ * ether_input(). A Linux port receives through a PACKET_RX_RING (TPACKET_V2)
+ * shared with the kernel, the way a NIC fills a descriptor ring: no system
+ * call per frame, and a full ring is an input overrun. Sending queues frames
+ * per port and hands each queue to the kernel with one sendmmsg() before the
+ * loop sleeps (or when the queue is full); it never blocks: a frame the
+ * socket cannot take is an output drop, as a full transmit ring is on a
+ * router. Frames leave each port in the order they were queued. */
 #include "platform_int.h"
 
 #include <arpa/inet.h>
@@ -24,10 +29,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 enum port_kind { PORT_LINUX, PORT_UDP };
+
+/* Frames handled per readiness callback: bounded so one busy port cannot
+ * starve the console and the timers. */
+#define RX_BATCH 64
+/* Frames queued per port before they go to the kernel in one call. */
+#define TX_BATCH 64
+
+/* The receive ring of a Linux port: RING_FRAMES slots of RING_FRAME bytes,
+ * like a NIC's 1024 receive descriptors. A slot holds the kernel's header
+ * and a whole Ethernet frame; anything longer is truncated in the slot but
+ * its length is kept (tp_len), so a giant is still counted as one. */
+#define RING_FRAME 2048
+#define RING_BLOCK 65536
+#define RING_FRAMES 1024
+
+struct tx_queue {
+	int n;
+	uint16_t len[TX_BATCH];
+	uint8_t frame[TX_BATCH][ETH_MAX_FRAME];
+};
 
 struct port {
 	struct port *next;
@@ -37,18 +63,23 @@ struct port {
 	ev_io w;
 	int ifindex;              /* linux */
 	char dev[IF_NAMESIZE];
+	uint8_t *ring;            /* linux: the mmap'ed receive ring */
+	unsigned ring_head;       /* the next slot the kernel fills for us */
+	struct tx_queue *txq;
+	bool tx_pending;          /* on the pending list */
+	struct port *tx_next;
 };
 
 static struct port *ports;
 static port_tx_hook_fn tx_hook;
+/* Ports with queued frames, flushed before the loop sleeps. */
+static struct port *tx_pending;
+static ev_prepare tx_w;
 
 /* rtnetlink: one socket for every linux port's link state */
 static int nl_fd = -1;
 static ev_io nl_w;
 
-/* Frames handled per readiness callback: bounded so one busy port cannot
- * starve the console and the timers. */
-#define RX_BATCH 64
 /* A datagram or frame larger than any Ethernet frame is still read whole
  * so that it can be counted as a giant. */
 #define RX_BUF 65536
@@ -57,52 +88,76 @@ static uint8_t rx_buf[RX_BUF];
 
 /* ---- receive ------------------------------------------------------------- */
 
+/* The kernel dropped frames because the ring was full: IOS counts a
+ * receiver that could not keep up as an overrun (an input error). Reading
+ * the statistics resets them. */
+static void ring_overrun(struct port *p)
+{
+	struct tpacket_stats st;
+	socklen_t sl = sizeof st;
+	if (getsockopt(p->fd, SOL_PACKET, PACKET_STATISTICS, &st, &sl) < 0 ||
+	    !p->ifp)
+		return;
+	p->ifp->cnt.in_overrun += st.tp_drops;
+	p->ifp->cnt.in_errors += st.tp_drops;
+}
+
+/* One filled slot: the kernel's header, where the frame lies, and the
+ * sockaddr_ll that says which way it went. */
+static void ring_frame(struct port *p, const struct tpacket2_hdr *h)
+{
+	const struct sockaddr_ll *from = (const void *)((const uint8_t *)h +
+		TPACKET_ALIGN(sizeof *h));
+	if (!p->ifp || from->sll_pkttype == PACKET_OUTGOING)
+		return;
+	/* the kernel wrote these; trust nothing that points outside the
+	 * slot */
+	if (h->tp_mac > RING_FRAME ||
+	    h->tp_snaplen > (unsigned)RING_FRAME - h->tp_mac)
+		return;
+	/* the kernel took an 802.1Q tag off: no sub-interface here carries
+	 * tagged traffic, as on an untagged port */
+	if (h->tp_status & TP_STATUS_VLAN_VALID) {
+		p->ifp->cnt.in_drops++;
+		return;
+	}
+	struct frame_rx f = {.ifp = p->ifp,
+			     .data = (const uint8_t *)h + h->tp_mac,
+			     .len = h->tp_snaplen,
+			     .csum_partial = h->tp_status & TP_STATUS_CSUMNOTREADY};
+	/* truncated in the slot: only ever a giant, which is counted by
+	 * its length and never read */
+	if (h->tp_len > h->tp_snaplen) {
+		if (h->tp_len <= ETH_MAX_FRAME) {
+			p->ifp->cnt.in_drops++;
+			return;
+		}
+		f.len = h->tp_len;
+	}
+	ether_input(&f);
+}
+
 static void port_rx_linux(struct port *p)
 {
+	bool losing = false;
 	for (int i = 0; i < RX_BATCH; i++) {
-		union {
-			struct cmsghdr h;
-			char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
-		} ctl;
-		struct iovec iov = {rx_buf, sizeof rx_buf};
-		struct sockaddr_ll from;
-		struct msghdr mh = {
-			.msg_name = &from, .msg_namelen = sizeof from,
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf,
-		};
-		ssize_t n = recvmsg(p->fd, &mh, MSG_TRUNC);
-		if (n < 0)
-			return;   /* EAGAIN: drained; other errors: try next turn */
-		if (!p->ifp)
-			continue;
-		if (from.sll_pkttype == PACKET_OUTGOING)
-			continue;
-		struct frame_rx f = {.ifp = p->ifp, .data = rx_buf,
-				     .len = (size_t)n};
-		bool vlan = false;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c;
-		     c = CMSG_NXTHDR(&mh, c)) {
-			if (c->cmsg_level != SOL_PACKET ||
-			    c->cmsg_type != PACKET_AUXDATA)
-				continue;
-			struct tpacket_auxdata aux;
-			memcpy(&aux, CMSG_DATA(c), sizeof aux);
-			if (aux.tp_status & TP_STATUS_CSUMNOTREADY)
-				f.csum_partial = true;
-			if (aux.tp_status & TP_STATUS_VLAN_VALID)
-				vlan = true;
-		}
-		/* the kernel took an 802.1Q tag off: no sub-interface
-		 * here carries tagged traffic, as on an untagged port */
-		if (vlan) {
-			p->ifp->cnt.in_drops++;
-			continue;
-		}
-		if ((size_t)n > sizeof rx_buf)
-			f.len = (size_t)n;  /* truncated read: still a giant */
-		ether_input(&f);
+		struct tpacket2_hdr *h =
+			(void *)(p->ring + (size_t)p->ring_head * RING_FRAME);
+		unsigned st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+		if (!(st & TP_STATUS_USER))
+			break;    /* drained */
+		/* the kernel marks frames while drops are unread: read
+		 * them once per batch */
+		losing |= st & TP_STATUS_LOSING;
+		ring_frame(p, h);
+		/* the slot goes back to the kernel only now: the frame was
+		 * read in place */
+		__atomic_store_n(&h->tp_status, TP_STATUS_KERNEL,
+				 __ATOMIC_RELEASE);
+		p->ring_head = (p->ring_head + 1) % RING_FRAMES;
 	}
+	if (losing)
+		ring_overrun(p);
 }
 
 static void port_rx_udp(struct port *p)
@@ -140,28 +195,118 @@ void port_set_tx_hook(port_tx_hook_fn fn)
 	tx_hook = fn;
 }
 
-int port_tx(struct iface *ifp, const uint8_t *frame, size_t len)
+static void tx_counted(struct iface *hw, size_t len)
+{
+	hw->cnt.out_pkts++;
+	hw->cnt.out_bytes += len;
+}
+
+/* Hand P's queue to the kernel, in order. A frame the socket refuses is an
+ * output drop; the rest still go. */
+static void port_flush(struct port *p)
+{
+	struct tx_queue *q = p->txq;
+	struct iovec iov[TX_BATCH];
+	struct mmsghdr mm[TX_BATCH];
+	for (int i = 0; i < q->n; i++) {
+		iov[i] = (struct iovec){q->frame[i], q->len[i]};
+		mm[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &iov[i],
+						     .msg_iovlen = 1}};
+	}
+	struct iface *hw = p->ifp;
+	int i = 0;
+	bool retried = false;
+	while (i < q->n) {
+		int k = sendmmsg(p->fd, mm + i, (unsigned)(q->n - i),
+				 MSG_DONTWAIT);
+		if (k > 0) {
+			for (int j = i; j < i + k; j++)
+				if (hw)
+					tx_counted(hw, q->len[j]);
+			i += k;
+			retried = false;
+			continue;
+		}
+		/* a UDP wire reports the far end's port unreachable on the
+		 * next call; that call sent nothing: send once more */
+		if (k < 0 && errno == ECONNREFUSED && !retried) {
+			retried = true;
+			continue;
+		}
+		if (hw)
+			hw->cnt.out_drops++;
+		i++;
+		retried = false;
+	}
+	if (hw && q->n)
+		hw->cnt.last_output = core_uptime();
+	q->n = 0;
+}
+
+static void flush_pending(void)
+{
+	while (tx_pending) {
+		struct port *p = tx_pending;
+		tx_pending = p->tx_next;
+		p->tx_pending = false;
+		port_flush(p);
+	}
+}
+
+/* Before the loop sleeps: whatever this turn queued leaves now. */
+static void tx_prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	flush_pending();
+}
+
+/* HDR and PAYLOAD into one frame at OUT, padded to the 60-byte minimum;
+ * returns its length. */
+static size_t frame_build(uint8_t *out, const uint8_t hdr[ETH_HLEN_],
+			  const uint8_t *payload, size_t len)
+{
+	size_t flen = ETH_HLEN_ + len;
+	memcpy(out, hdr, ETH_HLEN_);
+	memcpy(out + ETH_HLEN_, payload, len);
+	if (flen < ETH_MIN_FRAME) {
+		memset(out + flen, 0, ETH_MIN_FRAME - flen);
+		flen = ETH_MIN_FRAME;
+	}
+	return flen;
+}
+
+int port_tx(struct iface *ifp, const uint8_t hdr[ETH_HLEN_],
+	    const uint8_t *payload, size_t len)
 {
 	struct iface *hw = ifp->is_subif ? ifp->parent : ifp;
 	if (tx_hook) {
-		tx_hook(hw, frame, len);
+		uint8_t frame[ETH_MAX_FRAME];
+		if (len > ETH_MAX_FRAME - ETH_HLEN_) {
+			hw->cnt.out_drops++;
+			return -1;
+		}
+		size_t flen = frame_build(frame, hdr, payload, len);
+		tx_hook(hw, frame, flen);
+		tx_counted(hw, flen);
+		hw->cnt.last_output = core_uptime();
 		return 0;
 	}
 	struct port *p = hw->port;
-	if (!p) {
+	if (!p || len > ETH_MAX_FRAME - ETH_HLEN_) {
 		hw->cnt.out_drops++;
 		return -1;
 	}
-	for (int attempt = 0; attempt < 2; attempt++) {
-		if (send(p->fd, frame, len, MSG_DONTWAIT) == (ssize_t)len)
-			return 0;
-		/* a UDP wire reports the far end's port unreachable on the
-		 * next call; that call sent nothing: send once more */
-		if (errno != ECONNREFUSED)
-			break;
+	struct tx_queue *q = p->txq;
+	if (q->n == TX_BATCH)
+		port_flush(p);
+	/* built in place: the frame is copied once on its way out */
+	q->len[q->n] = (uint16_t)frame_build(q->frame[q->n], hdr, payload, len);
+	q->n++;
+	if (!p->tx_pending) {
+		p->tx_pending = true;
+		p->tx_next = tx_pending;
+		tx_pending = p;
 	}
-	hw->cnt.out_drops++;
-	return -1;
+	return 0;
 }
 
 /* ---- link state ------------------------------------------------------------------- */
@@ -268,26 +413,41 @@ static int open_linux(struct port *p, const char *dev, char *err, size_t n)
 	}
 	if (netlink_open(err, n) < 0)
 		return -1;
-	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			htons(ETH_P_ALL));
+	/* protocol 0: the socket hears nothing until bind() names both the
+	 * device and ETH_P_ALL, so no other device's frame gets in first */
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(err, n, "AF_PACKET socket: %s%s", strerror(errno),
 			 errno == EPERM ? " (needs CAP_NET_RAW)" : "");
 		return -1;
 	}
-	int one = 1;
+	int one = 1, ver = TPACKET_V2;
+	struct tpacket_req req = {
+		.tp_block_size = RING_BLOCK,
+		.tp_block_nr = RING_FRAMES / (RING_BLOCK / RING_FRAME),
+		.tp_frame_size = RING_FRAME,
+		.tp_frame_nr = RING_FRAMES,
+	};
+	size_t ring_len = (size_t)RING_FRAMES * RING_FRAME;
+	void *ring = MAP_FAILED;
 	struct sockaddr_ll sll = {.sll_family = AF_PACKET,
 				  .sll_protocol = htons(ETH_P_ALL),
 				  .sll_ifindex = (int)idx};
 	if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
 		       sizeof one) < 0 ||
-	    setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) < 0 ||
+	    setsockopt(fd, SOL_PACKET, PACKET_VERSION, &ver, sizeof ver) < 0 ||
+	    setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof req) < 0 ||
+	    (ring = mmap(NULL, ring_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 fd, 0)) == MAP_FAILED ||
 	    bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) {
 		snprintf(err, n, "%s: %s", dev, strerror(errno));
+		if (ring != MAP_FAILED)
+			munmap(ring, ring_len);
 		close(fd);
 		return -1;
 	}
 	p->fd = fd;
+	p->ring = ring;
 	p->ifindex = (int)idx;
 	snprintf(p->dev, sizeof p->dev, "%s", dev);
 	return 0;
@@ -428,6 +588,14 @@ static int attach(const char *arg, char *err, size_t n)
 		free(p);
 		return -1;
 	}
+	p->txq = xmalloc(sizeof *p->txq);
+	p->txq->n = 0;
+	if (!ev_is_active(&tx_w)) {
+		/* the flush must not keep the loop alive by itself */
+		ev_prepare_init(&tx_w, tx_prepare_cb);
+		ev_prepare_start(core_loop, &tx_w);
+		ev_unref(core_loop);
+	}
 	p->ifp = ifp;
 	ifp->port = p;
 	iface_set_attached(ifp, true);
@@ -456,16 +624,25 @@ void port_iface_gone(struct iface *ifp)
 	struct port *p = ifp->port;
 	if (!p)
 		return;
+	p->txq->n = 0;     /* queued frames go with the interface */
 	p->ifp = NULL;
 	ifp->port = NULL;
 }
 
 void port_close_all(void)
 {
+	flush_pending();
+	if (ev_is_active(&tx_w)) {
+		ev_ref(core_loop);
+		ev_prepare_stop(core_loop, &tx_w);
+	}
 	while (ports) {
 		struct port *p = ports;
 		ports = p->next;
 		ev_io_stop(core_loop, &p->w);
+		if (p->ring)
+			munmap(p->ring, (size_t)RING_FRAMES * RING_FRAME);
+		free(p->txq);
 		close(p->fd);
 		if (p->ifp) {
 			p->ifp->port = NULL;
