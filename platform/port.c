@@ -80,11 +80,12 @@ static ev_prepare tx_w;
 static int nl_fd = -1;
 static ev_io nl_w;
 
-/* A datagram or frame larger than any Ethernet frame is still read whole
- * so that it can be counted as a giant. */
-#define RX_BUF 65536
+/* UDP wire receive buffers: room for any Ethernet frame; a longer
+ * datagram is read truncated and counted as a giant by its length. */
+#define UDP_RX_BUF 2048
+_Static_assert(UDP_RX_BUF > ETH_MAX_FRAME, "a truncated datagram is a giant");
 
-static uint8_t rx_buf[RX_BUF];
+static uint8_t udp_rx[RX_BATCH][UDP_RX_BUF];
 
 /* ---- receive ------------------------------------------------------------- */
 
@@ -113,8 +114,10 @@ static void ring_frame(struct port *p, const struct tpacket2_hdr *h)
 	/* the kernel wrote these; trust nothing that points outside the
 	 * slot */
 	if (h->tp_mac > RING_FRAME ||
-	    h->tp_snaplen > (unsigned)RING_FRAME - h->tp_mac)
+	    h->tp_snaplen > (unsigned)RING_FRAME - h->tp_mac) {
+		p->ifp->cnt.in_drops++;
 		return;
+	}
 	/* the kernel took an 802.1Q tag off: no sub-interface here carries
 	 * tagged traffic, as on an untagged port */
 	if (h->tp_status & TP_STATUS_VLAN_VALID) {
@@ -140,14 +143,14 @@ static void ring_frame(struct port *p, const struct tpacket2_hdr *h)
 static void port_rx_linux(struct port *p)
 {
 	bool losing = false;
-	for (int i = 0; i < RX_BATCH; i++) {
+	int i;
+	for (i = 0; i < RX_BATCH; i++) {
 		struct tpacket2_hdr *h =
 			(void *)(p->ring + (size_t)p->ring_head * RING_FRAME);
 		unsigned st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
 		if (!(st & TP_STATUS_USER))
 			break;    /* drained */
-		/* the kernel marks frames while drops are unread: read
-		 * them once per batch */
+		/* the kernel marks frames while drops are unread */
 		losing |= st & TP_STATUS_LOSING;
 		ring_frame(p, h);
 		/* the slot goes back to the kernel only now: the frame was
@@ -156,26 +159,41 @@ static void port_rx_linux(struct port *p)
 				 __ATOMIC_RELEASE);
 		p->ring_head = (p->ring_head + 1) % RING_FRAMES;
 	}
-	if (losing)
+	/* the kernel marks only frames written after a drop; a full batch
+	 * (a busy port, the ring may have overflowed while we were away)
+	 * reads the count too, so it shows without waiting for a frame */
+	if (losing || i == RX_BATCH)
 		ring_overrun(p);
 }
 
 static void port_rx_udp(struct port *p)
 {
+	struct iovec iov[RX_BATCH];
+	struct mmsghdr mm[RX_BATCH];
 	for (int i = 0; i < RX_BATCH; i++) {
-		ssize_t n = recv(p->fd, rx_buf, sizeof rx_buf, MSG_TRUNC);
+		iov[i] = (struct iovec){udp_rx[i], sizeof udp_rx[i]};
+		mm[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &iov[i],
+						     .msg_iovlen = 1}};
+	}
+	/* ECONNREFUSED (the far end is not listening yet) comes once per
+	 * ICMP error and consumes no datagram: read again, a bounded
+	 * number of times */
+	for (int attempt = 0; attempt < 4; attempt++) {
+		int n = recvmmsg(p->fd, mm, RX_BATCH, MSG_TRUNC, NULL);
 		if (n < 0) {
-			/* ECONNREFUSED: the far end is not listening yet;
-			 * the error is consumed, keep reading */
 			if (errno == ECONNREFUSED)
 				continue;
 			return;
 		}
-		if (!p->ifp)
-			continue;
-		struct frame_rx f = {.ifp = p->ifp, .data = rx_buf,
-				     .len = (size_t)n};
-		ether_input(&f);
+		for (int i = 0; i < n && p->ifp; i++) {
+			/* MSG_TRUNC: msg_len is the datagram's whole length,
+			 * so a giant is counted as one, never read past the
+			 * buffer */
+			struct frame_rx f = {.ifp = p->ifp, .data = udp_rx[i],
+					     .len = mm[i].msg_len};
+			ether_input(&f);
+		}
+		return;
 	}
 }
 

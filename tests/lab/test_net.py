@@ -658,3 +658,124 @@ sendp(frames, iface="{hdev}", verbose=False)
     assert t1["checksum"] == t0["checksum"] + 1
     assert t1["format"] == t0["format"] + 2
     assert t1["options"] == t0["options"] + 1
+
+
+def forwarding_pair(lab):
+    """Hosts a (10.85.0.2) and b (10.86.0.2) on either side of one router;
+    ARP resolved both ways. Returns (router, a's ns and dev, b's ns and dev,
+    the router's Fa0/0 MAC)."""
+    rns, ans, bns = lab.netns("r"), lab.netns("a"), lab.netns("b")
+    ra, ha = lab.veth("ra", rns, "ha", ans)
+    rb, hb = lab.veth("rb", rns, "hb", bns)
+    sh("ip", "-n", ans, "addr", "add", "10.85.0.2/24", "dev", ha)
+    sh("ip", "-n", ans, "route", "add", "default", "via", "10.85.0.1")
+    sh("ip", "-n", bns, "addr", "add", "10.86.0.2/24", "dev", hb)
+    sh("ip", "-n", bns, "route", "add", "default", "via", "10.86.0.1")
+    r = start_router(lab, rns, [f"Fa0/0=linux:{ra}", f"Fa0/1=linux:{rb}"],
+                     ["interface FastEthernet0/0",
+                      " ip address 10.85.0.1 255.255.255.0", " no shutdown",
+                      "interface FastEthernet0/1",
+                      " ip address 10.86.0.1 255.255.255.0", " no shutdown"])
+    wait_link(r, "FastEthernet0/1", "up")
+    out = ping(ans, "10.86.0.2", "-c", "2", "-i", "0.2")
+    assert " 2 received" in out, out
+    return r, (ans, ha), (bns, hb), mac_of(r, "Fa0/0")
+
+
+def send_udp_burst(ns, dev, dst_mac, count, dport):
+    """COUNT UDP frames 10.85.0.2 -> 10.86.0.2:DPORT in one sendp(), each
+    carrying its sequence number."""
+    script = f"""
+import struct
+from scapy.all import Ether, IP, UDP, Raw, sendp
+base = Ether(dst="{dst_mac}")/IP(src="10.85.0.2", dst="10.86.0.2")/UDP(sport=5555, dport={dport})
+sendp([base/Raw(struct.pack("!I", i)) for i in range({count})], iface="{dev}",
+      verbose=False)
+"""
+    sh("ip", "netns", "exec", ns, PY, "-c", script)
+
+
+def settle(r, ifname, key, want, timeout=10):
+    """Poll `show interfaces IFNAME` until its KEY counter is WANT."""
+    deadline = time.monotonic() + timeout
+    while True:
+        c = counters(r.cmd(f"show interfaces {ifname}"))
+        if c[key] == want or time.monotonic() > deadline:
+            return c
+        time.sleep(0.2)
+
+
+@needs_root
+def test_burst_forwarded_in_order_counters_exact(lab):
+    """Frames leave in batches: none lost, none reordered, and the counters
+    on both sides still match the Linux ends' exactly."""
+    n = 2000
+    r, (ans, ha), (bns, hb), rmac = forwarding_pair(lab)
+    rcv = subprocess.Popen(
+        ["ip", "netns", "exec", bns, PY, "-c",
+         "import socket, struct\n"
+         "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+         "s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)\n"
+         "s.bind(('10.86.0.2', 7778)); s.settimeout(5)\n"
+         "print('ready', flush=True)\n"
+         "seqs = []\n"
+         f"while len(seqs) < {n}:\n"
+         "    try: seqs.append(struct.unpack('!I', s.recv(64))[0])\n"
+         "    except socket.timeout: break\n"
+         "print(' '.join(map(str, seqs)), flush=True)\n"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert rcv.stdout.readline().strip() == "ready"
+        a0, b0 = link_stats(ans, ha), link_stats(bns, hb)
+        c0 = counters(r.cmd("show interfaces FastEthernet0/0"))
+        d0 = counters(r.cmd("show interfaces FastEthernet0/1"))
+        send_udp_burst(ans, ha, rmac, n, 7778)
+        out, _ = rcv.communicate(timeout=30)
+    finally:
+        if rcv.poll() is None:
+            rcv.kill()
+            rcv.communicate()
+    seqs = [int(x) for x in out.split()]
+    assert seqs == list(range(n)), f"{len(seqs)} received, first out of order " \
+        f"at {next((i for i, s in enumerate(seqs) if s != i), None)}"
+    a1, b1 = link_stats(ans, ha), link_stats(bns, hb)
+    sent = a1[1]["packets"] - a0[1]["packets"]
+    got = b1[0]["packets"] - b0[0]["packets"]
+    assert sent >= n and got >= n
+    c1 = settle(r, "FastEthernet0/0", "in_pkts", c0["in_pkts"] + sent)
+    d1 = settle(r, "FastEthernet0/1", "out_pkts", d0["out_pkts"] + got)
+    assert c1["in_pkts"] - c0["in_pkts"] == sent
+    assert c1["in_bytes"] - c0["in_bytes"] == a1[1]["bytes"] - a0[1]["bytes"]
+    assert d1["out_pkts"] - d0["out_pkts"] == got
+    assert d1["out_bytes"] - d0["out_bytes"] == b1[0]["bytes"] - b0[0]["bytes"]
+    assert c1["in_errors"] == c0["in_errors"]
+
+
+@needs_root
+def test_receive_ring_overrun_counted(lab):
+    """A stopped router's receive ring fills; what the kernel could not
+    put in it shows as overruns (input errors), and every frame sent is
+    either an input packet or an overrun."""
+    n = 1500                      # more than the ring's 1024 slots
+    r, (ans, ha), _, rmac = forwarding_pair(lab)
+    show = r.cmd("show interfaces FastEthernet0/0")
+    c0, o0 = counters(show), grab(show, r"(\d+) overrun")
+    a0 = link_stats(ans, ha)
+    os.kill(r.p.pid, signal.SIGSTOP)
+    try:
+        send_udp_burst(ans, ha, rmac, n, 7779)
+    finally:
+        os.kill(r.p.pid, signal.SIGCONT)
+    sent = link_stats(ans, ha)[1]["packets"] - a0[1]["packets"]
+    assert sent >= n
+    deadline = time.monotonic() + 10
+    while True:
+        show = r.cmd("show interfaces FastEthernet0/0")
+        c, o = counters(show), grab(show, r"(\d+) overrun")
+        if c["in_pkts"] - c0["in_pkts"] + o - o0 == sent or \
+                time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert c["in_pkts"] - c0["in_pkts"] + o - o0 == sent, show
+    assert o - o0 >= n - 1024, show
+    assert c["in_errors"] - c0["in_errors"] == o - o0, show
