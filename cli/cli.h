@@ -70,6 +70,8 @@ enum cli_mode {
 	MODE_ARCHIVE,           /* (config-archive)                 */
 	MODE_ARCHIVE_LOG,       /* (config-archive-log-cfg)         */
 	MODE_VOICECARD,         /* (config-voicecard)               */
+	MODE_KEYCHAIN,          /* (config-keychain)      ctx: chain  */
+	MODE_KEYCHAIN_KEY,      /* (config-keychain-key)  ctx: key    */
 	MODE__COUNT
 };
 
@@ -170,6 +172,10 @@ void cli_ifname_short(const char *canon, char *out, size_t n);
 /* Decode a type 7 string ("0822455D0A16") to clear text; false when it is
  * not one. Protocol keys typed as "7 ..." (HSRP key-string) use it. */
 bool pw7_decode(const char *hex, char *out, size_t n);
+/* Encode CLEAR as type 7 (out >= 2 + 2*strlen(clear) + 1). */
+void pw7_encode(const char *clear, char *out, size_t n);
+/* service password-encryption: keys typed in clear are kept as type 7. */
+bool service_password_encryption(void);
 
 /* ---- running the CLI ------------------------------------------------------ */
 /* Register every subsystem's commands; call once before consoles start. */

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "cli.h"
 
 void cli_aaa_init(void);
 void cli_line_init(void);
@@ -105,10 +106,6 @@ bool line_logging_synchronous(enum line_kind kind, unsigned n);
 void line_encrypt_passwords(void);
 
 /* ---- kept-to-print-back commands (misc_cfg.c) ------------------------------ */
-bool service_password_encryption(void);
-/* IOS type 7: encode CLEAR (out >= 2 + 2*strlen(clear) + 1), decode HEX
- * into out (false when HEX is not a valid type 7 string). */
-void pw7_encode(const char *clear, char *out, size_t n);
-bool pw7_decode(const char *hex, char *out, size_t n);
+/* service_password_encryption, pw7_encode, pw7_decode: in cli.h */
 
 #endif

@@ -69,6 +69,8 @@ static const char *const mode_prompts[MODE__COUNT] = {
 	[MODE_ARCHIVE] = "config-archive",
 	[MODE_ARCHIVE_LOG] = "config-archive-log-cfg",
 	[MODE_VOICECARD] = "config-voicecard",
+	[MODE_KEYCHAIN] = "config-keychain",
+	[MODE_KEYCHAIN_KEY] = "config-keychain-key",
 };
 
 const char *cli_mode_prompt(enum cli_mode mode)

@@ -44,13 +44,22 @@ void core_uptime_str(double secs, char *out, size_t n)
 		snprintf(out, n, "%ldy%ldw", y, (d % 365) / 7);
 }
 
+static time_t tz_offset(void)
+{
+	return tz_hours * 3600 + (tz_hours < 0 ? -tz_minutes : tz_minutes) * 60;
+}
+
+time_t core_clock_local(void)
+{
+	return time(NULL) + tz_offset();
+}
+
 /* Wall time shifted by the configured timezone offset. */
 void clock_now(struct tm *tm, int *msec, const char **zone)
 {
 	struct timeval tv;
 	gettimeofday(&tv, NULL);
-	time_t t = tv.tv_sec + tz_hours * 3600 +
-		   (tz_hours < 0 ? -tz_minutes : tz_minutes) * 60;
+	time_t t = tv.tv_sec + tz_offset();
 	gmtime_r(&t, tm);
 	*msec = (int)(tv.tv_usec / 1000);
 	*zone = tz_name;

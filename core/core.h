@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* ---- growable string buffer ------------------------------------------ */
 struct sbuf {
@@ -32,6 +33,10 @@ void core_loop_init(void);
 double core_uptime(void);
 /* IOS uptime text: "00:00:11", "5d14h", "10w3d", "3y37w". */
 void core_uptime_str(double secs, char *out, size_t n);
+/* The router's wall clock in its configured timezone, as seconds since
+ * 1970 read as UTC: the local date and time that key lifetimes and the
+ * like are typed in (gmtime() of it gives show clock's fields). */
+time_t core_clock_local(void);
 /* ---- identity -------------------------------------------------------- */
 const char *core_hostname(void);
 /* Type 5 secrets (MD5-crypt "$1$salt$hash", crypt(3)): make one from
@@ -99,6 +104,7 @@ enum cfg_order {
 	CFG_REDUNDANCY = 450,  /* redundancy inter-device, redundancy */
 	CFG_LOGGING = 500,     /* logging ... */
 	CFG_ENABLE = 600,      /* enable secret */
+	CFG_KEYCHAIN = 700,    /* key chain NAME */
 	CFG_USERNAME = 800,    /* username */
 	CFG_IPC = 900,         /* ipc zone default */
 	CFG_AAA = 1000,        /* aaa ... */

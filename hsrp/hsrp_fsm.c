@@ -133,12 +133,16 @@ static void debug_packet(const struct hsrp_group *g, const struct hsrp_msg *m,
 		  m->vip ? ip_fmt(m->vip, v) : "unknown");
 }
 
-/* The group's authentication, with a type 7 key-string decoded. */
+/* The group's authentication to send with, with a type 7 key-string
+ * decoded and a key chain's current send key looked up into KC. False
+ * when there is nothing to sign with (no valid send key): the group then
+ * stays silent, as IOS does. */
 static bool auth_cfg(const struct hsrp_group *g, struct hsrp_auth_cfg *a,
-		     char *buf, size_t n)
+		     char *buf, size_t n, struct keychain_key *kc)
 {
 	a->md5 = false;
 	a->key = HSRP_DEF_AUTH;
+	a->key_id = 0;
 	switch (g->auth) {
 	case HSRP_AUTH_NONE:
 		return true;
@@ -155,8 +159,47 @@ static bool auth_cfg(const struct hsrp_group *g, struct hsrp_auth_cfg *a,
 		}
 		return true;
 	case HSRP_AUTH_MD5_KEYCHAIN:
-		/* key chains are not modelled: no key to sign with */
-		return false;
+		if (!keychain_send_key(g->auth_str, core_clock_local(), kc))
+			return false;
+		a->md5 = true;
+		a->key = kc->secret;
+		a->key_id = kc->id;
+		return true;
+	}
+	return false;
+}
+
+/* Does the received packet M (raw B, LEN) authenticate for G? With a key
+ * chain: the key the packet's key id names, when that key is acceptable
+ * now; otherwise any acceptable key (a key-string peer sends id 0). */
+#define HSRP_KC_MAX 16
+static bool auth_rx_ok(const struct hsrp_group *g, const uint8_t *b,
+		       size_t len, const struct hsrp_msg *m)
+{
+	struct hsrp_auth_cfg a;
+	if (g->auth != HSRP_AUTH_MD5_KEYCHAIN) {
+		char key[256];
+		struct keychain_key kc;
+		return auth_cfg(g, &a, key, sizeof key, &kc) &&
+		       hsrp_pkt_auth_ok(b, len, m, &a);
+	}
+	struct keychain_key keys[HSRP_KC_MAX];
+	int n = keychain_accept_keys(g->auth_str, core_clock_local(), keys,
+				     HSRP_KC_MAX);
+	if (n > HSRP_KC_MAX)
+		n = HSRP_KC_MAX;
+	a.md5 = true;
+	for (int i = 0; i < n; i++)
+		if (m->auth == HSRP_MSG_AUTH_MD5 && keys[i].id == m->md5_keyid) {
+			a.key = keys[i].secret;
+			a.key_id = keys[i].id;
+			return hsrp_pkt_auth_ok(b, len, m, &a);
+		}
+	for (int i = 0; i < n; i++) {
+		a.key = keys[i].secret;
+		a.key_id = keys[i].id;
+		if (hsrp_pkt_auth_ok(b, len, m, &a))
+			return true;
 	}
 	return false;
 }
@@ -184,9 +227,10 @@ static void send_msg(struct hsrp_group *g, unsigned opcode, enum hsrp_state s)
 	iface_get_mac(hif->ifp, m.ident);
 	struct hsrp_auth_cfg a;
 	char key[256];
+	struct keychain_key kc;
 	uint8_t buf[HSRP_PKT_MAX];
 	uint32_t src = iface_addr(hif->ifp);
-	if (!auth_cfg(g, &a, key, sizeof key))
+	if (!auth_cfg(g, &a, key, sizeof key, &kc))
 		return;
 	size_t len = hsrp_pkt_encode(&m, &a, src, buf, sizeof buf);
 	if (!len)
@@ -750,10 +794,7 @@ void hsrp_receive(const struct ip_rx *rx)
 		c->unknown_group++;
 		return;
 	}
-	struct hsrp_auth_cfg a;
-	char key[256];
-	if (!auth_cfg(g, &a, key, sizeof key) ||
-	    !hsrp_pkt_auth_ok(rx->payload, rx->len, &m, &a)) {
+	if (!auth_rx_ok(g, rx->payload, rx->len, &m)) {
 		char ip[16];
 		drop(c, HSRP_PKT_AUTH, rx);
 		log_ios("HSRP-4-BADAUTH", "Bad authentication from %s, group "

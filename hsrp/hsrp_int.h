@@ -216,10 +216,12 @@ struct hsrp_msg {
 };
 
 /* What a group authenticates with: text KEY (default "cisco") or
- * MD5 key-string KEY. */
+ * MD5 with KEY, KEY_ID being its key chain key's id (0 for a
+ * key-string). */
 struct hsrp_auth_cfg {
 	bool md5;
 	const char *key;
+	uint32_t key_id;
 };
 
 enum hsrp_pkt_err hsrp_pkt_decode(const uint8_t *buf, size_t len,

@@ -300,14 +300,15 @@ bool hsrp_pkt_auth_ok(const uint8_t *b, size_t len, const struct hsrp_msg *m,
 /* Encoding                                                             */
 /* ------------------------------------------------------------------ */
 
-static size_t put_md5_tlv(uint8_t *p, uint32_t src)
+static size_t put_md5_tlv(uint8_t *p, uint32_t src, uint32_t key_id)
 {
 	p[0] = HSRP_TLV_MD5_AUTH;
 	p[1] = HSRP_MD5_TLV_LEN;
 	memset(p + 2, 0, HSRP_MD5_TLV_LEN);
 	p[2] = HSRP_MD5_ALGO;
 	put32(p + 6, ntohl(src));
-	/* key id 0: a key-string has no id */
+	/* the key chain key's id; 0 for a key-string, which has none */
+	put32(p + 10, key_id);
 	return 2 + HSRP_MD5_TLV_LEN;
 }
 
@@ -339,7 +340,7 @@ size_t hsrp_pkt_encode(const struct hsrp_msg *m, const struct hsrp_auth_cfg *a,
 		memcpy(b + 16, &m->vip, 4);
 		len = HSRP_V1_LEN;
 		if (a->md5)
-			len += put_md5_tlv(b + len, src);
+			len += put_md5_tlv(b + len, src, a->key_id);
 	} else {
 		b[0] = HSRP_TLV_GROUP_STATE;
 		b[1] = HSRP_GS_TLV_LEN;
@@ -356,7 +357,7 @@ size_t hsrp_pkt_encode(const struct hsrp_msg *m, const struct hsrp_auth_cfg *a,
 		memcpy(p + 24, &m->vip, 4);
 		len = 2 + HSRP_GS_TLV_LEN;
 		if (a->md5) {
-			len += put_md5_tlv(b + len, src);
+			len += put_md5_tlv(b + len, src, a->key_id);
 		} else {
 			b[len] = HSRP_TLV_TEXT_AUTH;
 			b[len + 1] = 8;

@@ -612,6 +612,7 @@ static void iface_reset_all(void)
 static void platform_reset(void)
 {
 	acl_reset();
+	keychain_reset();
 	ip_cfg_reset();
 	iface_reset_all();
 }
@@ -629,6 +630,7 @@ void platform_init(void)
 	iface_cmds_init();
 	ip_cfg_init();
 	acl_init();
+	keychain_init();
 	iface_show_init();
 	net_init();
 	rib_init();

@@ -232,6 +232,24 @@ int rib_add(enum rib_source src, uint32_t prefix, uint32_t mask,
 	    uint32_t gateway, struct iface *ifp, unsigned distance);
 void rib_del(enum rib_source src, uint32_t prefix, uint32_t mask);
 
+/* ---- key chains (keychain.c) ------------------------------------------ */
+/* `key chain NAME` / `key N` / `key-string` / accept- and send-lifetime.
+ * Lifetimes are local times (the router's clock with its timezone):
+ * NOW is core_clock_local() in the router, any instant in tests. */
+#define KEYCHAIN_SECRET_MAX 80
+struct keychain_key {
+	uint32_t id;
+	char secret[KEYCHAIN_SECRET_MAX + 1];   /* clear text */
+};
+bool keychain_exists(const char *chain);
+/* The key to send with at NOW: the lowest-numbered key that has a
+ * key-string and whose send lifetime covers NOW. false when none. */
+bool keychain_send_key(const char *chain, time_t now, struct keychain_key *out);
+/* The keys a receiver accepts at NOW (key-string set, accept lifetime
+ * covering NOW), ascending id: fills up to MAX, returns how many there are. */
+int keychain_accept_keys(const char *chain, time_t now,
+			 struct keychain_key *out, int max);
+
 void platform_init(void);
 
 #endif

@@ -173,6 +173,8 @@ void addr_index_del(struct iface *ifp, uint32_t addr, bool primary);
 void addr_index_clear(struct iface *ifp);
 void acl_init(void);
 void acl_reset(void);
+void keychain_init(void);                /* keychain.c */
+void keychain_reset(void);
 
 /* ---- the packet path: hooks between port.c, ether.c, arp.c, ipv4.c,
  * icmp.c ------------------------------------------------------------------ */
