@@ -626,6 +626,86 @@ static void test_md5_group(void **state)
 	assert_int_equal(g->state, HSRP_SPEAK);
 }
 
+/* standby N authentication md5 key-chain: hellos are signed with the
+ * chain's current send key and carry its id; a packet is checked with
+ * the acceptable key its id names (any acceptable key when the id names
+ * none); a wrong key or an expired one is dropped and counted; with no
+ * key to send with the group is silent. */
+static void test_md5_key_chain(void **state)
+{
+	assert_int_equal(cfg("key chain HSRP-KEYS\n"
+			     " key 1\n"
+			     "  key-string old\n"
+			     "  send-lifetime 00:00:00 Jan 1 2000 00:00:00 Jan 1 2001\n"
+			     " key 2\n"
+			     "  key-string new\n"
+			     " key 3\n"
+			     "  key-string gone\n"
+			     "  accept-lifetime 00:00:00 Jan 1 2000 duration 60\n"
+			     "  send-lifetime 00:00:00 Jan 1 2000 duration 60\n"), 0);
+	struct hsrp_group *g = router(" standby 1 ip 10.0.0.254\n"
+				      " standby 1 authentication md5 key-chain HSRP-KEYS\n");
+	const struct hsrp_counters *c = hsrp_if_counters(g->hif);
+	to_active_alone(g);
+	struct hsrp_msg m = last();
+	assert_int_equal(m.auth, HSRP_MSG_AUTH_MD5);
+	assert_int_equal(m.md5_keyid, 2);
+	struct hsrp_auth_cfg new_key = { .md5 = true, .key = "new", .key_id = 2 };
+	struct hsrp_auth_cfg old_key = { .md5 = true, .key = "old", .key_id = 1 };
+	assert_true(hsrp_pkt_auth_ok(pkts[npkts - 1].buf, pkts[npkts - 1].len,
+				     &m, &new_key));
+	assert_false(hsrp_pkt_auth_ok(pkts[npkts - 1].buf, pkts[npkts - 1].len,
+				      &m, &old_key));
+
+	struct hsrp_msg p = {
+		.version = 1, .opcode = HSRP_OP_HELLO, .state = HSRP_STANDBY,
+		.hello_ms = 3000, .hold_ms = 10000, .priority = 50, .group = 1,
+		.vip = A("10.0.0.254"),
+	};
+	/* key 1 is no longer sent but still accepted */
+	deliver_auth(&p, "10.0.0.9", &old_key);
+	assert_int_equal(c->rx, 1);
+	assert_int_equal(g->standby_ip, A("10.0.0.9"));
+	/* a router with another key-string under key 2 */
+	struct hsrp_auth_cfg other = { .md5 = true, .key = "n3w", .key_id = 2 };
+	deliver_auth(&p, "10.0.0.8", &other);
+	/* key 2's id with key 1's string: the id picks the key */
+	struct hsrp_auth_cfg mixed = { .md5 = true, .key = "old", .key_id = 2 };
+	deliver_auth(&p, "10.0.0.8", &mixed);
+	/* key 3's accept lifetime is long over */
+	struct hsrp_auth_cfg gone = { .md5 = true, .key = "gone", .key_id = 3 };
+	deliver_auth(&p, "10.0.0.8", &gone);
+	/* text authentication against an MD5 group */
+	struct hsrp_auth_cfg text = { .md5 = false, .key = "new" };
+	deliver_auth(&p, "10.0.0.8", &text);
+	assert_int_equal(c->drop[HSRP_PKT_AUTH], 4);
+	assert_int_equal(c->rx, 1);
+	assert_int_equal(g->standby_ip, A("10.0.0.9"));
+	/* a key-string peer sends key id 0: any acceptable key may match */
+	struct hsrp_auth_cfg ks = { .md5 = true, .key = "new", .key_id = 0 };
+	deliver_auth(&p, "10.0.0.9", &ks);
+	assert_int_equal(c->rx, 2);
+	assert_int_equal(g->state, HSRP_ACTIVE);
+
+	/* no key valid for sending: no hellos */
+	assert_int_equal(cfg("key chain HSRP-KEYS\n no key 2\n"), 0);
+	int before = npkts;
+	hsrp_fsm_expire(g, HSRP_T_HELLO);
+	assert_int_equal(npkts, before);
+	/* a key again, and hellos again, signed with it */
+	assert_int_equal(cfg("key chain HSRP-KEYS\n key 7\n key-string seven\n"), 0);
+	hsrp_fsm_expire(g, HSRP_T_HELLO);
+	assert_int_equal(npkts, before + 1);
+	m = last();
+	assert_int_equal(m.md5_keyid, 7);
+	struct hsrp_auth_cfg seven = { .md5 = true, .key = "seven", .key_id = 7 };
+	assert_true(hsrp_pkt_auth_ok(pkts[npkts - 1].buf, pkts[npkts - 1].len,
+				     &m, &seven));
+	char *out = cli_exec_capture("show standby");
+	assert_non_null(strstr(out, "  Authentication MD5, key-chain \"HSRP-KEYS\"\n"));
+	free(out);
+}
+
 static void test_version2(void **state)
 {
 	struct hsrp_group *g = router(" standby version 2\n"
@@ -746,6 +826,7 @@ int main(void)
 		cmocka_unit_test_setup(test_standby_yields_to_better_standby, setup),
 		cmocka_unit_test_setup(test_bad_packets_counted, setup),
 		cmocka_unit_test_setup(test_md5_group, setup),
+		cmocka_unit_test_setup(test_md5_key_chain, setup),
 		cmocka_unit_test_setup(test_version2, setup),
 		cmocka_unit_test_setup(test_new_timers_cut_running_ones, setup),
 		cmocka_unit_test_setup(test_init_delay, setup),
