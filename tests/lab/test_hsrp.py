@@ -473,3 +473,50 @@ def test_scapy_speaker_auth(lan):
     # the speaker went quiet: R1 is Active again after the hold time
     assert wait_for(lambda: r1.state() == "Active", 10), r1.text()[-2000:]
     r1.stop()
+
+
+def key_chain(secret, key=1):
+    return ["key chain HSRP-KEYS", f" key {key}", f"  key-string {secret}",
+            "  accept-lifetime 00:00:00 Jan 1 2000 infinite"]
+
+
+def test_key_chain_auth(lan):
+    """Two routers whose groups use the same key chain hear each other; a
+    router with another key-string under the same key id is rejected and
+    counted, and cannot take over."""
+    md5 = [" standby 1 authentication md5 key-chain HSRP-KEYS"]
+    r1 = lan.router("R1", "r1", key_chain("Ch41n-s3cret")
+                    + config("10.0.0.1", 110, extra=md5))
+    r2 = lan.router("R2", "r2", key_chain("Ch41n-s3cret")
+                    + config("10.0.0.2", 100, extra=md5))
+    elect(r1, r2, 20)
+    assert r1.state() == "Active"
+    out = r1.cmd("show standby")
+    assert '  Authentication MD5, key-chain "HSRP-KEYS"' in out, out
+    assert "Standby router is 10.0.0.2, priority 100" in out, out
+    out = r1.cmd("show key chain")
+    assert out.startswith('Key-chain HSRP-KEYS:\n    key 1 -- text "Ch41n-s3cret"\n'
+                          "        accept lifetime (00:00:00 Jan 1 2000) - "
+                          "(infinite) [valid now]\n"
+                          "        send lifetime (always valid) - (always valid)"
+                          " [valid now]\n"), out
+    internal = r1.cmd("show standby internal")
+    assert "authentication failed 0" in internal, internal
+    r2.stop()
+
+    # the same key id with another string, and a higher priority
+    r3 = lan.router("R3", "r2", key_chain("wrong-s3cret")
+                    + config("10.0.0.2", 200, extra=md5))
+
+    def failures():
+        m = re.search(r"authentication failed (\d+)",
+                      r1.cmd("show standby internal"))
+        return int(m.group(1)) if m else 0
+    assert wait_for(lambda: failures() >= 3, 20), r1.text()[-2000:]
+    assert r1.state() == "Active", r1.text()[-2000:]
+    assert "%HSRP-4-BADAUTH: Bad authentication from 10.0.0.2, group 1" \
+        in r1.text(), r1.text()[-2000:]
+    # R3 does not accept R1's hellos either: it went Active on its own
+    assert wait_for(lambda: r3.state() == "Active", 20), r3.text()[-2000:]
+    r3.stop()
+    r1.stop()
