@@ -72,7 +72,8 @@ static long parse_hms(const char *s)
 {
 	unsigned h, m, sec;
 	int n = 0;
-	if (sscanf(s, "%2u:%2u:%2u%n", &h, &m, &sec, &n) != 3 || s[n] ||
+	if (strspn(s, "0123456789:") != strlen(s) ||
+	    sscanf(s, "%2u:%2u:%2u%n", &h, &m, &sec, &n) != 3 || s[n] ||
 	    h > 23 || m > 59 || sec > 59)
 		return -1;
 	return (long)h * 3600 + m * 60 + sec;

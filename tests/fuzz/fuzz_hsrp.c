@@ -1,7 +1,8 @@
 /* libFuzzer target: arbitrary bytes as the payload of a UDP 1985 packet,
  * through the whole receive path (decode, version and group checks,
  * authentication, the state machine) of a router with a v1 group using
- * text authentication and a v2 group using MD5, both Listening. The first
+ * text authentication, v2 groups using MD5 with a key-string (group 1)
+ * and with a key chain (group 2), all Listening. The first
  * byte picks the interface. Crashes, sanitizer reports and hangs are the
  * failures; every bad packet must end as a counted drop. */
 #include <stddef.h>
@@ -17,6 +18,11 @@
 static struct iface *ifs[2];
 
 static const char config[] =
+	"key chain FZ\n"
+	" key 1\n"
+	"  key-string one\n"
+	" key 2\n"
+	"  key-string two\n"
 	"interface FastEthernet0/0\n"
 	" ip address 10.0.0.1 255.255.255.0\n"
 	" no shutdown\n"
@@ -27,7 +33,9 @@ static const char config[] =
 	" no shutdown\n"
 	" standby version 2\n"
 	" standby 1 ip\n"
-	" standby 1 authentication md5 key-string fuzz\n";
+	" standby 1 authentication md5 key-string fuzz\n"
+	" standby 2 ip\n"
+	" standby 2 authentication md5 key-chain FZ\n";
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -107,13 +107,14 @@ static void test_errors_leave_state(void **state)
 	assert_int_equal(run("key chain K\n key 1\n"
 			     "  send-lifetime 24:00:00 Mar 4 2021 infinite\n"
 			     "  send-lifetime 1:2 Mar 4 2021 infinite\n"
+			     "  send-lifetime +1:02:03 Mar 4 2021 infinite\n"
 			     "  send-lifetime 01:00:00 Mzr 4 2021 infinite\n"
 			     "  send-lifetime 01:00:00 Feb 29 2021 infinite\n"
 			     "  send-lifetime 01:00:00 Feb 4 1992 infinite\n"
 			     "  send-lifetime 01:00:00 Feb 4 2021 01:00:00 Feb 31 2022\n"
 			     "  key-string 7 0822455D0A1\n"
 			     "  key-string 123456789012345678901234567890123456789012345678901234567890123456789012345678901\n"),
-			 7);   /* the bad type 7 line says "% Invalid encrypted password" */
+			 8);   /* the bad type 7 line says "% Invalid encrypted password" */
 	assert_int_equal(run("key chain K\n key 2147483648\n"), 1);
 	/* 2020 was a leap year */
 	assert_int_equal(run("key chain K\n key 2\n"
