@@ -202,8 +202,7 @@ bool cli_session_noecho(const struct cli *c)
 
 void cli_ask(struct cli *c, const char *q, cli_answer_fn fn, void *ctx)
 {
-	free(c->ask_q);
-	c->ask_q = xstrdup(q);
+	xstrset(&c->ask_q, q);
 	c->ask_fn = fn;
 	c->ask_ctx = ctx;
 	/* IOS never echoes what is typed at a Password: prompt */

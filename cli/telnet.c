@@ -585,8 +585,7 @@ static void login_user(struct tconn *t, const char *name)
 		redraw(t);
 		return;
 	}
-	free(t->user);
-	t->user = xstrdup(name);
+	xstrset(&t->user, name);
 	t->phase = PH_PASS;
 	redraw(t);
 }

@@ -200,6 +200,8 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* Replace the string in *SLOT by a copy of S (NULL clears it). */
+void xstrset(char **slot, const char *s);
 /* Parse dotted quad strictly (4 decimal octets 0..255). Network order. */
 bool ip_parse(const char *s, uint32_t *addr_be);
 /* Format an address in network order. buf >= 16 bytes. */

@@ -16,8 +16,7 @@ static char *mem_startup;   /* when no directory is configured */
 
 void nvram_set_dir(const char *dir)
 {
-	free(nvdir);
-	nvdir = dir ? xstrdup(dir) : NULL;
+	xstrset(&nvdir, dir);
 }
 
 static void path_of(char *out, size_t n, const char *file)
@@ -66,8 +65,7 @@ static int fail(char *msg, size_t n, const char *what, const char *path)
 int nvram_write_startup(const char *text, char *msg, size_t n)
 {
 	if (!nvdir) {
-		free(mem_startup);
-		mem_startup = xstrdup(text);
+		xstrset(&mem_startup, text);
 		return 0;
 	}
 	char path[4096], tmp[4200];

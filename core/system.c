@@ -122,8 +122,7 @@ DEFUN(enable_password_cmd, "enable password [0] LINE$pw",
       "Specifies an UNENCRYPTED password will follow\n"
       "The UNENCRYPTED (cleartext) 'enable' password\n")
 {
-	free(enable_password);
-	enable_password = xstrdup(cli_arg(a, "pw"));
+	xstrset(&enable_password, cli_arg(a, "pw"));
 	return CLI_OK;
 }
 

@@ -36,6 +36,13 @@ void *xrealloc(void *p, size_t n)
 	return p;
 }
 
+void xstrset(char **slot, const char *s)
+{
+	char *copy = s ? xstrdup(s) : NULL;  /* S may live in *SLOT */
+	free(*slot);
+	*slot = copy;
+}
+
 char *xstrdup(const char *s)
 {
 	size_t n = strlen(s) + 1;

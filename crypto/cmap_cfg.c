@@ -80,11 +80,11 @@ static void entry_clear_peers(struct cmap_entry *e)
  * reference to a dynamic map keeps none of it). */
 static void entry_clear_body(struct cmap_entry *e)
 {
-	crypto_str_set(&e->description, NULL);
+	xstrset(&e->description, NULL);
 	entry_clear_peers(e);
 	crypto_strlist_free(e->tset, &e->ntset);
-	crypto_str_set(&e->acl, NULL);
-	crypto_str_set(&e->isakmp_profile, NULL);
+	xstrset(&e->acl, NULL);
+	xstrset(&e->isakmp_profile, NULL);
 	e->rri = RRI_OFF;
 	e->rri_gateway = 0;
 	e->pfs_group = 0;
@@ -225,14 +225,14 @@ DEFUN(cmap_entry, "crypto map WORD$name <1-65535>$seq " CMAP_TYPE_SYNTAX,
 			entry_clear_body(e);
 		}
 		e->type = CMAP_ISAKMP_DYNAMIC;
-		crypto_str_set(&e->dynamic, cli_arg(a, "dyn"));
+		xstrset(&e->dynamic, cli_arg(a, "dyn"));
 		return CLI_OK;
 	}
 	if (cli_has(a, "ipsec-manual"))
 		e->type = CMAP_MANUAL;
 	else if (cli_has(a, "ipsec-isakmp") || e->type == CMAP_ISAKMP_DYNAMIC) {
 		e->type = CMAP_ISAKMP;
-		crypto_str_set(&e->dynamic, NULL);
+		xstrset(&e->dynamic, NULL);
 	}
 	if (created)
 		cli_printf(cli, "%% NOTE: This new crypto map will remain disabled "
@@ -328,7 +328,7 @@ static char **mapwide_slot(struct crypto_map *m, const struct cli_args *a)
 DEFUN(cmap_mapwide, MAPWIDE_SYNTAX, MAPWIDE_HELP)
 {
 	struct crypto_map *m = map_get(&maps, cli_arg(a, "name"));
-	crypto_str_set(mapwide_slot(m, a), cli_arg(a, "val"));
+	xstrset(mapwide_slot(m, a), cli_arg(a, "val"));
 	return CLI_OK;
 }
 
@@ -337,7 +337,7 @@ DEFUN(no_cmap_mapwide, "no " MAPWIDE_SYNTAX,
 {
 	struct crypto_map *m = *map_slot(&maps, cli_arg(a, "name"));
 	if (m) {
-		crypto_str_set(mapwide_slot(m, a), NULL);
+		xstrset(mapwide_slot(m, a), NULL);
 		map_drop_if_empty(&maps, m);
 	}
 	return CLI_OK;
@@ -605,9 +605,9 @@ DEFUN(if_cmap, "crypto map WORD$name [redundancy [WORD$grp [stateful]]]",
 	struct iface *ifp = cli_ctx(cli);
 	bool first = binding_count() == 0;
 	struct cmap_binding *b = binding_get(&bindings, iface_name(ifp));
-	crypto_str_set(&b->map, cli_arg(a, "name"));
+	xstrset(&b->map, cli_arg(a, "name"));
 	b->has_redundancy = cli_has(a, "redundancy");
-	crypto_str_set(&b->redundancy, cli_arg(a, "grp"));
+	xstrset(&b->redundancy, cli_arg(a, "grp"));
 	b->stateful = cli_has(a, "stateful");
 	if (first)
 		log_ios("CRYPTO-6-ISAKMP_ON_OFF", "ISAKMP is ON");

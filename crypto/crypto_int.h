@@ -41,8 +41,6 @@ bool cmap_nvgen_static(struct sbuf *b);       /* crypto map */
 	"Transform set name\n" "Transform set name\n" "Transform set name\n"
 void crypto_strlist_set(char **v, int *n, const struct cli_args *a);
 void crypto_strlist_free(char **v, int *n);
-/* Replace *slot with a copy of S (NULL frees). */
-void crypto_str_set(char **slot, const char *s);
 
 /* ---- named lists --------------------------------------------------------------
  * Groups, profiles, transform sets, maps and interface bindings are singly
@@ -102,14 +100,13 @@ void crypto_str_set(char **slot, const char *s);
 #define CRYPTO_DEFUN_STR(fn, type, member, kw, arg, name, hlp)              \
 	DEFUN(fn, kw " " arg, hlp)                                           \
 	{                                                                    \
-		crypto_str_set(&((type *)cli_ctx(cli))->member,              \
-			       cli_arg(a, name));                            \
+		xstrset(&((type *)cli_ctx(cli))->member, cli_arg(a, name));  \
 		return CLI_OK;                                               \
 	}                                                                    \
 	DEFUN(no_##fn, "no " kw " [" arg "]",                                \
 	      "Negate a command or set its defaults\n" hlp)                  \
 	{                                                                    \
-		crypto_str_set(&((type *)cli_ctx(cli))->member, NULL);       \
+		xstrset(&((type *)cli_ctx(cli))->member, NULL);              \
 		return CLI_OK;                                               \
 	}
 

@@ -35,12 +35,6 @@ static void globals_defaults(void)
 }
 
 /* ---- shared helpers ------------------------------------------------------------ */
-void crypto_str_set(char **slot, const char *s)
-{
-	free(*slot);
-	*slot = s ? xstrdup(s) : NULL;
-}
-
 void crypto_strlist_free(char **v, int *n)
 {
 	for (int i = 0; i < *n; i++) {
@@ -451,7 +445,7 @@ DEFUN(prof_redundancy, "redundancy WORD$grp stateful",
       "enable stateful failover\n")
 {
 	struct ipsec_profile *p = cli_ctx(cli);
-	crypto_str_set(&p->redundancy, cli_arg(a, "grp"));
+	xstrset(&p->redundancy, cli_arg(a, "grp"));
 	p->stateful = true;
 	return CLI_OK;
 }
@@ -463,7 +457,7 @@ DEFUN(no_prof_redundancy, "no redundancy WORD stateful",
       "enable stateful failover\n")
 {
 	struct ipsec_profile *p = cli_ctx(cli);
-	crypto_str_set(&p->redundancy, NULL);
+	xstrset(&p->redundancy, NULL);
 	p->stateful = false;
 	return CLI_OK;
 }
@@ -537,7 +531,7 @@ DEFUN(tunnel_protection, "tunnel protection ipsec profile WORD$name [shared]",
 		return CLI_ERR;
 	}
 	struct tprot *t = tprot_get(&tprots, iface_name(ifp));
-	crypto_str_set(&t->profile, cli_arg(a, "name"));
+	xstrset(&t->profile, cli_arg(a, "name"));
 	t->shared = cli_has(a, "shared");
 	return CLI_OK;
 }

@@ -355,7 +355,7 @@ DEFUN(isakmp_key,
 		k->addr = addr;
 		k->mask = mask;
 	}
-	crypto_str_set(&k->key, cli_arg(a, "secret"));
+	xstrset(&k->key, cli_arg(a, "secret"));
 	k->enc_type = cli_has(a, "6") ? 6 : 0;
 	k->mask_given = !host && cli_has(a, "mask");
 	k->no_xauth = cli_has(a, "no-xauth");

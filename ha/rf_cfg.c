@@ -34,12 +34,6 @@ static struct {
 	bool booted;           /* ha_config_loaded() ran */
 } rf;
 
-static void set_str(char **dst, const char *s)
-{
-	free(*dst);
-	*dst = s ? xstrdup(s) : NULL;
-}
-
 /* ---- names ------------------------------------------------------------- */
 
 const char *rf_state_name(enum rf_state s)
@@ -142,7 +136,7 @@ void ha_config_loaded(void)
 	if (rf.booted)       /* once per boot: a later scheme waits */
 		return;
 	rf.booted = true;
-	set_str(&rf.bound, rf.interdev ? rf.scheme : NULL);
+	xstrset(&rf.bound, rf.interdev ? rf.scheme : NULL);
 	if (rf.bound && !rf_group_lookup(rf.bound, NULL, 0, NULL))
 		log_ios(RF_LOG_NO_GROUP,
 			"Standby group %s not found; inter-device redundancy "
@@ -171,8 +165,8 @@ DEFUN(no_red_interdev, "no redundancy inter-device",
       HELP_INTERDEV)
 {
 	rf.interdev = false;
-	set_str(&rf.scheme, NULL);
-	set_str(&rf.security, NULL);
+	xstrset(&rf.scheme, NULL);
+	xstrset(&rf.security, NULL);
 	return CLI_OK;
 }
 
@@ -214,7 +208,7 @@ DEFUN(rf_scheme, "scheme standby WORD$name",
 				"processed now group %s is not in active "
 				"state\n", name);
 	rf.interdev = true;  /* even if removed from another session */
-	set_str(&rf.scheme, name);
+	xstrset(&rf.scheme, name);
 	return CLI_OK;
 }
 
@@ -224,7 +218,7 @@ DEFUN(no_rf_scheme, "no scheme [standby [WORD]]",
       HELP_STANDBY
       HELP_GROUP)
 {
-	set_str(&rf.scheme, NULL);
+	xstrset(&rf.scheme, NULL);
 	return CLI_OK;
 }
 
@@ -240,7 +234,7 @@ DEFUN(rf_security, "security ipsec WORD$profile",
       HELP_PROFILE)
 {
 	rf.interdev = true;
-	set_str(&rf.security, cli_arg(a, "profile"));
+	xstrset(&rf.security, cli_arg(a, "profile"));
 	return CLI_OK;
 }
 
@@ -250,7 +244,7 @@ DEFUN(no_rf_security, "no security [ipsec [WORD]]",
       HELP_IPSEC
       HELP_PROFILE)
 {
-	set_str(&rf.security, NULL);
+	xstrset(&rf.security, NULL);
 	return CLI_OK;
 }
 
@@ -293,9 +287,9 @@ static void rf_status_reset(void)
 
 static void ha_reset(void)
 {
-	set_str(&rf.scheme, NULL);
-	set_str(&rf.security, NULL);
-	set_str(&rf.bound, NULL);
+	xstrset(&rf.scheme, NULL);
+	xstrset(&rf.security, NULL);
+	xstrset(&rf.bound, NULL);
 	rf.interdev = rf.red = false;
 	rf.booted = false;
 	rf_status_reset();

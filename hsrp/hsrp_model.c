@@ -179,8 +179,7 @@ void hsrp_group_set_name(struct hsrp_group *g, const char *name)
 	if (!name ? !g->name : g->name && !strcmp(g->name, name))
 		return;
 	publish_name(g, false);
-	free(g->name);
-	g->name = name ? xstrdup(name) : NULL;
+	xstrset(&g->name, name);
 	publish_name(g, true);
 }
 

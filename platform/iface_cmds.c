@@ -19,12 +19,6 @@ const char *arg_after(const struct cli_args *a, const char *keyword)
 	return NULL;
 }
 
-static void set_str(char **dst, const char *src)
-{
-	free(*dst);
-	*dst = src ? xstrdup(src) : NULL;
-}
-
 /* ---- interface / no interface ------------------------------------------- */
 
 DEFUN(interface_cmd, "interface IFNAME$ifname",
@@ -67,7 +61,7 @@ DEFUN(description_cmd, "description LINE$text",
 	struct iface *ifp = cli_ctx(cli);
 	char buf[241];
 	snprintf(buf, sizeof buf, "%s", cli_arg(a, "text"));
-	set_str(&ifp->description, buf);
+	xstrset(&ifp->description, buf);
 	return CLI_OK;
 }
 
@@ -77,7 +71,7 @@ DEFUN(no_description_cmd, "no description [LINE]",
       "Up to 240 characters describing this interface\n")
 {
 	struct iface *ifp = cli_ctx(cli);
-	set_str(&ifp->description, NULL);
+	xstrset(&ifp->description, NULL);
 	return CLI_OK;
 }
 
@@ -349,7 +343,7 @@ DEFUN(ip_access_group_cmd,
 		cli_invalid_arg(cli, a, 2);
 		return CLI_ERR;
 	}
-	set_str(cli_has(a, "out") ? &ifp->acl_out : &ifp->acl_in, name);
+	xstrset(cli_has(a, "out") ? &ifp->acl_out : &ifp->acl_in, name);
 	return CLI_OK;
 }
 
@@ -365,7 +359,7 @@ DEFUN(no_ip_access_group_cmd,
       "outbound packets\n")
 {
 	struct iface *ifp = cli_ctx(cli);
-	set_str(cli_has(a, "out") ? &ifp->acl_out : &ifp->acl_in, NULL);
+	xstrset(cli_has(a, "out") ? &ifp->acl_out : &ifp->acl_in, NULL);
 	return CLI_OK;
 }
 
@@ -521,9 +515,9 @@ bool iface_tunnel_endpoints(const struct iface *ifp, uint32_t *src,
  * just "interface X"). */
 void iface_cmds_reset_iface(struct iface *ifp)
 {
-	set_str(&ifp->description, NULL);
-	set_str(&ifp->acl_in, NULL);
-	set_str(&ifp->acl_out, NULL);
+	xstrset(&ifp->description, NULL);
+	xstrset(&ifp->acl_in, NULL);
+	xstrset(&ifp->acl_out, NULL);
 	ifp->tcp_mss = 0;
 	ifp->duplex = DUPLEX_UNSET;
 	ifp->speed = SPEED_UNSET;

@@ -187,8 +187,7 @@ DEFUN(ip_unnumbered_cmd, "ip unnumbered IFNAME$ifname",
 	if (ifp->nsec)
 		rib_iface_changed();
 	ifp->nsec = 0;
-	free(ifp->unnumbered);
-	ifp->unnumbered = xstrdup(name);
+	xstrset(&ifp->unnumbered, name);
 	ifp->addr_cfgd = true;
 	ifp->no_addr_cfgd = false;
 	if (had)
@@ -376,6 +375,16 @@ static bool route_args(struct cli *cli, const struct cli_args *a,
 	return true;
 }
 
+/* Distance, name and permanent: what a repeated `ip route` to the same
+ * destination and hop replaces. */
+static void route_set_options(struct static_route *r,
+			      const struct cli_args *a)
+{
+	r->distance = cli_arg(a, "dist") ? (unsigned)cli_arg_num(a, "dist") : 1;
+	xstrset(&r->name, cli_arg(a, "rname"));
+	r->permanent = cli_has(a, "permanent");
+}
+
 DEFUN(ip_route_cmd,
       "ip route A.B.C.D$net A.B.C.D$mask (A.B.C.D$nh|IFNAME$ifname "
       "[A.B.C.D$ifnh]) [<1-255>$dist] [name WORD$rname] [permanent]",
@@ -406,12 +415,7 @@ DEFUN(ip_route_cmd,
 						 dest_key(net, mask));
 	     r; r = r->same)
 		if (route_same_hop(r, nh, ifname)) {
-			r->distance = cli_arg(a, "dist") ?
-				      (unsigned)cli_arg_num(a, "dist") : 1;
-			free(r->name);
-			r->name = cli_arg(a, "rname") ?
-				  xstrdup(cli_arg(a, "rname")) : NULL;
-			r->permanent = cli_has(a, "permanent");
+			route_set_options(r, a);
 			rib_statics_changed();
 			return CLI_OK;
 		}
@@ -420,9 +424,7 @@ DEFUN(ip_route_cmd,
 	r->mask = mask;
 	r->nexthop = nh;
 	snprintf(r->ifname, sizeof r->ifname, "%s", ifname ? ifname : "");
-	r->distance = cli_arg(a, "dist") ? (unsigned)cli_arg_num(a, "dist") : 1;
-	r->name = cli_arg(a, "rname") ? xstrdup(cli_arg(a, "rname")) : NULL;
-	r->permanent = cli_has(a, "permanent");
+	route_set_options(r, a);
 	route_append(r);
 	rib_statics_changed();
 	return CLI_OK;
