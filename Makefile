@@ -111,7 +111,7 @@ build/fuzz/%: tests/fuzz/%.c $(SRCS) $(HDRS)
 		-o $@ $< $(filter-out core/main.c,$(SRCS)) $(LIBS)
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do \
-		c=tests/fuzz/corpus/$$(basename $$f); [ -d $$c ] || c=../shared/configs/; \
+		c=tests/fuzz/corpus/$$(basename $$f); [ -d $$c ] || c=tests/data/shared/configs/; \
 		t=$$(mktemp -d); \
 		$$f -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 $$t $$c 2>&1 | tail -3; \
 		rm -rf $$t; \

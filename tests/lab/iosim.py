@@ -50,9 +50,19 @@ def binary():
     return Path(env) if env else REPO / "build" / "test" / "iosim"
 
 
+# A copy of shared/configs kept in the repository, so a clone anywhere tests
+# the seed configurations; the project's own shared/ wins when it is there.
+VENDORED_SHARED = REPO / "tests" / "data" / "shared"
+
+
 def shared_dir():
-    """/work/shared: the repository's parent directory holds shared/."""
-    return REPO.parent / "shared"
+    """$IOSIM_SHARED, else the repository's parent's shared/ (the project's
+    layout), else the copy in tests/data/shared."""
+    env = os.environ.get("IOSIM_SHARED")
+    if env:
+        return Path(env)
+    project = REPO.parent / "shared"
+    return project if (project / "configs").is_dir() else VENDORED_SHARED
 
 
 def _text(x):

@@ -36,9 +36,32 @@ class Lab:
         self.tag = tag or new_tag()
         self.user = user
         self.base = tempfile.mkdtemp(prefix="iosim-labtest-")
+        self.lab = LAB
+        self.iosim = None
         if user:
             os.chmod(self.base, 0o777)
+            self._stage()
         self.run_dir = os.path.join(self.base, self.tag)
+
+    def _stage(self):
+        """An unprivileged user may not reach the checkout (a clone in a
+        0700 mktemp directory): give it its own world-readable copy of the
+        lab tool, the topology's directory and the router binary."""
+        stage = os.path.join(self.base, "stage")
+        os.makedirs(os.path.join(stage, "tools"))
+        self.lab = os.path.join(stage, "tools", "lab")
+        shutil.copy2(LAB, self.lab)
+        topo_dir = os.path.dirname(os.path.abspath(self.topo))
+        staged_dir = os.path.join(stage, "topo")
+        shutil.copytree(topo_dir, staged_dir)
+        self.topo = os.path.join(staged_dir, os.path.basename(self.topo))
+        self.iosim = os.path.join(stage, "iosim")
+        shutil.copy2(iosim.binary(), self.iosim)
+        for d, _, files in os.walk(stage):
+            os.chmod(d, 0o755)
+            for name in files:
+                p = os.path.join(d, name)
+                os.chmod(p, 0o755 if os.access(p, os.X_OK) else 0o644)
 
     def argv(self, *args, udp=False, iosim_bin=None):
         pre = []
@@ -46,8 +69,8 @@ class Lab:
             pw = pwd.getpwnam(self.user)
             pre = ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}",
                    "--clear-groups", "--"]
-        return [*pre, "/usr/bin/python3", str(LAB), "--tag", self.tag, "--run-dir",
-                self.base, "--iosim", str(iosim_bin or iosim.binary()),
+        return [*pre, "/usr/bin/python3", str(self.lab), "--tag", self.tag, "--run-dir",
+                self.base, "--iosim", str(iosim_bin or self.iosim or iosim.binary()),
                 *(["--udp"] if udp else []), *args]
 
     def run(self, *args, udp=False, iosim_bin=None, timeout=TIMEOUT, extra=()):

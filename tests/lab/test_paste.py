@@ -1,7 +1,7 @@
 """Paste every seed configuration into a fresh router.
 
-For each ../shared/configs/*.cfg (relative to the repository root): enable,
-configure terminal, every line of the file, end (unless the file ends with
+For each shared/configs/*.cfg (the project's ../shared, else the copy kept in
+tests/data/shared): enable, configure terminal, every line of the file, end (unless the file ends with
 its own `end`), show running-config. One test per file per property:
 
   test_errors       the lines expected-errors.txt lists as `must` draw one of
@@ -38,7 +38,7 @@ def _files():
     if not CONFIGS.is_dir():
         return [pytest.param(None, marks=pytest.mark.skip(
             reason=f"seed configurations not found: {CONFIGS} "
-                   "(the repository's parent directory must hold shared/configs)"))]
+                   "(set IOSIM_SHARED or restore tests/data/shared/configs)"))]
     files = sorted(CONFIGS.glob("*.cfg"))
     if not files:
         return [pytest.param(None, marks=pytest.mark.skip(
@@ -221,3 +221,17 @@ def test_clean_exit(path):
             detail += "\n" + res2.describe()
     if probs:
         pytest.fail(f"{path.name}: " + "; ".join(probs) + "\n" + detail, pytrace=False)
+
+
+def test_vendored_configs_match_project_shared():
+    """tests/data/shared/configs is a copy of the project's shared/configs:
+    when both are present they must not have drifted apart."""
+    project = iosim.REPO.parent / "shared" / "configs"
+    vendored = iosim.VENDORED_SHARED / "configs"
+    if not project.is_dir():
+        pytest.skip(f"{project} not present: the vendored copy is what runs")
+    names = sorted(p.name for p in project.iterdir() if p.is_file())
+    assert names == sorted(p.name for p in vendored.iterdir() if p.is_file())
+    stale = [n for n in names
+             if (project / n).read_bytes() != (vendored / n).read_bytes()]
+    assert not stale, f"refresh tests/data/shared/configs from {project}: {stale}"
