@@ -1,8 +1,8 @@
 """Paste every seed configuration into a fresh router.
 
 For each shared/configs/*.cfg (the project's ../shared, else the copy kept in
-tests/data/shared): enable, configure terminal, every line of the file, end (unless the file ends with
-its own `end`), show running-config. One test per file per property:
+tests/data/shared): enable, configure terminal, every line of the file, end
+(unless the file ends with its own `end`), show running-config. One test per file per property:
 
   test_errors       the lines expected-errors.txt lists as `must` draw one of
                     IOS's three error messages, `may` lines may, no other does
