@@ -20,8 +20,11 @@ HDRS    := $(foreach d,$(SUBDIRS),$(wildcard $(d)/*.h))
 # Release build
 OPT      ?= -O2 -g
 OBJS     := $(SRCS:%.c=build/obj/%.o)
-# Test build: ASan + UBSan
-SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# Test build: ASan + UBSan, and the checks declarations make of themselves
+# at run time (IOSIM_CHECKS: a handler asking for an argument its syntax
+# does not declare aborts)
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
+	    -DIOSIM_CHECKS
 TOBJS    := $(SRCS:%.c=build/tobj/%.o)
 LIBOBJS  := $(filter-out build/tobj/core/main.o,$(TOBJS))
 
@@ -107,7 +110,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 build/fuzz/%: tests/fuzz/%.c $(SRCS) $(HDRS)
 	@mkdir -p $(dir $@)
-	clang -O1 -g -fsanitize=fuzzer,address,undefined $(CFLAGS_COMMON) \
+	clang -O1 -g -fsanitize=fuzzer,address,undefined -DIOSIM_CHECKS $(CFLAGS_COMMON) \
 		-o $@ $< $(filter-out core/main.c,$(SRCS)) $(LIBS)
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do \

@@ -2,15 +2,16 @@
  *
  * A command is declared once, next to the state it changes:
  *
- *   DEFUN(standby_priority, "standby [<0-4095>$grp] priority <0-255>$pri",
+ *   DEFUN(standby_priority,
+ *         "[no] standby [<0-4095>$grp] priority ?[<0-255>$pri]",
  *         "HSRP interface configuration commands\n"
  *         "group number\n"
  *         "Priority level\n"
  *         "Priority value\n")
  *   {
- *       struct iface *ifp = cli_ctx(cli);
- *       unsigned grp = cli_arg(a, "grp") ? cli_arg_num(a, "grp") : 0;
- *       ...
+ *       CLI_CONTEXT(struct iface, ifp);
+ *       unsigned grp = cli_has(a, "grp") ? cli_arg_num(a, "grp") : 0;
+ *       if (cli_is_no(a)) ...
  *       return CLI_OK;
  *   }
  *   ... cli_install(MODE_IF, &standby_priority_cmd);
@@ -27,13 +28,29 @@
  *   ( a | b c | d )  one of the alternatives
  *   { a | b | c }    one or more of them, any order, each at most once
  *   tok$name         gives the token a name for cli_arg(); a keyword is
- *                    also found by its own text when it has no name.
+ *                    also found by its own text when it has no name, a
+ *                    variable by its kind ("WORD", "A.B.C.D", "<1-10>").
+ *   [no] ...         at the very start: the command and its "no" form in
+ *                    one declaration; cli_is_no() tells which was typed.
+ *   ?[ x ]           in a "[no]" declaration: x is required in the
+ *                    positive form and optional in the "no" form, as IOS
+ *                    takes "no standby 1 priority" and "no standby 1
+ *                    priority 50" alike.
  * Help strings: one line per token, in the order the tokens appear in the
- * syntax string (punctuation has no help).
+ * syntax string (punctuation and "[no]" have none). cli_install() aborts
+ * when the count differs from the tokens'.
  *
- * The "no" and "default" forms are declared as their own commands
- * starting with the keyword "no"; "default X" runs the "no X" command with
- * cli_is_default() true.
+ * In configuration modes "default X" runs the "no X" form (of a "[no]"
+ * declaration, or of a command declared with a literal leading "no") with
+ * cli_is_default() and cli_is_no() true. A "no" form that differs from
+ * the positive one in more than ?[...] can say is declared on its own,
+ * its leading "no" helped by CLI_HELP_NO.
+ *
+ * A handler returns CLI_OK (done: the configuration may have changed),
+ * CLI_UNCHANGED (accepted, nothing changed: a sub-mode entered, a no form
+ * of what is not there) or CLI_ERR (refused, after printing why). A
+ * refused line counts as an error wherever it ran (boot, paste, console);
+ * only CLI_OK in a configuration mode publishes EVT_CONFIG_CHANGED.
  */
 #ifndef IOSIM_CLI_H
 #define IOSIM_CLI_H
@@ -78,7 +95,9 @@ enum cli_mode {
 struct cli;        /* one console session */
 struct cli_args;   /* the words a command matched */
 
-enum { CLI_OK = 0, CLI_ERR = 1 };
+enum { CLI_OK = 0, CLI_ERR = 1, CLI_UNCHANGED = 2 };
+
+#define CLI_HELP_NO "Negate a command or set its defaults\n"
 
 typedef int (*cli_handler_fn)(struct cli *cli, const struct cli_args *a);
 
@@ -114,7 +133,9 @@ unsigned long cli_arg_num(const struct cli_args *a, const char *name);
 uint32_t cli_arg_ip(const struct cli_args *a, const char *name);
 int cli_argc(const struct cli_args *a);
 const char *cli_argv(const struct cli_args *a, int i);
-/* True when the line was "default ..." (and the "no ..." command runs). */
+/* True when the line was "no ..." or "default ...". */
+bool cli_is_no(const struct cli_args *a);
+/* True when the line was "default ..." (and the "no" form runs). */
 bool cli_is_default(const struct cli_args *a);
 
 /* Index of the token named NAME in the matched words (-1 when absent). */
@@ -125,13 +146,39 @@ void cli_printf(struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cli_puts(struct cli *cli, const char *s);
 enum cli_mode cli_mode(const struct cli *cli);
-void *cli_ctx(const struct cli *cli);
 /* A handler that rejects an argument the grammar accepted prints IOS's
  * caret under that argument's word and "% Invalid input detected at '^'
  * marker." (argi: index as cli_argv / cli_arg_index). */
 void cli_invalid_arg(struct cli *cli, const struct cli_args *a, int argi);
-/* Enter a sub-mode of the current mode with its context object. */
-void cli_enter(struct cli *cli, enum cli_mode mode, void *ctx);
+
+/* ---- the object a sub-mode configures ------------------------------------ */
+/* An object a sub-mode edits (an interface, an ACL, a crypto map entry)
+ * is registered with its C type when it is made and released by the one
+ * function that frees it. A session in its sub-mode keeps the
+ * registration, not a bare pointer: after another session deleted the
+ * object, a command typed there is refused with an error instead of
+ * touching freed memory, and a mode entered with an object of the wrong
+ * type is a programming error caught at once. */
+void cli_obj_register_(const void *obj, const char *type);
+void cli_obj_release(const void *obj);
+#define CLI_OBJ_REGISTER(ptr, type)                                     \
+	((void)sizeof((ptr) == (type *)0), cli_obj_register_((ptr), #type))
+/* Enter a sub-mode of the current mode: OBJ is the registered object it
+ * edits, NULL for modes that edit none. */
+void cli_enter(struct cli *cli, enum cli_mode mode, const void *obj);
+/* Modes whose context is a value, not an object (a line range). */
+void cli_enter_value(struct cli *cli, enum cli_mode mode, uintptr_t value);
+uintptr_t cli_ctx_value(const struct cli *cli);
+/* The current mode's object, checked against TYPE; NULL (after printing
+ * the error) when it was deleted meanwhile. Use CLI_CONTEXT. */
+void *cli_ctx_obj_(struct cli *cli, const char *type);
+/* In a handler: declare VAR as the mode's object, refuse the line when the
+ * object is gone (FRR's VTY_DECLVAR_CONTEXT). */
+#define CLI_CONTEXT(type, var)                                          \
+	type *var = cli_ctx_obj_(cli, #type);                            \
+	if (!var)                                                        \
+		return CLI_ERR
+
 /* Ask a question; the next input line (without its newline) goes to fn.
  * The prompt text is printed as IOS prints it, e.g.
  * "Destination filename [startup-config]? ". */
@@ -151,9 +198,6 @@ void cli_hold(struct cli *cli, cli_escape_fn escape, void *ctx);
 void cli_flush(struct cli *cli);
 void cli_release(struct cli *cli);
 
-/* Leave every session's sub-mode whose context is CTX (the object is being
- * deleted): they drop back to global configuration. */
-void cli_forget_ctx(void *ctx);
 /* Name of the mode's prompt suffix, e.g. "config-if" (NULL for exec). */
 const char *cli_mode_prompt(enum cli_mode mode);
 

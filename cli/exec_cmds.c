@@ -90,21 +90,20 @@ DEFUN(exec_logout, "logout", "Exit from the EXEC\n")
 DEFUN(config_exit, "exit", "Exit from configure mode\n")
 {
 	cli_session_exit_mode(cli);
-	return CLI_OK;
+	return CLI_UNCHANGED;
 }
 
 DEFUN(config_end, "end", "Exit from configure mode\n")
 {
 	cli_session_end(cli);
-	return CLI_OK;
+	return CLI_UNCHANGED;
 }
 
 DEFUN(config_do, "do LINE", "To run exec commands in config mode\n"
       "Exec Command\n")
 {
 	int i = cli_arg_index(a, "LINE");
-	cli_session_do(cli, cli_arg(a, "LINE"), a->off[i]);
-	return CLI_OK;
+	return cli_session_do(cli, cli_arg(a, "LINE"), a->off[i]);
 }
 
 DEFUN(show_history, "show history", "Show running system information\n"

@@ -15,8 +15,10 @@
 
 struct gterm {
 	const struct cli_command *cmd;
+	const struct cmd_names *declared;   /* the names its syntax declares */
 	int n;
 	char **names;      /* per token position; NULL = default name */
+	bool is_no;        /* the "no" or "default" form */
 	bool is_default;
 };
 
@@ -89,7 +91,9 @@ struct tspec {
 	long long lo, hi;
 };
 
-enum { A_TOK, A_SEQ, A_OPT, A_ALT, A_ANY };
+/* A_NOOPT: "?[ x ]", x required in the positive form, optional in the
+ * "no" form of a "[no]" declaration. */
+enum { A_TOK, A_SEQ, A_OPT, A_ALT, A_ANY, A_NOOPT };
 struct ast {
 	int t;
 	struct tspec *tok;
@@ -101,6 +105,7 @@ struct parser {
 	const char *p;
 	const char *syntax;
 	const char *help;      /* remaining help lines */
+	bool has_no;           /* declared "[no] ..." */
 	struct tspec **all;    /* every token, for freeing */
 	int nall;
 };
@@ -114,7 +119,9 @@ static void syntax_die(const struct parser *ps, const char *why)
 
 static struct ast *ast_new(int t)
 {
-	return xcalloc(1, sizeof(struct ast));
+	struct ast *a = xcalloc(1, sizeof(struct ast));
+	a->t = t;
+	return a;
 }
 
 static void ast_add(struct ast *a, struct ast *k)
@@ -131,10 +138,16 @@ static void ast_free(struct ast *a)
 	free(a);
 }
 
-static char *next_help(struct parser *ps)
+/* Every token has its help line: a missing one is a declaration error,
+ * not a blank column in `?` output. */
+static char *next_help(struct parser *ps, const char *tok, size_t tn)
 {
-	if (!ps->help || !*ps->help)
-		return xstrdup("");
+	if (!ps->help || !*ps->help) {
+		char why[160];
+		snprintf(why, sizeof why, "no help string for token \"%.*s\"",
+			 (int)tn, tok);
+		syntax_die(ps, why);
+	}
 	const char *nl = strchr(ps->help, '\n');
 	size_t n = nl ? (size_t)(nl - ps->help) : strlen(ps->help);
 	char *h = xmalloc(n + 1);
@@ -177,7 +190,7 @@ static struct tspec *parse_token(struct parser *ps, const char *w, size_t n)
 			if (isupper((unsigned char)*c))
 				syntax_die(ps, "keywords are lower case");
 	}
-	t->help = next_help(ps);
+	t->help = next_help(ps, w, n);
 	ps->all = xrealloc(ps->all, (size_t)(ps->nall + 1) * sizeof *ps->all);
 	ps->all[ps->nall++] = t;
 	return t;
@@ -188,13 +201,19 @@ static struct ast *parse_alt(struct parser *ps, char close);
 static struct ast *parse_seq(struct parser *ps)
 {
 	struct ast *seq = ast_new(A_SEQ);
-	seq->t = A_SEQ;
 	for (;;) {
 		while (*ps->p == ' ')
 			ps->p++;
 		char c = *ps->p;
 		if (!c || c == '|' || c == ']' || c == ')' || c == '}')
 			return seq;
+		bool noopt = c == '?' && ps->p[1] == '[';
+		if (noopt) {
+			if (!ps->has_no)
+				syntax_die(ps, "?[...] outside a [no] declaration");
+			ps->p++;
+			c = '[';
+		}
 		if (c == '[' || c == '(' || c == '{') {
 			ps->p++;
 			char close = c == '[' ? ']' : c == '(' ? ')' : '}';
@@ -203,8 +222,7 @@ static struct ast *parse_seq(struct parser *ps)
 				syntax_die(ps, "unbalanced brackets");
 			ps->p++;
 			if (c == '[') {
-				struct ast *o = ast_new(A_OPT);
-				o->t = A_OPT;
+				struct ast *o = ast_new(noopt ? A_NOOPT : A_OPT);
 				ast_add(o, alt);
 				ast_add(seq, o);
 			} else if (c == '{') {
@@ -219,7 +237,6 @@ static struct ast *parse_seq(struct parser *ps)
 		while (*ps->p && !strchr(" |[]{}()", *ps->p))
 			ps->p++;
 		struct ast *tok = ast_new(A_TOK);
-		tok->t = A_TOK;
 		tok->tok = parse_token(ps, start, (size_t)(ps->p - start));
 		ast_add(seq, tok);
 	}
@@ -228,7 +245,6 @@ static struct ast *parse_seq(struct parser *ps)
 static struct ast *parse_alt(struct parser *ps, char close)
 {
 	struct ast *alt = ast_new(A_ALT);
-	alt->t = A_ALT;
 	for (;;) {
 		ast_add(alt, parse_seq(ps));
 		if (*ps->p != '|')
@@ -283,16 +299,17 @@ static void seq_concat_add(struct seqs *out, const struct seq *a,
 	seqs_add(out, buf, a->n + b->n);
 }
 
-static void expand(const struct ast *a, struct seqs *out);
+static void expand(const struct ast *a, bool neg, struct seqs *out);
 
-static void expand_any(const struct ast *a, unsigned used, struct seqs *out)
+static void expand_any(const struct ast *a, bool neg, unsigned used,
+		       struct seqs *out)
 {
 	for (int i = 0; i < a->n; i++) {
 		if (used & (1u << i))
 			continue;
 		struct seqs e = {0}, rest = {0};
-		expand(a->k[i], &e);
-		expand_any(a, used | (1u << i), &rest);
+		expand(a->k[i], neg, &e);
+		expand_any(a, neg, used | (1u << i), &rest);
 		for (int x = 0; x < e.n; x++) {
 			seqs_add(out, e.v[x].t, e.v[x].n);
 			for (int y = 0; y < rest.n; y++)
@@ -303,7 +320,8 @@ static void expand_any(const struct ast *a, unsigned used, struct seqs *out)
 	}
 }
 
-static void expand(const struct ast *a, struct seqs *out)
+/* NEG: the expansion of the "no" form, where ?[...] is optional. */
+static void expand(const struct ast *a, bool neg, struct seqs *out)
 {
 	switch (a->t) {
 	case A_TOK:
@@ -311,21 +329,23 @@ static void expand(const struct ast *a, struct seqs *out)
 		break;
 	case A_ALT:
 		for (int i = 0; i < a->n; i++)
-			expand(a->k[i], out);
+			expand(a->k[i], neg, out);
 		break;
+	case A_NOOPT:
 	case A_OPT:
-		seqs_add(out, NULL, 0);
-		expand(a->k[0], out);
+		if (a->t == A_OPT || neg)
+			seqs_add(out, NULL, 0);
+		expand(a->k[0], neg, out);
 		break;
 	case A_ANY:
-		expand_any(a, 0, out);
+		expand_any(a, neg, 0, out);
 		break;
 	case A_SEQ: {
 		struct seqs cur = {0};
 		seqs_add(&cur, NULL, 0);
 		for (int i = 0; i < a->n; i++) {
 			struct seqs e = {0}, next = {0};
-			expand(a->k[i], &e);
+			expand(a->k[i], neg, &e);
 			for (int x = 0; x < cur.n; x++)
 				for (int y = 0; y < e.n; y++)
 					seq_concat_add(&next, &cur.v[x], &e.v[y]);
@@ -401,43 +421,64 @@ static struct gnode *unshare(struct gnode *parent, int idx)
 	return c;
 }
 
+/* The help every "no" and "default" keyword shows, as IOS words it. */
+#define HELP_NO      "Negate a command or set its defaults"
+#define HELP_DEFAULT "Set a command to its defaults"
+
+/* The child of PARENT for token T, made when missing. PREFIX, when not
+ * NULL, is the "no"/"default" keyword a "[no]" declaration (or a "no"
+ * command's "default" mirror) puts in front of the words. */
 static struct gnode *child_for(struct gnode *parent, const struct tspec *t,
-			       const char *text_override, bool hidden)
+			       const char *prefix, bool hidden)
 {
-	const char *text = text_override ? text_override : t->text;
 	for (int i = 0; i < parent->nkid; i++) {
 		struct gnode *k = parent->kid[i];
-		if (text_override ? (k->kind == TK_KEYWORD && !strcmp(k->text, text))
-				  : same_token(k, t)) {
+		if (prefix ? (k->kind == TK_KEYWORD && !strcmp(k->text, prefix))
+			   : same_token(k, t)) {
 			k = unshare(parent, i);
 			if (!hidden)
 				k->hidden = false;
-			if (!*k->help && *t->help)
+			if (!prefix && !*k->help && *t->help)
 				k->help = intern(t->help);
 			return k;
 		}
 	}
 	struct gnode *k = xcalloc(1, sizeof *k);
-	k->kind = text_override ? TK_KEYWORD : t->kind;
-	k->text = intern(text);
-	k->lo = t->lo;
-	k->hi = t->hi;
-	k->help = intern(text_override ? "Set a command to its defaults"
-				       : t->help);
+	if (prefix) {
+		k->kind = TK_KEYWORD;
+		k->text = intern(prefix);
+		k->help = intern(strcmp(prefix, "no") ? HELP_DEFAULT : HELP_NO);
+	} else {
+		k->kind = t->kind;
+		k->text = intern(t->text);
+		k->lo = t->lo;
+		k->hi = t->hi;
+		k->help = intern(t->help);
+	}
 	k->hidden = hidden;
 	k->refs = 1;
 	kid_append(parent, k);
 	return k;
 }
 
+/* How a word sequence enters the tree: as declared, behind a "no" a
+ * "[no]" declaration adds, or behind "default" (which replaces the
+ * leading "no" of a "no ..." command, or stands where "[no]" would add
+ * one). */
+enum form { F_AS_IS, F_NO, F_DEFAULT, F_DEFAULT_FOR_NO };
+
 static void insert_seq(enum cli_mode mode, const struct cli_command *cmd,
-		       const struct seq *s, bool as_default)
+		       const struct cmd_names *declared, const struct seq *s,
+		       enum form form)
 {
 	struct gnode *n = &roots[mode];
 	bool hidden = cmd->flags & CLI_HIDDEN;
-	for (int i = 0; i < s->n; i++)
-		n = child_for(n, s->t[i], as_default && i == 0 ? "default" : NULL,
-			      hidden);
+	int skip = form == F_DEFAULT_FOR_NO;     /* the "no" it replaces */
+	int pre = form == F_NO || form == F_DEFAULT || skip;
+	if (pre)
+		n = child_for(n, NULL, form == F_NO ? "no" : "default", hidden);
+	for (int i = skip; i < s->n; i++)
+		n = child_for(n, s->t[i], NULL, hidden);
 	if (n->term) {
 		if (n->term->cmd == cmd)
 			return;   /* {a|b} can expand to one path twice */
@@ -447,12 +488,15 @@ static void insert_seq(enum cli_mode mode, const struct cli_command *cmd,
 	}
 	struct gterm *t = xcalloc(1, sizeof *t);
 	t->cmd = cmd;
-	t->n = s->n;
-	t->is_default = as_default;
-	t->names = xcalloc((size_t)(s->n ? s->n : 1), sizeof(char *));
-	for (int i = 0; i < s->n; i++)
+	t->declared = declared;
+	t->n = s->n - skip + pre;
+	t->is_no = form != F_AS_IS ||
+		   (s->n && s->t[0]->kind == TK_KEYWORD && !strcmp(s->t[0]->text, "no"));
+	t->is_default = form == F_DEFAULT || form == F_DEFAULT_FOR_NO;
+	t->names = xcalloc((size_t)(t->n ? t->n : 1), sizeof(char *));
+	for (int i = skip; i < s->n; i++)
 		if (s->t[i]->name)
-			t->names[i] = (char *)intern(s->t[i]->name);
+			t->names[i - skip + pre] = (char *)intern(s->t[i]->name);
 	n->term = t;
 }
 
@@ -483,6 +527,7 @@ static uint64_t node_hash(const struct gnode *n)
 	if (n->term) {
 		h = mix(h, (uintptr_t)n->term->cmd);
 		h = mix(h, (uint64_t)n->term->is_default);
+		h = mix(h, (uint64_t)n->term->is_no);
 		for (int i = 0; i < n->term->n; i++)
 			h = mix(h, (uintptr_t)n->term->names[i]);
 	}
@@ -493,7 +538,8 @@ static bool term_eq(const struct gterm *a, const struct gterm *b)
 {
 	if (!a || !b)
 		return a == b;
-	if (a->cmd != b->cmd || a->is_default != b->is_default || a->n != b->n)
+	if (a->cmd != b->cmd || a->is_default != b->is_default ||
+	    a->is_no != b->is_no || a->n != b->n)
 		return false;
 	return a->n == 0 ||
 	       !memcmp(a->names, b->names, (size_t)a->n * sizeof(char *));
@@ -583,28 +629,94 @@ static void compact(enum cli_mode mode)
 	}
 }
 
+/* The argument names a command's syntax declares ($name, a keyword's own
+ * text, a variable's kind), kept once per command: a handler that asks
+ * for a name its syntax lacks is caught in the checking build. */
+struct cmd_names {
+	int n;
+	const char **v;        /* interned */
+};
+static struct intmap names_by_cmd;
+
+static void names_add(struct cmd_names *cn, const char *name)
+{
+	name = intern(name);
+	for (int i = 0; i < cn->n; i++)
+		if (cn->v[i] == name)
+			return;
+	cn->v = xrealloc(cn->v, (size_t)(cn->n + 1) * sizeof *cn->v);
+	cn->v[cn->n++] = name;
+}
+
+static const struct cmd_names *declared_names(const struct cli_command *cmd,
+					      const struct parser *ps)
+{
+	struct cmd_names *cn = intmap_get(&names_by_cmd, (uintptr_t)cmd);
+	if (cn)
+		return cn;
+	cn = xcalloc(1, sizeof *cn);
+	if (ps->has_no) {
+		names_add(cn, "no");
+		names_add(cn, "default");
+	}
+	for (int i = 0; i < ps->nall; i++) {
+		names_add(cn, ps->all[i]->text);
+		if (ps->all[i]->name)
+			names_add(cn, ps->all[i]->name);
+	}
+	intmap_put(&names_by_cmd, (uintptr_t)cmd, cn);
+	return cn;
+}
+
+#ifdef IOSIM_CHECKS
+static bool names_have(const struct cmd_names *cn, const char *name)
+{
+	for (int i = 0; i < cn->n; i++)
+		if (!strcmp(cn->v[i], name))
+			return true;
+	return false;
+}
+#endif
+
 void cli_install(enum cli_mode mode, const struct cli_command *cmd)
 {
 	struct parser ps = {.p = cmd->syntax, .syntax = cmd->syntax,
 			    .help = cmd->help};
+	if (!strncmp(ps.p, "[no] ", 5)) {
+		ps.has_no = true;
+		ps.p += 5;
+	}
 	struct ast *root = parse_alt(&ps, 0);
-	struct seqs all = {0};
-	expand(root, &all);
-	for (int i = 0; i < all.n; i++) {
-		if (all.v[i].n == 0)
-			syntax_die(&ps, "empty expansion");
-		insert_seq(mode, cmd, &all.v[i], false);
-		/* "default X" mirrors "no X" in configuration modes */
-		if (mode >= MODE_CONFIG && all.v[i].t[0]->kind == TK_KEYWORD &&
-		    !strcmp(all.v[i].t[0]->text, "no"))
-			insert_seq(mode, cmd, &all.v[i], true);
+	if (ps.help && *ps.help)
+		syntax_die(&ps, "more help strings than tokens");
+	const struct cmd_names *declared = declared_names(cmd, &ps);
+	/* "default X" mirrors "no X" in configuration modes */
+	bool defaults = mode >= MODE_CONFIG;
+	int paths = 0;
+	for (int neg = 0; neg <= ps.has_no; neg++) {
+		struct seqs all = {0};
+		expand(root, neg, &all);
+		for (int i = 0; i < all.n; i++) {
+			const struct seq *q = &all.v[i];
+			if (q->n == 0 && !neg)
+				syntax_die(&ps, "empty expansion");
+			bool literal_no = q->n && q->t[0]->kind == TK_KEYWORD &&
+					  !strcmp(q->t[0]->text, "no");
+			if (neg && literal_no)
+				syntax_die(&ps, "[no] before a literal \"no\"");
+			insert_seq(mode, cmd, declared, q, neg ? F_NO : F_AS_IS);
+			if (defaults && (neg || literal_no))
+				insert_seq(mode, cmd, declared, q,
+					   neg ? F_DEFAULT : F_DEFAULT_FOR_NO);
+		}
+		paths += all.n;
+		seqs_free(&all);
 	}
 	/* commands with many optional parts expand into many paths whose
 	 * tails are alike: fold them now, before the next command grows the
 	 * tree further */
-	if (all.n > 16)
+	if (paths > 16)
 		compact(mode);
-	seqs_free(&all);
 	ast_free(root);
 	for (int i = 0; i < ps.nall; i++) {
 		free(ps.all[i]->text);
@@ -852,6 +964,9 @@ void grammar_match(enum cli_mode mode, const char *line, const struct word *w,
 		r->st = M_OK;
 		r->cmd = m->term->cmd;
 		r->args.is_default = m->term->is_default;
+		r->args.is_no = m->term->is_no;
+		r->args.declared = m->term->declared;
+		r->args.cmd = m->term->cmd;
 		r->line_tail = m->depth > 0 && m->path[m->depth - 1]->kind == TK_LINE;
 		r->args.n = m->depth < 64 ? m->depth : 64;
 		r->ntok = r->args.n;
@@ -1122,6 +1237,16 @@ char *grammar_complete(enum cli_mode mode, const char *line)
  * ("standby 1 name WORD$name" must find the WORD, not the keyword). */
 int cli_arg_index(const struct cli_args *a, const char *name)
 {
+#ifdef IOSIM_CHECKS
+	/* a handler asking for a name its syntax never declares has a typo
+	 * or reads another command's argument: it would always see NULL */
+	if (a->declared && !names_have(a->declared, name)) {
+		fprintf(stderr, "iosim: a handler of \"%s\" asks for argument "
+			"\"%s\", which its syntax does not declare\n",
+			a->cmd ? a->cmd->syntax : "?", name);
+		abort();
+	}
+#endif
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0; i < a->n; i++)
 			if (a->named[i] == (pass == 0) && !strcmp(a->name[i], name))
@@ -1168,4 +1293,9 @@ const char *cli_argv(const struct cli_args *a, int i)
 bool cli_is_default(const struct cli_args *a)
 {
 	return a->is_default;
+}
+
+bool cli_is_no(const struct cli_args *a)
+{
+	return a->is_no;
 }

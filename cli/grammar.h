@@ -22,7 +22,10 @@ struct cli_args {
 	char *val[64];
 	size_t off[64];       /* byte offset of the token's word in the line */
 	bool named[64];       /* the name came from $name (it wins a lookup) */
+	bool is_no;           /* "no ..." or "default ..." */
 	bool is_default;
+	const struct cli_command *cmd;
+	const struct cmd_names *declared;   /* what its syntax declares */
 };
 
 enum match_status { M_OK, M_INCOMPLETE, M_INVALID, M_AMBIGUOUS };

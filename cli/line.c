@@ -35,17 +35,18 @@ struct line_cfg {
 
 static struct line_cfg con, aux, vty[VTY_MAX];
 
-/* A range of lines is the mode's context, packed into the pointer:
- * kind << 16 | first << 8 | last, plus one so that it is never NULL. */
-static void *range_ctx(enum line_kind k, unsigned first, unsigned last)
+/* A range of lines is the mode's context, a value:
+ * kind << 16 | first << 8 | last. A range outlives the lines in it: its
+ * commands skip the lines that no longer exist. */
+static uintptr_t range_ctx(enum line_kind k, unsigned first, unsigned last)
 {
-	return (void *)(uintptr_t)(((unsigned)k << 16 | first << 8 | last) + 1);
+	return (uintptr_t)k << 16 | first << 8 | last;
 }
 
 static void range_of(struct cli *cli, enum line_kind *k, unsigned *first,
 		     unsigned *last)
 {
-	uintptr_t v = (uintptr_t)cli_ctx(cli) - 1;
+	uintptr_t v = cli_ctx_value(cli);
 	*k = (enum line_kind)(v >> 16);
 	*first = (v >> 8) & 0xff;
 	*last = v & 0xff;
@@ -116,7 +117,7 @@ DEFUN(line_cmd, LINE_SYNTAX, LINE_HELP)
 		for (unsigned i = first; i <= last; i++)
 			if (!vty[i].exists)
 				line_defaults(&vty[i], LINE_VTY);
-	cli_enter(cli, MODE_LINE, range_ctx(k, first, last));
+	cli_enter_value(cli, MODE_LINE, range_ctx(k, first, last));
 	return CLI_OK;
 }
 
@@ -130,10 +131,6 @@ DEFUN(no_line_cmd, "no " LINE_SYNTAX, NO_HELP LINE_HELP)
 		return CLI_OK;
 	for (unsigned i = first < VTY_DEFAULT ? VTY_DEFAULT : first; i <= last;
 	     i++) {
-		/* sessions configuring a range that included it leave it */
-		for (unsigned f = 0; f <= i; f++)
-			for (unsigned t = i; t < VTY_MAX; t++)
-				cli_forget_ctx(range_ctx(LINE_VTY, f, t));
 		line_defaults(&vty[i], LINE_VTY);
 		vty[i].exists = false;
 	}
@@ -502,11 +499,6 @@ void line_encrypt_passwords(void)
 
 static void line_reset(void)
 {
-	for (unsigned f = 0; f < VTY_MAX; f++)
-		for (unsigned t = f; t < VTY_MAX; t++)
-			cli_forget_ctx(range_ctx(LINE_VTY, f, t));
-	cli_forget_ctx(range_ctx(LINE_CON, 0, 0));
-	cli_forget_ctx(range_ctx(LINE_AUX, 0, 0));
 	line_defaults(&con, LINE_CON);
 	line_defaults(&aux, LINE_AUX);
 	for (int i = 0; i < VTY_MAX; i++) {

@@ -277,13 +277,13 @@ DEFUN(voice_card, "voice-card <0-9>", "Configure a specific voice-card\n"
 {
 	unsigned long n = cli_arg_num(a, "<0-9>");
 	m.voice_card[n] = true;
-	cli_enter(cli, MODE_VOICECARD, (void *)(n + 1));
+	cli_enter_value(cli, MODE_VOICECARD, n);
 	return CLI_OK;
 }
 
 static unsigned voice_ctx(struct cli *cli)
 {
-	return (unsigned)((unsigned long)cli_ctx(cli) - 1);
+	return (unsigned)cli_ctx_value(cli);
 }
 
 DEFUN(dspfarm, "dspfarm", "Enable dspfarm service\n")
@@ -468,6 +468,7 @@ DEFUN(router_ospf, "router ospf <1-65535>", "Enable a routing process\n"
 	struct ospf_proc *p = ospf_find(id);
 	if (!p) {
 		p = xcalloc(1, sizeof *p);
+		CLI_OBJ_REGISTER(p, struct ospf_proc);
 		p->id = id;
 		/* 12.x turns adjacency logging on for every new process
 		 * and prints it */
@@ -493,7 +494,7 @@ DEFUN(no_router_ospf, "no router ospf <1-65535>", NO_HELP
 			continue;
 		struct ospf_proc *p = *pp;
 		*pp = p->next;
-		cli_forget_ctx(p);
+		cli_obj_release(p);
 		ospf_free(p);
 		return CLI_OK;
 	}
@@ -503,7 +504,7 @@ DEFUN(no_router_ospf, "no router ospf <1-65535>", NO_HELP
 DEFUN(ospf_router_id, "router-id A.B.C.D", "router-id for this OSPF process\n"
       "OSPF router-id in IP address format\n")
 {
-	struct ospf_proc *p = cli_ctx(cli);
+	CLI_CONTEXT(struct ospf_proc, p);
 	p->router_id = cli_arg_ip(a, "A.B.C.D");
 	p->router_id_set = true;
 	return CLI_OK;
@@ -513,7 +514,7 @@ DEFUN(no_ospf_router_id, "no router-id [A.B.C.D]", NO_HELP
       "router-id for this OSPF process\n"
       "OSPF router-id in IP address format\n")
 {
-	struct ospf_proc *p = cli_ctx(cli);
+	CLI_CONTEXT(struct ospf_proc, p);
 	p->router_id = 0;
 	p->router_id_set = false;
 	return CLI_OK;
@@ -523,7 +524,7 @@ DEFUN(ospf_log_adj, "log-adjacency-changes [detail]",
       "Log changes in adjacency state\n"
       "Log all state changes\n")
 {
-	struct ospf_proc *p = cli_ctx(cli);
+	CLI_CONTEXT(struct ospf_proc, p);
 	p->log_adj = true;
 	p->log_adj_detail = cli_has(a, "detail");
 	return CLI_OK;
@@ -533,7 +534,7 @@ DEFUN(no_ospf_log_adj, "no log-adjacency-changes [detail]", NO_HELP
       "Log changes in adjacency state\n"
       "Log all state changes\n")
 {
-	struct ospf_proc *p = cli_ctx(cli);
+	CLI_CONTEXT(struct ospf_proc, p);
 	if (cli_has(a, "detail") && !cli_is_default(a)) {
 		p->log_adj_detail = false;   /* back to plain logging */
 		return CLI_OK;
@@ -554,7 +555,7 @@ DEFUN(ospf_redistribute, "redistribute (static|connected) [subnets]",
       "Connected\n"
       "Consider subnets for redistribution into OSPF\n")
 {
-	struct ospf_proc *p = cli_ctx(cli);
+	CLI_CONTEXT(struct ospf_proc, p);
 	int r = redist_of(a);
 	p->redist[r] = true;
 	p->redist_subnets[r] = cli_has(a, "subnets");
@@ -568,7 +569,7 @@ DEFUN(no_ospf_redistribute, "no redistribute (static|connected) [subnets]",
       "Connected\n"
       "Consider subnets for redistribution into OSPF\n")
 {
-	struct ospf_proc *p = cli_ctx(cli);
+	CLI_CONTEXT(struct ospf_proc, p);
 	int r = redist_of(a);
 	/* "no redistribute static subnets" drops only the option */
 	if (cli_has(a, "subnets") && p->redist[r])
@@ -607,7 +608,7 @@ static int net_find(const struct ospf_proc *p, const struct ospf_net *n)
 
 DEFUN(ospf_network, NET_SYNTAX, NET_HELP)
 {
-	struct ospf_proc *p = cli_ctx(cli);
+	CLI_CONTEXT(struct ospf_proc, p);
 	struct ospf_net n;
 	net_of(a, &n);
 	int i = net_find(p, &n);
@@ -631,7 +632,7 @@ DEFUN(ospf_network, NET_SYNTAX, NET_HELP)
 
 DEFUN(no_ospf_network, "no " NET_SYNTAX, NO_HELP NET_HELP)
 {
-	struct ospf_proc *p = cli_ctx(cli);
+	CLI_CONTEXT(struct ospf_proc, p);
 	struct ospf_net n;
 	net_of(a, &n);
 	int i = net_find(p, &n);
@@ -655,7 +656,7 @@ DEFUN(ospf_passive, "passive-interface IFNAME",
       "Suppress routing updates on an interface\n"
       "Interface name\n")
 {
-	struct ospf_proc *p = cli_ctx(cli);
+	CLI_CONTEXT(struct ospf_proc, p);
 	const char *name = cli_arg(a, "IFNAME");
 	if (passive_find(p, name) >= 0)
 		return CLI_OK;
@@ -669,7 +670,7 @@ DEFUN(no_ospf_passive, "no passive-interface IFNAME", NO_HELP
       "Suppress routing updates on an interface\n"
       "Interface name\n")
 {
-	struct ospf_proc *p = cli_ctx(cli);
+	CLI_CONTEXT(struct ospf_proc, p);
 	int i = passive_find(p, cli_arg(a, "IFNAME"));
 	if (i < 0)
 		return CLI_OK;
@@ -730,7 +731,7 @@ static void misc_reset(void)
 	while (m.ospf) {
 		struct ospf_proc *p = m.ospf;
 		m.ospf = p->next;
-		cli_forget_ctx(p);
+		cli_obj_release(p);
 		ospf_free(p);
 	}
 	memset(&m, 0, sizeof m);

@@ -13,10 +13,18 @@
 #define MAX_DEPTH 16
 #define HISTORY 10
 
+/* What a mode on the stack edits: a registered object (kept by its
+ * registration id, checked before each use) or a plain value. */
+struct mode_ctx {
+	const void *obj;
+	uint64_t id;
+	uintptr_t value;
+};
+
 struct cli {
 	struct cli_io io;
 	enum cli_mode mode[MAX_DEPTH];
-	void *ctx[MAX_DEPTH];
+	struct mode_ctx ctx[MAX_DEPTH];
 	int depth;                 /* index of the current mode */
 	bool priv;
 	struct sbuf out;           /* current command's output */
@@ -33,6 +41,7 @@ struct cli {
 	bool detached;             /* boot/config text: no console logs */
 	bool busy;                 /* running a line: syslog waits for its output */
 	struct sbuf deferred;      /* syslog lines that arrived meanwhile */
+	unsigned long failed;      /* lines refused (cli_session_failed) */
 	cli_escape_fn hold_fn;     /* a held command (ping) runs on */
 	void *hold_ctx;
 	bool held;
@@ -41,41 +50,47 @@ struct cli {
 
 static struct cli *sessions;
 
-static const char *const mode_prompts[MODE__COUNT] = {
-	[MODE_USER] = NULL,
-	[MODE_EXEC] = NULL,
-	[MODE_CONFIG] = "config",
-	[MODE_IF] = "config-if",
-	[MODE_SUBIF] = "config-subif",
-	[MODE_LINE] = "config-line",
-	[MODE_RED] = "config-red",
-	[MODE_RED_INTERDEV] = "config-red-interdevice",
-	[MODE_IPCZONE] = "config-ipczone",
-	[MODE_IPCZONE_ASSOC] = "config-ipczone-assoc",
-	[MODE_IPC_SCTP] = "config-ipc-protocol-sctp",
-	[MODE_IPC_LOCAL_SCTP] = "config-ipc-local-sctp",
-	[MODE_IPC_REMOTE_SCTP] = "config-ipc-remote-sctp",
-	[MODE_ISAKMP] = "config-isakmp",
-	[MODE_ISAKMP_GROUP] = "config-isakmp-group",
-	[MODE_ISAKMP_PROFILE] = "conf-isa-prof",
-	[MODE_CRYPTO_TRANS] = "cfg-crypto-trans",
-	[MODE_IPSEC_PROFILE] = "ipsec-profile",
-	[MODE_CRYPTO_MAP] = "config-crypto-map",
-	[MODE_EXT_NACL] = "config-ext-nacl",
-	[MODE_STD_NACL] = "config-std-nacl",
-	[MODE_TRACK] = "config-track",
-	[MODE_ROUTER] = "config-router",
-	[MODE_CONTROL_PLANE] = "config-cp",
-	[MODE_ARCHIVE] = "config-archive",
-	[MODE_ARCHIVE_LOG] = "config-archive-log-cfg",
-	[MODE_VOICECARD] = "config-voicecard",
-	[MODE_KEYCHAIN] = "config-keychain",
-	[MODE_KEYCHAIN_KEY] = "config-keychain-key",
+/* Each mode's prompt suffix and what its context is: NULL for none,
+ * CTX_VALUE for a value, else the C type of the object it edits (the one
+ * its handlers name in CLI_CONTEXT). cli_enter() checks it. */
+static const char CTX_VALUE[] = "value";
+static const struct {
+	const char *prompt, *ctx;
+} modes[MODE__COUNT] = {
+	[MODE_USER] = {NULL, NULL},
+	[MODE_EXEC] = {NULL, NULL},
+	[MODE_CONFIG] = {"config", NULL},
+	[MODE_IF] = {"config-if", "struct iface"},
+	[MODE_SUBIF] = {"config-subif", "struct iface"},
+	[MODE_LINE] = {"config-line", CTX_VALUE},
+	[MODE_RED] = {"config-red", NULL},
+	[MODE_RED_INTERDEV] = {"config-red-interdevice", NULL},
+	[MODE_IPCZONE] = {"config-ipczone", NULL},
+	[MODE_IPCZONE_ASSOC] = {"config-ipczone-assoc", "struct ipc_assoc"},
+	[MODE_IPC_SCTP] = {"config-ipc-protocol-sctp", "struct ipc_assoc"},
+	[MODE_IPC_LOCAL_SCTP] = {"config-ipc-local-sctp", "struct ipc_assoc"},
+	[MODE_IPC_REMOTE_SCTP] = {"config-ipc-remote-sctp", "struct ipc_assoc"},
+	[MODE_ISAKMP] = {"config-isakmp", "struct isakmp_policy"},
+	[MODE_ISAKMP_GROUP] = {"config-isakmp-group", "struct isakmp_group"},
+	[MODE_ISAKMP_PROFILE] = {"conf-isa-prof", "struct isakmp_profile"},
+	[MODE_CRYPTO_TRANS] = {"cfg-crypto-trans", "struct crypto_tset"},
+	[MODE_IPSEC_PROFILE] = {"ipsec-profile", "struct ipsec_profile"},
+	[MODE_CRYPTO_MAP] = {"config-crypto-map", "struct cmap_entry"},
+	[MODE_EXT_NACL] = {"config-ext-nacl", "struct acl"},
+	[MODE_STD_NACL] = {"config-std-nacl", "struct acl"},
+	[MODE_TRACK] = {"config-track", "struct track_obj"},
+	[MODE_ROUTER] = {"config-router", "struct ospf_proc"},
+	[MODE_CONTROL_PLANE] = {"config-cp", NULL},
+	[MODE_ARCHIVE] = {"config-archive", NULL},
+	[MODE_ARCHIVE_LOG] = {"config-archive-log-cfg", NULL},
+	[MODE_VOICECARD] = {"config-voicecard", CTX_VALUE},
+	[MODE_KEYCHAIN] = {"config-keychain", "struct kc_chain"},
+	[MODE_KEYCHAIN_KEY] = {"config-keychain-key", "struct kc_key"},
 };
 
 const char *cli_mode_prompt(enum cli_mode mode)
 {
-	return mode < MODE__COUNT ? mode_prompts[mode] : NULL;
+	return mode < MODE__COUNT ? modes[mode].prompt : NULL;
 }
 
 struct cli *cli_session_new(const struct cli_io *io, enum cli_mode start)
@@ -124,17 +139,48 @@ struct cli *cli_session_first(void) { return sessions; }
 struct cli *cli_session_next(struct cli *c) { return c->next; }
 
 enum cli_mode cli_mode(const struct cli *c) { return c->mode[c->depth]; }
-void *cli_ctx(const struct cli *c) { return c->ctx[c->depth]; }
-void cli_session_set_priv(struct cli *c, bool p) { c->priv = p; }
-bool cli_session_priv(const struct cli *c) { return c->priv; }
-void cli_session_set_length(struct cli *c, int n) { c->length = n; }
-int cli_session_length(const struct cli *c) { return c->length; }
-const char *cli_session_origin(const struct cli *c)
+
+/* ---- sub-mode objects ------------------------------------------------- */
+
+struct obj_reg {
+	uint64_t id;
+	const char *type;
+};
+static struct intmap objs;        /* object address -> struct obj_reg */
+static uint64_t next_obj_id;
+
+void cli_obj_register_(const void *obj, const char *type)
 {
-	return c->io.origin ? c->io.origin : "console";
+	struct obj_reg *r = intmap_get(&objs, (uintptr_t)obj);
+	if (!r) {
+		r = xmalloc(sizeof *r);
+		intmap_put(&objs, (uintptr_t)obj, r);
+	}
+	r->id = ++next_obj_id;
+	r->type = type;
 }
 
-void cli_enter(struct cli *c, enum cli_mode mode, void *ctx)
+void cli_obj_release(const void *obj)
+{
+	struct obj_reg *r = intmap_get(&objs, (uintptr_t)obj);
+	if (!r)
+		return;
+	intmap_del(&objs, (uintptr_t)obj);
+	free(r);
+}
+
+static void mode_check(enum cli_mode mode, const char *have)
+{
+	const char *want = modes[mode].ctx;
+	if (want == have || (want && have && !strcmp(want, have)))
+		return;
+	fprintf(stderr, "iosim: mode %s entered with a %s context, not %s\n",
+		modes[mode].prompt ? modes[mode].prompt : "exec",
+		have ? have : "missing", want ? want : "none");
+	abort();
+}
+
+static void enter(struct cli *c, enum cli_mode mode, struct mode_ctx ctx)
 {
 	if (c->depth + 1 >= MAX_DEPTH)
 		return;
@@ -143,16 +189,59 @@ void cli_enter(struct cli *c, enum cli_mode mode, void *ctx)
 	c->ctx[c->depth] = ctx;
 }
 
-void cli_forget_ctx(void *ctx)
+void cli_enter(struct cli *c, enum cli_mode mode, const void *obj)
 {
-	for (struct cli *c = sessions; c; c = c->next)
-		for (int d = 1; d <= c->depth; d++)
-			if (c->ctx[d] == ctx && ctx) {
-				c->depth = d - 1 >= 1 ? d - 1 : 1;
-				if (c->mode[c->depth] < MODE_CONFIG)
-					c->depth = 1;
-				break;
-			}
+	const struct obj_reg *r = obj ? intmap_get(&objs, (uintptr_t)obj) : NULL;
+	if (obj && !r) {
+		fprintf(stderr, "iosim: mode %s entered with an unregistered "
+			"object\n", modes[mode].prompt);
+		abort();
+	}
+	mode_check(mode, r ? r->type : NULL);
+	enter(c, mode, (struct mode_ctx){obj, r ? r->id : 0, 0});
+}
+
+void cli_enter_value(struct cli *c, enum cli_mode mode, uintptr_t value)
+{
+	mode_check(mode, CTX_VALUE);
+	enter(c, mode, (struct mode_ctx){NULL, 0, value});
+}
+
+uintptr_t cli_ctx_value(const struct cli *c)
+{
+	const char *want = modes[cli_mode(c)].ctx;
+	if (!want || strcmp(want, CTX_VALUE))
+		abort();
+	return c->ctx[c->depth].value;
+}
+
+void *cli_ctx_obj_(struct cli *c, const char *type)
+{
+	const struct mode_ctx *x = &c->ctx[c->depth];
+	const char *want = modes[cli_mode(c)].ctx;
+	if (!want || strcmp(want, type)) {
+		fprintf(stderr, "iosim: a handler in mode %s asks for a %s\n",
+			modes[cli_mode(c)].prompt, type);
+		abort();
+	}
+	const struct obj_reg *r = intmap_get(&objs, (uintptr_t)x->obj);
+	if (!r || r->id != x->id) {
+		/* deleted by another session: its memory may be another
+		 * object's by now */
+		cli_puts(c, "% The configuration object of this mode was "
+			    "deleted by another session\n");
+		return NULL;
+	}
+	return (void *)x->obj;
+}
+
+void cli_session_set_priv(struct cli *c, bool p) { c->priv = p; }
+bool cli_session_priv(const struct cli *c) { return c->priv; }
+void cli_session_set_length(struct cli *c, int n) { c->length = n; }
+int cli_session_length(const struct cli *c) { return c->length; }
+const char *cli_session_origin(const struct cli *c)
+{
+	return c->io.origin ? c->io.origin : "console";
 }
 
 void cli_printf(struct cli *c, const char *fmt, ...)
@@ -185,7 +274,7 @@ void cli_session_prompt(struct cli *c, char *buf, size_t n)
 		snprintf(buf, n, "%s", c->ask_q);
 	} else {
 		enum cli_mode m = cli_mode(c);
-		const char *suffix = mode_prompts[m];
+		const char *suffix = modes[m].prompt;
 		if (suffix)
 			snprintf(buf, n, "%s(%s)#", core_hostname(), suffix);
 		else
@@ -465,8 +554,9 @@ static bool parse_pipe(struct cli *c, const char *line, size_t off,
 	return true;
 }
 
-/* Run LINE in mode at stack depth d; walks up to parents on failure. */
-static void run_line(struct cli *c, const char *line)
+/* Run LINE in the current mode, or in the nearest parent configuration
+ * mode where it is valid. Returns CLI_OK, CLI_UNCHANGED or CLI_ERR. */
+static int run_line(struct cli *c, const char *line)
 {
 	struct word *w = xmalloc(MAX_WORDS * sizeof *w);
 	int nw = grammar_split(line, w, MAX_WORDS);
@@ -482,7 +572,7 @@ static void run_line(struct cli *c, const char *line)
 		if (at >= 0) {
 			if (!parse_pipe(c, line, (size_t)at, &pp)) {
 				free(w);
-				return;
+				return CLI_ERR;
 			}
 			cmdline = strndup(line, (size_t)at);
 			nw = grammar_split(cmdline, w, MAX_WORDS);
@@ -531,6 +621,7 @@ static void run_line(struct cli *c, const char *line)
 			}
 		}
 	}
+	int rc = CLI_ERR;
 	if (run_depth < 0 && cli_mode(c) <= MODE_EXEC && nw == 1 &&
 	    best.st == M_INVALID && best.word == 0) {
 		/* IOS takes a lone unknown word at EXEC for a host to telnet
@@ -543,9 +634,12 @@ static void run_line(struct cli *c, const char *line)
 		print_error(c, best.st, text, w, nw, best.word);
 	} else {
 		c->depth = run_depth;
-		r.cmd->handler(c, &r.args);
+		bool config = c->mode[run_depth] >= MODE_CONFIG;
+		rc = r.cmd->handler(c, &r.args);
 		grammar_args_free(&r.args);
-		if (cli_mode(c) >= MODE_CONFIG)
+		if (rc != CLI_OK && rc != CLI_UNCHANGED)
+			rc = CLI_ERR;
+		if (rc == CLI_OK && config)
 			core_publish(EVT_CONFIG_CHANGED, NULL);
 	}
 	if (pp.kind != P_NONE && run_depth >= 0) {
@@ -557,6 +651,7 @@ static void run_line(struct cli *c, const char *line)
 		regfree(&pp.re);
 	free(cmdline);
 	free(w);
+	return rc;
 }
 
 static bool only_space(const char *s)
@@ -567,18 +662,21 @@ static bool only_space(const char *s)
 	return true;
 }
 
-static void session_line(struct cli *c, const char *raw);
+static int session_line(struct cli *c, const char *raw);
 
-void cli_session_line(struct cli *c, const char *raw)
+int cli_session_line(struct cli *c, const char *raw)
 {
 	if (c->held)
-		return;        /* consoles read nothing while a command runs */
+		return CLI_ERR;   /* consoles read nothing while a command runs */
 	bool outer = !c->busy;
 	c->busy = true;
-	session_line(c, raw);
+	int rc = session_line(c, raw);
+	if (rc == CLI_ERR)
+		c->failed++;
 	/* syslog lines wait for a held command's output too */
 	if (outer && !c->held)
 		flush_deferred(c);
+	return rc;
 }
 
 /* ---- held commands ------------------------------------------------------- */
@@ -626,7 +724,7 @@ void cli_session_escape(struct cli *c)
 		c->hold_fn(c, c->hold_ctx, false);
 }
 
-static void session_line(struct cli *c, const char *raw)
+static int session_line(struct cli *c, const char *raw)
 {
 	char prompt[256];
 	cli_session_prompt(c, prompt, sizeof prompt);
@@ -636,29 +734,30 @@ static void session_line(struct cli *c, const char *raw)
 		c->ask_fn = NULL;
 		fn(c, raw, ctx);
 		flush_output(c);
-		return;
+		return CLI_UNCHANGED;
 	}
 	const char *line = raw;
 	while (*line == ' ' || *line == '\t')
 		line++;
 	/* comments and blank lines are ignored in every mode */
 	if (!*line || only_space(line) || *line == '!')
-		return;
+		return CLI_UNCHANGED;
 	if (line[0] == 0x1a && !line[1]) {      /* Ctrl-Z */
 		if (cli_mode(c) >= MODE_CONFIG)
 			cli_session_end(c);
 		flush_output(c);
-		return;
+		return CLI_UNCHANGED;
 	}
 	if (cli_mode(c) <= MODE_EXEC)
 		history_add(c, line);
 	/* the caret counts from the start of the typed line */
 	c->prompt_len += (int)(line - raw);
-	run_line(c, line);
+	int rc = run_line(c, line);
 	flush_output(c);
+	return rc;
 }
 
-void cli_session_do(struct cli *c, const char *line, size_t off)
+int cli_session_do(struct cli *c, const char *line, size_t off)
 {
 	/* run an EXEC command from a configuration mode; the mode stays */
 	int saved = c->depth;
@@ -667,12 +766,13 @@ void cli_session_do(struct cli *c, const char *line, size_t off)
 	c->depth = 0;
 	c->mode[0] = MODE_EXEC;
 	c->prompt_len = plen + (int)off;
-	run_line(c, line);
+	int rc = run_line(c, line);
 	c->prompt_len = plen;
 	if (c->depth == 0) {      /* unless the command changed mode itself */
 		c->depth = saved;
 		c->mode[0] = saved_mode;
 	}
+	return rc == CLI_ERR ? CLI_ERR : CLI_UNCHANGED;
 }
 
 void cli_session_exit_mode(struct cli *c)
@@ -825,19 +925,16 @@ int cli_exec_config_text(const char *text, struct sbuf *err_out)
 		char *line = strndup(s, n);
 		if (n && line[n - 1] == '\r')
 			line[n - 1] = '\0';
-		size_t before = sink.len;
 		char prompt[256];
 		cli_session_prompt(c, prompt, sizeof prompt);
-		cli_session_line(c, line);
-		/* an error message names the line it belongs to */
-		if (sink.len > before && sink.s &&
-		    (strstr(sink.s + before, "% Invalid input") ||
-		     strstr(sink.s + before, "% Incomplete command") ||
-		     strstr(sink.s + before, "% Ambiguous command"))) {
+		sbuf_reset(&sink);
+		if (cli_session_line(c, line) == CLI_ERR) {
+			/* what the line printed, under the line it belongs to */
 			errors++;
 			if (err_out) {
 				sbuf_printf(err_out, "%s%s\n", prompt, line);
-				sbuf_add(err_out, sink.s + before, sink.len - before);
+				if (sink.len)
+					sbuf_add(err_out, sink.s, sink.len);
 			}
 		}
 		free(line);
@@ -862,6 +959,11 @@ char *cli_exec_capture(const char *line)
 	cli_session_line(c, line);
 	cli_session_free(c);
 	return sbuf_take(&sink);
+}
+
+unsigned long cli_session_failed(const struct cli *c)
+{
+	return c->failed;
 }
 
 void cli_session_base(struct cli *c, enum cli_mode m)

@@ -18,8 +18,11 @@ struct cli_io {
 
 struct cli *cli_session_new(const struct cli_io *io, enum cli_mode start);
 void cli_session_free(struct cli *cli);
-/* Run one input line (no newline). */
-void cli_session_line(struct cli *cli, const char *line);
+/* Run one input line (no newline): CLI_OK, CLI_UNCHANGED, or CLI_ERR when
+ * it was refused (a parse error or the handler's refusal). */
+int cli_session_line(struct cli *cli, const char *line);
+/* How many lines the session has refused. */
+unsigned long cli_session_failed(const struct cli *cli);
 /* The text to show before the user's input: prompt or pending question. */
 void cli_session_prompt(struct cli *cli, char *buf, size_t n);
 /* Whether the pending question hides what is typed (passwords). */
@@ -58,7 +61,7 @@ void cli_session_history(struct cli *cli);     /* show history */
 void cli_session_set_length(struct cli *cli, int lines);
 int cli_session_length(const struct cli *cli);
 /* `do LINE`: LINE starts at byte OFF of the typed line (for the caret) */
-void cli_session_do(struct cli *cli, const char *line, size_t off);
+int cli_session_do(struct cli *cli, const char *line, size_t off);
 void cli_session_logout(struct cli *cli);
 const char *cli_session_origin(const struct cli *cli);
 

@@ -94,7 +94,7 @@ static void entry_clear_body(struct cmap_entry *e)
 
 static void entry_free(struct cmap_entry *e)
 {
-	cli_forget_ctx(e);
+	cli_obj_release(e);
 	free(e->dynamic);
 	entry_clear_body(e);
 	free(e);
@@ -165,6 +165,7 @@ static struct cmap_entry *entry_get(struct crypto_map *m, unsigned seq,
 	if (e)
 		return e;
 	e = xcalloc(1, sizeof *e);
+	CLI_OBJ_REGISTER(e, struct cmap_entry);
 	e->map = m;
 	e->seq = seq;
 	e->type = CMAP_ISAKMP;
@@ -221,7 +222,9 @@ DEFUN(cmap_entry, "crypto map WORD$name <1-65535>$seq " CMAP_TYPE_SYNTAX,
 	if (cli_has(a, "dyn")) {
 		/* a reference to a dynamic-map template: no sub-mode */
 		if (e->type != CMAP_ISAKMP_DYNAMIC) {
-			cli_forget_ctx(e);
+			/* a new registration: a session in the old entry's
+			 * sub-mode has nothing left to edit */
+			CLI_OBJ_REGISTER(e, struct cmap_entry);
 			entry_clear_body(e);
 		}
 		e->type = CMAP_ISAKMP_DYNAMIC;
@@ -422,7 +425,7 @@ DEFUN(entry_set_peer, "set peer (A.B.C.D$ip|WORD$host [dynamic])",
       "Host name of the peer\n"
       "Resolve the host name just before tunnel setup\n")
 {
-	struct cmap_entry *e = cli_ctx(cli);
+	CLI_CONTEXT(struct cmap_entry, e);
 	const char *p = cli_has(a, "ip") ? cli_arg(a, "ip") : cli_arg(a, "host");
 	bool dyn = cli_has(a, "dynamic");
 	if (!cli_has(a, "ip") && !dyn) {
@@ -453,7 +456,7 @@ DEFUN(no_entry_set_peer, "no set peer [(A.B.C.D$ip|WORD$host [dynamic])]",
       "Host name of the peer\n"
       "Resolve the host name just before tunnel setup\n")
 {
-	struct cmap_entry *e = cli_ctx(cli);
+	CLI_CONTEXT(struct cmap_entry, e);
 	const char *p = cli_has(a, "ip") ? cli_arg(a, "ip") : cli_arg(a, "host");
 	if (!p) {
 		entry_clear_peers(e);
@@ -475,7 +478,7 @@ DEFUN(no_entry_set_peer, "no set peer [(A.B.C.D$ip|WORD$host [dynamic])]",
 
 DEFUN(entry_set_tset, CRYPTO_TSET_SYNTAX, CRYPTO_TSET_HELP)
 {
-	struct cmap_entry *e = cli_ctx(cli);
+	CLI_CONTEXT(struct cmap_entry, e);
 	crypto_strlist_set(e->tset, &e->ntset, a);
 	return CLI_OK;
 }
@@ -488,7 +491,7 @@ DEFUN(no_entry_set_tset,
       "Transform set name\n" "Transform set name\n" "Transform set name\n"
       "Transform set name\n" "Transform set name\n" "Transform set name\n")
 {
-	struct cmap_entry *e = cli_ctx(cli);
+	CLI_CONTEXT(struct cmap_entry, e);
 	crypto_strlist_free(e->tset, &e->ntset);
 	return CLI_OK;
 }
@@ -511,7 +514,7 @@ CRYPTO_DEFUN_STR(entry_match, struct cmap_entry, acl,
 
 DEFUN(entry_rri, RRI_SYNTAX, RRI_HELP)
 {
-	struct cmap_entry *e = cli_ctx(cli);
+	CLI_CONTEXT(struct cmap_entry, e);
 	e->rri = cli_has(a, "static") ? RRI_STATIC
 	       : cli_has(a, "remote-peer") ? RRI_REMOTE_PEER : RRI_ON;
 	e->rri_gateway = cli_has(a, "gw") ? cli_arg_ip(a, "gw") : 0;
@@ -521,7 +524,7 @@ DEFUN(entry_rri, RRI_SYNTAX, RRI_HELP)
 DEFUN(no_entry_rri, "no " RRI_SYNTAX,
       "Negate a command or set its defaults\n" RRI_HELP)
 {
-	struct cmap_entry *e = cli_ctx(cli);
+	CLI_CONTEXT(struct cmap_entry, e);
 	e->rri = RRI_OFF;
 	e->rri_gateway = 0;
 	return CLI_OK;
@@ -529,14 +532,16 @@ DEFUN(no_entry_rri, "no " RRI_SYNTAX,
 
 DEFUN(entry_pfs, CRYPTO_PFS_SYNTAX, CRYPTO_PFS_HELP)
 {
-	((struct cmap_entry *)cli_ctx(cli))->pfs_group = crypto_pfs_group(a);
+	CLI_CONTEXT(struct cmap_entry, e);
+	e->pfs_group = crypto_pfs_group(a);
 	return CLI_OK;
 }
 
 DEFUN(no_entry_pfs, "no " CRYPTO_PFS_SYNTAX,
       "Negate a command or set its defaults\n" CRYPTO_PFS_HELP)
 {
-	((struct cmap_entry *)cli_ctx(cli))->pfs_group = 0;
+	CLI_CONTEXT(struct cmap_entry, e);
+	e->pfs_group = 0;
 	return CLI_OK;
 }
 
@@ -544,7 +549,7 @@ DEFUN(entry_sa_lifetime, "set security-association " SA_LIFETIME_SYNTAX,
       "Set a value\n"
       "Security association parameters\n" SA_LIFETIME_HELP)
 {
-	struct cmap_entry *e = cli_ctx(cli);
+	CLI_CONTEXT(struct cmap_entry, e);
 	crypto_lifetime_set(a, &e->sa_seconds, &e->sa_kilobytes);
 	return CLI_OK;
 }
@@ -554,7 +559,7 @@ DEFUN(no_entry_sa_lifetime, "no set security-association " NO_SA_LIFETIME_SYNTAX
       "Set a value\n"
       "Security association parameters\n" NO_SA_LIFETIME_HELP)
 {
-	struct cmap_entry *e = cli_ctx(cli);
+	CLI_CONTEXT(struct cmap_entry, e);
 	crypto_lifetime_unset(a, &e->sa_seconds, &e->sa_kilobytes, 0, 0);
 	return CLI_OK;
 }
@@ -602,7 +607,7 @@ DEFUN(if_cmap, "crypto map WORD$name [redundancy [WORD$grp [stateful]]]",
       "Redundancy group name\n"
       "enable stateful failover\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	bool first = binding_count() == 0;
 	struct cmap_binding *b = binding_get(&bindings, iface_name(ifp));
 	xstrset(&b->map, cli_arg(a, "name"));
@@ -623,7 +628,8 @@ DEFUN(no_if_cmap, "no crypto map [WORD [redundancy [WORD [stateful]]]]",
       "Redundancy group name\n"
       "enable stateful failover\n")
 {
-	binding_unbind(iface_name(cli_ctx(cli)));
+	CLI_CONTEXT(struct iface, ifp);
+	binding_unbind(iface_name(ifp));
 	return CLI_OK;
 }
 

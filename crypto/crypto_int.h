@@ -52,8 +52,8 @@ void crypto_strlist_free(char **v, int *n);
  *   PFX_get(&head, k)     that object, appended with K copied when absent
  *   PFX_remove(&head, k)  unlink and free it; false when there was none
  *   PFX_clear(&head)      unlink and free them all
- * An object removed may be a session's sub-mode context: cli_forget_ctx()
- * sends such sessions back to global configuration before it is freed. */
+ * Each object is registered as a possible sub-mode context
+ * (CLI_OBJ_REGISTER) when it is made and released before it is freed. */
 #define CRYPTO_LIST_GENERATE(pfx, type, key, free_fn)                        \
 	__attribute__((unused)) static type **pfx##_slot(type **head,        \
 							 const char *k)      \
@@ -69,6 +69,7 @@ void crypto_strlist_free(char **v, int *n);
 		if (!*slot) {                                                \
 			*slot = xcalloc(1, sizeof **slot);                   \
 			(*slot)->key = xstrdup(k);                           \
+			CLI_OBJ_REGISTER(*slot, type);                       \
 		}                                                            \
 		return *slot;                                                \
 	}                                                                    \
@@ -76,7 +77,7 @@ void crypto_strlist_free(char **v, int *n);
 	{                                                                    \
 		type *o = *slot;                                             \
 		*slot = o->next;                                             \
-		cli_forget_ctx(o);                                           \
+		cli_obj_release(o);                                          \
 		free_fn(o);                                                  \
 	}                                                                    \
 	__attribute__((unused)) static bool pfx##_remove(type **head,        \
@@ -100,13 +101,15 @@ void crypto_strlist_free(char **v, int *n);
 #define CRYPTO_DEFUN_STR(fn, type, member, kw, arg, name, hlp)              \
 	DEFUN(fn, kw " " arg, hlp)                                           \
 	{                                                                    \
-		xstrset(&((type *)cli_ctx(cli))->member, cli_arg(a, name));  \
+		CLI_CONTEXT(type, o);                                        \
+		xstrset(&o->member, cli_arg(a, name));                       \
 		return CLI_OK;                                               \
 	}                                                                    \
 	DEFUN(no_##fn, "no " kw " [" arg "]",                                \
 	      "Negate a command or set its defaults\n" hlp)                  \
 	{                                                                    \
-		xstrset(&((type *)cli_ctx(cli))->member, NULL);              \
+		CLI_CONTEXT(type, o);                                        \
+		xstrset(&o->member, NULL);                                   \
 		return CLI_OK;                                               \
 	}
 

@@ -212,7 +212,8 @@ DEFUN(tset_mode, "mode (tunnel|transport)",
       "tunnel (datagram encapsulation) mode\n"
       "transport (payload encapsulation) mode\n")
 {
-	((struct crypto_tset *)cli_ctx(cli))->transport = cli_has(a, "transport");
+	CLI_CONTEXT(struct crypto_tset, t);
+	t->transport = cli_has(a, "transport");
 	return CLI_OK;
 }
 
@@ -222,7 +223,8 @@ DEFUN(no_tset_mode, "no mode [(tunnel|transport)]",
       "tunnel (datagram encapsulation) mode\n"
       "transport (payload encapsulation) mode\n")
 {
-	((struct crypto_tset *)cli_ctx(cli))->transport = false;
+	CLI_CONTEXT(struct crypto_tset, t);
+	t->transport = false;
 	return CLI_OK;
 }
 
@@ -368,7 +370,7 @@ DEFUN(no_ipsec_profile, "no crypto ipsec profile WORD$name",
 
 DEFUN(prof_tset, CRYPTO_TSET_SYNTAX, CRYPTO_TSET_HELP)
 {
-	struct ipsec_profile *p = cli_ctx(cli);
+	CLI_CONTEXT(struct ipsec_profile, p);
 	crypto_strlist_set(p->tset, &p->ntset, a);
 	return CLI_OK;
 }
@@ -380,7 +382,7 @@ DEFUN(no_prof_tset, "no set transform-set [WORD [WORD [WORD [WORD [WORD [WORD]]]
       "Transform set name\n" "Transform set name\n" "Transform set name\n"
       "Transform set name\n" "Transform set name\n" "Transform set name\n")
 {
-	struct ipsec_profile *p = cli_ctx(cli);
+	CLI_CONTEXT(struct ipsec_profile, p);
 	crypto_strlist_free(p->tset, &p->ntset);
 	return CLI_OK;
 }
@@ -399,14 +401,16 @@ unsigned crypto_pfs_group(const struct cli_args *a)
 
 DEFUN(prof_pfs, CRYPTO_PFS_SYNTAX, CRYPTO_PFS_HELP)
 {
-	((struct ipsec_profile *)cli_ctx(cli))->pfs_group = crypto_pfs_group(a);
+	CLI_CONTEXT(struct ipsec_profile, p);
+	p->pfs_group = crypto_pfs_group(a);
 	return CLI_OK;
 }
 
 DEFUN(no_prof_pfs, "no " CRYPTO_PFS_SYNTAX,
       "Negate a command or set its defaults\n" CRYPTO_PFS_HELP)
 {
-	((struct ipsec_profile *)cli_ctx(cli))->pfs_group = 0;
+	CLI_CONTEXT(struct ipsec_profile, p);
+	p->pfs_group = 0;
 	return CLI_OK;
 }
 
@@ -414,7 +418,7 @@ DEFUN(prof_sa_lifetime, "set security-association " SA_LIFETIME_SYNTAX,
       "Set a value\n"
       "Security association parameters\n" SA_LIFETIME_HELP)
 {
-	struct ipsec_profile *p = cli_ctx(cli);
+	CLI_CONTEXT(struct ipsec_profile, p);
 	crypto_lifetime_set(a, &p->sa_seconds, &p->sa_kilobytes);
 	return CLI_OK;
 }
@@ -425,7 +429,7 @@ DEFUN(no_prof_sa_lifetime,
       "Set a value\n"
       "Security association parameters\n" NO_SA_LIFETIME_HELP)
 {
-	struct ipsec_profile *p = cli_ctx(cli);
+	CLI_CONTEXT(struct ipsec_profile, p);
 	crypto_lifetime_unset(a, &p->sa_seconds, &p->sa_kilobytes, 0, 0);
 	return CLI_OK;
 }
@@ -444,7 +448,7 @@ DEFUN(prof_redundancy, "redundancy WORD$grp stateful",
       "Redundancy group name\n"
       "enable stateful failover\n")
 {
-	struct ipsec_profile *p = cli_ctx(cli);
+	CLI_CONTEXT(struct ipsec_profile, p);
 	xstrset(&p->redundancy, cli_arg(a, "grp"));
 	p->stateful = true;
 	return CLI_OK;
@@ -456,7 +460,7 @@ DEFUN(no_prof_redundancy, "no redundancy WORD stateful",
       "Redundancy group name\n"
       "enable stateful failover\n")
 {
-	struct ipsec_profile *p = cli_ctx(cli);
+	CLI_CONTEXT(struct ipsec_profile, p);
 	xstrset(&p->redundancy, NULL);
 	p->stateful = false;
 	return CLI_OK;
@@ -524,7 +528,7 @@ DEFUN(tunnel_protection, "tunnel protection ipsec profile WORD$name [shared]",
       "Name\n"
       "Share the same ipsec protection with other tunnels\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	/* only tunnel interfaces have "tunnel" commands */
 	if (iface_type(ifp) != IFT_TUNNEL) {
 		cli_invalid_arg(cli, a, 0);
@@ -545,7 +549,8 @@ DEFUN(no_tunnel_protection, "no tunnel protection ipsec profile [WORD [shared]]"
       "Name\n"
       "Share the same ipsec protection with other tunnels\n")
 {
-	tprot_remove(&tprots, iface_name(cli_ctx(cli)));
+	CLI_CONTEXT(struct iface, ifp);
+	tprot_remove(&tprots, iface_name(ifp));
 	return CLI_OK;
 }
 

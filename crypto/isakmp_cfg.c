@@ -111,6 +111,7 @@ static struct isakmp_policy *policy_get(unsigned pri)
 	if (*pp && (*pp)->priority == pri)
 		return *pp;
 	struct isakmp_policy *p = xcalloc(1, sizeof *p);
+	CLI_OBJ_REGISTER(p, struct isakmp_policy);
 	p->priority = pri;
 	policy_defaults(p);
 	p->next = *pp;
@@ -141,7 +142,7 @@ DEFUN(no_isakmp_policy, "no crypto isakmp policy <1-10000>$pri",
 			continue;
 		struct isakmp_policy *p = *pp;
 		*pp = p->next;
-		cli_forget_ctx(p);
+		cli_obj_release(p);
 		free(p);
 		break;
 	}
@@ -158,7 +159,7 @@ DEFUN(policy_encryption,
       "192 bit keys.\n"
       "256 bit keys.\n")
 {
-	struct isakmp_policy *p = cli_ctx(cli);
+	CLI_CONTEXT(struct isakmp_policy, p);
 	if (cli_has(a, "3des")) {
 		p->encr = IKE_ENCR_3DES;
 	} else if (cli_has(a, "aes")) {
@@ -174,7 +175,7 @@ DEFUN(no_policy_encryption, "no encryption",
       "Negate a command or set its defaults\n"
       "Set encryption algorithm for protection suite\n")
 {
-	struct isakmp_policy *p = cli_ctx(cli);
+	CLI_CONTEXT(struct isakmp_policy, p);
 	p->encr = IKE_ENCR_DES;
 	p->aes_bits = 128;
 	return CLI_OK;
@@ -188,7 +189,7 @@ DEFUN(policy_hash, "hash (sha|md5|sha256|sha384|sha512)",
       "Secure Hash Standard 2 (384 bit)\n"
       "Secure Hash Standard 2 (512 bit)\n")
 {
-	struct isakmp_policy *p = cli_ctx(cli);
+	CLI_CONTEXT(struct isakmp_policy, p);
 	if (cli_has(a, "md5"))
 		p->hash = IKE_HASH_MD5;
 	else if (cli_has(a, "sha256"))
@@ -206,7 +207,8 @@ DEFUN(no_policy_hash, "no hash",
       "Negate a command or set its defaults\n"
       "Set hash algorithm for protection suite\n")
 {
-	((struct isakmp_policy *)cli_ctx(cli))->hash = IKE_HASH_SHA;
+	CLI_CONTEXT(struct isakmp_policy, p);
+	p->hash = IKE_HASH_SHA;
 	return CLI_OK;
 }
 
@@ -216,7 +218,7 @@ DEFUN(policy_auth, "authentication (pre-share|rsa-sig|rsa-encr)",
       "Rivest-Shamir-Adleman Signature\n"
       "Rivest-Shamir-Adleman Encryption\n")
 {
-	struct isakmp_policy *p = cli_ctx(cli);
+	CLI_CONTEXT(struct isakmp_policy, p);
 	p->auth = cli_has(a, "pre-share") ? IKE_AUTH_PRESHARE
 		: cli_has(a, "rsa-encr") ? IKE_AUTH_RSA_ENCR : IKE_AUTH_RSA_SIG;
 	return CLI_OK;
@@ -226,7 +228,8 @@ DEFUN(no_policy_auth, "no authentication",
       "Negate a command or set its defaults\n"
       "Set authentication method for protection suite\n")
 {
-	((struct isakmp_policy *)cli_ctx(cli))->auth = IKE_AUTH_RSA_SIG;
+	CLI_CONTEXT(struct isakmp_policy, p);
+	p->auth = IKE_AUTH_RSA_SIG;
 	return CLI_OK;
 }
 
@@ -241,7 +244,7 @@ DEFUN(policy_group, "group (1|2|5|14|15|16)",
 {
 	static const unsigned g[] = {1, 2, 5, 14, 15, 16};
 	static const char *const kw[] = {"1", "2", "5", "14", "15", "16"};
-	struct isakmp_policy *p = cli_ctx(cli);
+	CLI_CONTEXT(struct isakmp_policy, p);
 	for (size_t i = 0; i < sizeof g / sizeof g[0]; i++)
 		if (cli_has(a, kw[i]))
 			p->group = g[i];
@@ -252,7 +255,8 @@ DEFUN(no_policy_group, "no group",
       "Negate a command or set its defaults\n"
       "Set the Diffie-Hellman group\n")
 {
-	((struct isakmp_policy *)cli_ctx(cli))->group = IKE_DEFAULT_GROUP;
+	CLI_CONTEXT(struct isakmp_policy, p);
+	p->group = IKE_DEFAULT_GROUP;
 	return CLI_OK;
 }
 
@@ -260,7 +264,8 @@ DEFUN(policy_lifetime, "lifetime <60-86400>$secs",
       "Set lifetime for ISAKMP security association\n"
       "lifetime in seconds\n")
 {
-	((struct isakmp_policy *)cli_ctx(cli))->lifetime =
+	CLI_CONTEXT(struct isakmp_policy, p);
+	p->lifetime =
 		(unsigned)cli_arg_num(a, "secs");
 	return CLI_OK;
 }
@@ -269,7 +274,8 @@ DEFUN(no_policy_lifetime, "no lifetime",
       "Negate a command or set its defaults\n"
       "Set lifetime for ISAKMP security association\n")
 {
-	((struct isakmp_policy *)cli_ctx(cli))->lifetime = IKE_DEFAULT_LIFETIME;
+	CLI_CONTEXT(struct isakmp_policy, p);
+	p->lifetime = IKE_DEFAULT_LIFETIME;
 	return CLI_OK;
 }
 
@@ -494,7 +500,7 @@ DEFUN(group_dns, "dns A.B.C.D$a1 [A.B.C.D$a2]",
       "Primary DNS\n"
       "Secondary DNS\n")
 {
-	struct isakmp_group *g = cli_ctx(cli);
+	CLI_CONTEXT(struct isakmp_group, g);
 	group_addrs(a, g->dns, &g->ndns);
 	return CLI_OK;
 }
@@ -505,7 +511,8 @@ DEFUN(no_group_dns, "no dns [A.B.C.D [A.B.C.D]]",
       "Primary DNS\n"
       "Secondary DNS\n")
 {
-	((struct isakmp_group *)cli_ctx(cli))->ndns = 0;
+	CLI_CONTEXT(struct isakmp_group, g);
+	g->ndns = 0;
 	return CLI_OK;
 }
 
@@ -514,7 +521,7 @@ DEFUN(group_wins, "wins A.B.C.D$a1 [A.B.C.D$a2]",
       "Primary WINS\n"
       "Secondary WINS\n")
 {
-	struct isakmp_group *g = cli_ctx(cli);
+	CLI_CONTEXT(struct isakmp_group, g);
 	group_addrs(a, g->wins, &g->nwins);
 	return CLI_OK;
 }
@@ -525,7 +532,8 @@ DEFUN(no_group_wins, "no wins [A.B.C.D [A.B.C.D]]",
       "Primary WINS\n"
       "Secondary WINS\n")
 {
-	((struct isakmp_group *)cli_ctx(cli))->nwins = 0;
+	CLI_CONTEXT(struct isakmp_group, g);
+	g->nwins = 0;
 	return CLI_OK;
 }
 
@@ -549,7 +557,8 @@ DEFUN(group_netmask, "netmask A.B.C.D$mask",
       "netmask used by the client for local connectivity\n"
       "netmask\n")
 {
-	((struct isakmp_group *)cli_ctx(cli))->netmask = cli_arg_ip(a, "mask");
+	CLI_CONTEXT(struct isakmp_group, g);
+	g->netmask = cli_arg_ip(a, "mask");
 	return CLI_OK;
 }
 
@@ -558,7 +567,8 @@ DEFUN(no_group_netmask, "no netmask [A.B.C.D]",
       "netmask used by the client for local connectivity\n"
       "netmask\n")
 {
-	((struct isakmp_group *)cli_ctx(cli))->netmask = 0;
+	CLI_CONTEXT(struct isakmp_group, g);
+	g->netmask = 0;
 	return CLI_OK;
 }
 
@@ -577,7 +587,8 @@ DEFUN(group_flags, "(save-password|include-local-lan|pfs)",
       "Enable Local LAN Access with no split tunnel\n"
       "The client should propose PFS\n")
 {
-	*group_flag(cli_ctx(cli), a) = true;
+	CLI_CONTEXT(struct isakmp_group, g);
+	*group_flag(g, a) = true;
 	return CLI_OK;
 }
 
@@ -587,7 +598,8 @@ DEFUN(no_group_flags, "no (save-password|include-local-lan|pfs)",
       "Enable Local LAN Access with no split tunnel\n"
       "The client should propose PFS\n")
 {
-	*group_flag(cli_ctx(cli), a) = false;
+	CLI_CONTEXT(struct isakmp_group, g);
+	*group_flag(g, a) = false;
 	return CLI_OK;
 }
 
@@ -718,7 +730,7 @@ static char *match_text(const struct cli_args *a)
 
 DEFUN(prof_match, MATCH_SYNTAX, MATCH_HELP)
 {
-	struct isakmp_profile *p = cli_ctx(cli);
+	CLI_CONTEXT(struct isakmp_profile, p);
 	char *m = match_text(a);
 	for (int i = 0; i < p->nmatch; i++)
 		if (!strcmp(p->match[i], m)) {
@@ -733,7 +745,7 @@ DEFUN(prof_match, MATCH_SYNTAX, MATCH_HELP)
 DEFUN(no_prof_match, "no " MATCH_SYNTAX,
       "Negate a command or set its defaults\n" MATCH_HELP)
 {
-	struct isakmp_profile *p = cli_ctx(cli);
+	CLI_CONTEXT(struct isakmp_profile, p);
 	char *m = match_text(a);
 	for (int i = 0; i < p->nmatch; i++) {
 		if (strcmp(p->match[i], m))
@@ -769,7 +781,7 @@ DEFUN(prof_cfg_addr, "client configuration address (initiate|respond)",
       "Initiate\n"
       "Respond\n")
 {
-	struct isakmp_profile *p = cli_ctx(cli);
+	CLI_CONTEXT(struct isakmp_profile, p);
 	if (cli_has(a, "initiate"))
 		p->cfg_addr_initiate = true;
 	else
@@ -785,7 +797,7 @@ DEFUN(no_prof_cfg_addr, "no client configuration address (initiate|respond)",
       "Initiate\n"
       "Respond\n")
 {
-	struct isakmp_profile *p = cli_ctx(cli);
+	CLI_CONTEXT(struct isakmp_profile, p);
 	if (cli_has(a, "initiate"))
 		p->cfg_addr_initiate = false;
 	else
@@ -805,7 +817,8 @@ DEFUN(prof_initiate, "initiate mode aggressive",
       "Initiator mode\n"
       "Aggressive Mode Exchange\n")
 {
-	((struct isakmp_profile *)cli_ctx(cli))->aggressive = true;
+	CLI_CONTEXT(struct isakmp_profile, p);
+	p->aggressive = true;
 	return CLI_OK;
 }
 
@@ -815,7 +828,8 @@ DEFUN(no_prof_initiate, "no initiate mode [aggressive]",
       "Initiator mode\n"
       "Aggressive Mode Exchange\n")
 {
-	((struct isakmp_profile *)cli_ctx(cli))->aggressive = false;
+	CLI_CONTEXT(struct isakmp_profile, p);
+	p->aggressive = false;
 	return CLI_OK;
 }
 
@@ -830,7 +844,7 @@ DEFUN(prof_keepalive, "keepalive <10-3600>$secs retry <2-60>$rsecs",
       "Retry interval\n"
       "Number of seconds between retries if keepalive fails\n")
 {
-	struct isakmp_profile *p = cli_ctx(cli);
+	CLI_CONTEXT(struct isakmp_profile, p);
 	p->ka_secs = (unsigned)cli_arg_num(a, "secs");
 	p->ka_retry = (unsigned)cli_arg_num(a, "rsecs");
 	return CLI_OK;
@@ -843,7 +857,7 @@ DEFUN(no_prof_keepalive, "no keepalive [<10-3600> retry <2-60>]",
       "Retry interval\n"
       "Number of seconds between retries if keepalive fails\n")
 {
-	struct isakmp_profile *p = cli_ctx(cli);
+	CLI_CONTEXT(struct isakmp_profile, p);
 	p->ka_secs = p->ka_retry = 0;
 	return CLI_OK;
 }
@@ -923,7 +937,7 @@ void isakmp_cfg_reset(void)
 	while (policies) {
 		struct isakmp_policy *p = policies;
 		policies = p->next;
-		cli_forget_ctx(p);
+		cli_obj_release(p);
 		free(p);
 	}
 	while (keys) {

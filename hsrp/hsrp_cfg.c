@@ -50,7 +50,9 @@ static bool lan_iface(struct cli *cli, struct iface *ifp)
 static bool target(struct cli *cli, const struct cli_args *a, bool config,
 		   struct iface **ifp, unsigned *num)
 {
-	*ifp = cli_ctx(cli);
+	*ifp = cli_ctx_obj_(cli, "struct iface");
+	if (!*ifp)
+		return false;
 	if (config && !lan_iface(cli, *ifp))
 		return false;
 	*num = cli_has(a, "grp") ? (unsigned)cli_arg_num(a, "grp") : 0;
@@ -656,7 +658,7 @@ DEFUN(standby_version, "standby version <1-2>$ver",
       "HSRP version\n"
       "Version number\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	unsigned ver = (unsigned)cli_arg_num(a, "ver");
 	if (!lan_iface(cli, ifp) ||
 	    !version_fits(cli, hsrp_if_find(ifp), ver))
@@ -672,7 +674,8 @@ DEFUN(no_standby_version, "no standby version [<1-2>]",
       "HSRP version\n"
       "Version number\n")
 {
-	struct hsrp_if *hif = hsrp_if_find(cli_ctx(cli));
+	CLI_CONTEXT(struct iface, ifp);
+	struct hsrp_if *hif = hsrp_if_find(ifp);
 	if (!hif)
 		return CLI_OK;
 	if (!version_fits(cli, hif, 1))
@@ -691,7 +694,7 @@ DEFUN(standby_delay,
       "Delay after reload\n"
       "Delay in seconds\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	if (!lan_iface(cli, ifp))
 		return CLI_ERR;
 	struct hsrp_if *hif = hsrp_if_get(ifp);
@@ -714,7 +717,8 @@ DEFUN(no_standby_delay,
       "Delay after reload\n"
       "Delay in seconds\n")
 {
-	struct hsrp_if *hif = hsrp_if_find(cli_ctx(cli));
+	CLI_CONTEXT(struct iface, ifp);
+	struct hsrp_if *hif = hsrp_if_find(ifp);
 	if (!hif)
 		return CLI_OK;
 	bool some = cli_has(a, "minimum") || cli_has(a, "reload");
@@ -733,7 +737,7 @@ DEFUN(standby_use_bia, "standby use-bia [scope interface]",
       "Specify the scope of use-bia\n"
       "Use-bia applies to all groups on this interface\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	if (!lan_iface(cli, ifp))
 		return CLI_ERR;
 	struct hsrp_if *hif = hsrp_if_get(ifp);
@@ -751,7 +755,8 @@ DEFUN(no_standby_use_bia, "no standby use-bia [scope interface]",
       "Specify the scope of use-bia\n"
       "Use-bia applies to all groups on this interface\n")
 {
-	struct hsrp_if *hif = hsrp_if_find(cli_ctx(cli));
+	CLI_CONTEXT(struct iface, ifp);
+	struct hsrp_if *hif = hsrp_if_find(ifp);
 	if (!hif)
 		return CLI_OK;
 	hif->use_bia = hif->use_bia_scope = false;

@@ -117,7 +117,7 @@ static void on_iface_removed(enum core_event ev, void *data, void *ctx)
 static void track_free(struct track_obj *t)
 {
 	track_stop_timer(t);
-	cli_forget_ctx(t);
+	cli_obj_release(t);
 	free(t);
 }
 
@@ -139,6 +139,7 @@ DEFUN(track_iface,
 	struct track_obj *t = track_find(id);
 	if (!t) {
 		t = xcalloc(1, sizeof *t);
+		CLI_OBJ_REGISTER(t, struct track_obj);
 		t->id = id;
 		struct track_obj **pp = &tracks;
 		while (*pp && (*pp)->id < id)
@@ -181,7 +182,7 @@ DEFUN(track_delay, "delay {up <0-180>$up|down <0-180>$down}",
       "Delay down change notification\n"
       "Seconds to delay\n")
 {
-	struct track_obj *t = cli_ctx(cli);
+	CLI_CONTEXT(struct track_obj, t);
 	t->delay_up_cfgd = cli_has(a, "up");
 	t->delay_up = (unsigned)cli_arg_num(a, "up");
 	t->delay_down_cfgd = cli_has(a, "down");
@@ -197,7 +198,7 @@ DEFUN(no_track_delay, "no delay [{up [<0-180>]|down [<0-180>]}]",
       "Delay down change notification\n"
       "Seconds to delay\n")
 {
-	struct track_obj *t = cli_ctx(cli);
+	CLI_CONTEXT(struct track_obj, t);
 	bool some = cli_has(a, "up") || cli_has(a, "down");
 	if (!some || cli_has(a, "up")) {
 		t->delay_up_cfgd = false;

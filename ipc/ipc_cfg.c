@@ -115,6 +115,7 @@ static struct ipc_assoc *assoc_get(unsigned id)
 	if (as)
 		return as;
 	as = xcalloc(1, sizeof *as);
+	CLI_OBJ_REGISTER(as, struct ipc_assoc);
 	as->cfg.id = id;
 	sctp_clear(&as->cfg);
 	struct ipc_assoc **pp = &ipc.assocs;
@@ -134,7 +135,7 @@ static void assoc_delete(struct ipc_assoc *as)
 			*pp = as->next;
 			break;
 		}
-	cli_forget_ctx(as);
+	cli_obj_release(as);
 	free(as);
 	changed(id);
 }
@@ -148,19 +149,9 @@ static void zone_delete(void)
 
 /* Every mode below the zone has the association as its context; a command
  * that changes it tells the subscribers (the SCTP transport). */
-static struct ipc_assoc *assoc_of(struct cli *cli)
+static int assoc_changed(struct ipc_assoc *as)
 {
-	return cli_ctx(cli);
-}
-
-static struct ipc_sctp_cfg *sctp_of(struct cli *cli)
-{
-	return &assoc_of(cli)->cfg.sctp_cfg;
-}
-
-static int assoc_changed(struct cli *cli)
-{
-	changed(assoc_of(cli)->cfg.id);
+	changed(as->cfg.id);
 	return CLI_OK;
 }
 
@@ -215,23 +206,25 @@ DEFUN(no_ipc_association, "no association <1-255>$id",
 DEFUN(ipc_assoc_shutdown, "shutdown",
       "Shutdown the association\n")
 {
-	assoc_of(cli)->cfg.shutdown = true;
-	return assoc_changed(cli);
+	CLI_CONTEXT(struct ipc_assoc, as);
+	as->cfg.shutdown = true;
+	return assoc_changed(as);
 }
 
 DEFUN(no_ipc_assoc_shutdown, "no shutdown",
       "Negate a command or set its defaults\n"
       "Shutdown the association\n")
 {
-	assoc_of(cli)->cfg.shutdown = false;
-	return assoc_changed(cli);
+	CLI_CONTEXT(struct ipc_assoc, as);
+	as->cfg.shutdown = false;
+	return assoc_changed(as);
 }
 
 DEFUN(ipc_protocol_sctp, "protocol sctp",
       "Configure the transport protocol of the association\n"
       "SCTP transport configuration\n")
 {
-	struct ipc_assoc *as = assoc_of(cli);
+	CLI_CONTEXT(struct ipc_assoc, as);
 	if (!as->cfg.sctp) {
 		as->cfg.sctp = true;
 		changed(as->cfg.id);
@@ -245,20 +238,21 @@ DEFUN(no_ipc_protocol_sctp, "no protocol sctp",
       "Configure the transport protocol of the association\n"
       "SCTP transport configuration\n")
 {
-	sctp_clear(&assoc_of(cli)->cfg);
-	return assoc_changed(cli);
+	CLI_CONTEXT(struct ipc_assoc, as);
+	sctp_clear(&as->cfg);
+	return assoc_changed(as);
 }
 
 /* ---- (config-ipc-protocol-sctp) --------------------------------------- */
 
 /* "local-port N" and "remote-port N" set the port and enter that end
  * point's mode. */
-static int port_set(struct cli *cli, const struct cli_args *a, uint16_t *port,
-		    enum cli_mode mode)
+static int port_set(struct cli *cli, const struct cli_args *a,
+		    struct ipc_assoc *as, uint16_t *port, enum cli_mode mode)
 {
 	*port = (uint16_t)cli_arg_num(a, "port");
-	assoc_changed(cli);
-	cli_enter(cli, mode, assoc_of(cli));
+	assoc_changed(as);
+	cli_enter(cli, mode, as);
 	return CLI_OK;
 }
 
@@ -266,7 +260,9 @@ DEFUN(ipc_local_port, "local-port <1-65535>$port",
       "Local SCTP port\n"
       "Local port number\n")
 {
-	return port_set(cli, a, &sctp_of(cli)->local_port, MODE_IPC_LOCAL_SCTP);
+	CLI_CONTEXT(struct ipc_assoc, as);
+	return port_set(cli, a, as, &as->cfg.sctp_cfg.local_port,
+			 MODE_IPC_LOCAL_SCTP);
 }
 
 /* Removing the local port removes the local end point with it. */
@@ -275,15 +271,18 @@ DEFUN(no_ipc_local_port, "no local-port [<1-65535>]",
       "Local SCTP port\n"
       "Local port number\n")
 {
-	sctp_local_clear(sctp_of(cli));
-	return assoc_changed(cli);
+	CLI_CONTEXT(struct ipc_assoc, as);
+	sctp_local_clear(&as->cfg.sctp_cfg);
+	return assoc_changed(as);
 }
 
 DEFUN(ipc_remote_port, "remote-port <1-65535>$port",
       "Remote SCTP port\n"
       "Remote port number\n")
 {
-	return port_set(cli, a, &sctp_of(cli)->remote_port, MODE_IPC_REMOTE_SCTP);
+	CLI_CONTEXT(struct ipc_assoc, as);
+	return port_set(cli, a, as, &as->cfg.sctp_cfg.remote_port,
+			 MODE_IPC_REMOTE_SCTP);
 }
 
 DEFUN(no_ipc_remote_port, "no remote-port [<1-65535>]",
@@ -291,8 +290,9 @@ DEFUN(no_ipc_remote_port, "no remote-port [<1-65535>]",
       "Remote SCTP port\n"
       "Remote port number\n")
 {
-	sctp_remote_clear(sctp_of(cli));
-	return assoc_changed(cli);
+	CLI_CONTEXT(struct ipc_assoc, as);
+	sctp_remote_clear(&as->cfg.sctp_cfg);
+	return assoc_changed(as);
 }
 
 /* ---- address lists (local-ip / remote-ip) ----------------------------- */
@@ -337,9 +337,10 @@ DEFUN(ipc_local_ip, "local-ip A.B.C.D$ip1 [A.B.C.D$ip2]",
       "Local IP address\n"
       "Second local IP address\n")
 {
-	struct ipc_sctp_cfg *s = sctp_of(cli);
+	CLI_CONTEXT(struct ipc_assoc, as);
+	struct ipc_sctp_cfg *s = &as->cfg.sctp_cfg;
 	addrs_set(s->local_ip, &s->n_local_ip, a);
-	return assoc_changed(cli);
+	return assoc_changed(as);
 }
 
 DEFUN(no_ipc_local_ip, "no local-ip [A.B.C.D$ip1 [A.B.C.D$ip2]]",
@@ -348,9 +349,10 @@ DEFUN(no_ipc_local_ip, "no local-ip [A.B.C.D$ip1 [A.B.C.D$ip2]]",
       "Local IP address\n"
       "Second local IP address\n")
 {
-	struct ipc_sctp_cfg *s = sctp_of(cli);
+	CLI_CONTEXT(struct ipc_assoc, as);
+	struct ipc_sctp_cfg *s = &as->cfg.sctp_cfg;
 	addrs_remove(s->local_ip, &s->n_local_ip, a);
-	return assoc_changed(cli);
+	return assoc_changed(as);
 }
 
 /* "retransmit-timeout retran-min [msec] retran-max [msec]" (seed 000):
@@ -363,9 +365,10 @@ DEFUN(ipc_rto, "retransmit-timeout <300-60000>$min [msec$m1] "
       "Maximum retransmit timeout\n"
       "Milliseconds\n")
 {
-	sctp_of(cli)->rto_min_ms = (unsigned)cli_arg_num(a, "min");
-	sctp_of(cli)->rto_max_ms = (unsigned)cli_arg_num(a, "max");
-	return assoc_changed(cli);
+	CLI_CONTEXT(struct ipc_assoc, as);
+	as->cfg.sctp_cfg.rto_min_ms = (unsigned)cli_arg_num(a, "min");
+	as->cfg.sctp_cfg.rto_max_ms = (unsigned)cli_arg_num(a, "max");
+	return assoc_changed(as);
 }
 
 DEFUN(no_ipc_rto, "no retransmit-timeout [<300-60000> [msec$m1] "
@@ -377,9 +380,10 @@ DEFUN(no_ipc_rto, "no retransmit-timeout [<300-60000> [msec$m1] "
       "Maximum retransmit timeout\n"
       "Milliseconds\n")
 {
-	sctp_of(cli)->rto_min_ms = IPC_SCTP_RTO_MIN_DEFAULT;
-	sctp_of(cli)->rto_max_ms = IPC_SCTP_RTO_MAX_DEFAULT;
-	return assoc_changed(cli);
+	CLI_CONTEXT(struct ipc_assoc, as);
+	as->cfg.sctp_cfg.rto_min_ms = IPC_SCTP_RTO_MIN_DEFAULT;
+	as->cfg.sctp_cfg.rto_max_ms = IPC_SCTP_RTO_MAX_DEFAULT;
+	return assoc_changed(as);
 }
 
 /* Retries 2..10 as seed 000 Table 2 documents ("assoc-retransmit 20" in
@@ -388,8 +392,9 @@ DEFUN(ipc_path_retrans, "path-retransmit <2-10>$n",
       "SCTP path retransmissions before a path is failed\n"
       "Maximum path retries\n")
 {
-	sctp_of(cli)->path_retrans = (unsigned)cli_arg_num(a, "n");
-	return assoc_changed(cli);
+	CLI_CONTEXT(struct ipc_assoc, as);
+	as->cfg.sctp_cfg.path_retrans = (unsigned)cli_arg_num(a, "n");
+	return assoc_changed(as);
 }
 
 DEFUN(no_ipc_path_retrans, "no path-retransmit [<2-10>]",
@@ -397,16 +402,18 @@ DEFUN(no_ipc_path_retrans, "no path-retransmit [<2-10>]",
       "SCTP path retransmissions before a path is failed\n"
       "Maximum path retries\n")
 {
-	sctp_of(cli)->path_retrans = IPC_SCTP_RETRANS_DEFAULT;
-	return assoc_changed(cli);
+	CLI_CONTEXT(struct ipc_assoc, as);
+	as->cfg.sctp_cfg.path_retrans = IPC_SCTP_RETRANS_DEFAULT;
+	return assoc_changed(as);
 }
 
 DEFUN(ipc_assoc_retrans, "assoc-retransmit <2-10>$n",
       "SCTP retransmissions before the association is failed\n"
       "Maximum association retries\n")
 {
-	sctp_of(cli)->assoc_retrans = (unsigned)cli_arg_num(a, "n");
-	return assoc_changed(cli);
+	CLI_CONTEXT(struct ipc_assoc, as);
+	as->cfg.sctp_cfg.assoc_retrans = (unsigned)cli_arg_num(a, "n");
+	return assoc_changed(as);
 }
 
 DEFUN(no_ipc_assoc_retrans, "no assoc-retransmit [<2-10>]",
@@ -414,8 +421,9 @@ DEFUN(no_ipc_assoc_retrans, "no assoc-retransmit [<2-10>]",
       "SCTP retransmissions before the association is failed\n"
       "Maximum association retries\n")
 {
-	sctp_of(cli)->assoc_retrans = IPC_SCTP_RETRANS_DEFAULT;
-	return assoc_changed(cli);
+	CLI_CONTEXT(struct ipc_assoc, as);
+	as->cfg.sctp_cfg.assoc_retrans = IPC_SCTP_RETRANS_DEFAULT;
+	return assoc_changed(as);
 }
 
 /* ---- (config-ipc-remote-sctp) ----------------------------------------- */
@@ -425,9 +433,10 @@ DEFUN(ipc_remote_ip, "remote-ip A.B.C.D$ip1 [A.B.C.D$ip2]",
       "Remote IP address\n"
       "Second remote IP address\n")
 {
-	struct ipc_sctp_cfg *s = sctp_of(cli);
+	CLI_CONTEXT(struct ipc_assoc, as);
+	struct ipc_sctp_cfg *s = &as->cfg.sctp_cfg;
 	addrs_set(s->remote_ip, &s->n_remote_ip, a);
-	return assoc_changed(cli);
+	return assoc_changed(as);
 }
 
 DEFUN(no_ipc_remote_ip, "no remote-ip [A.B.C.D$ip1 [A.B.C.D$ip2]]",
@@ -436,9 +445,10 @@ DEFUN(no_ipc_remote_ip, "no remote-ip [A.B.C.D$ip1 [A.B.C.D$ip2]]",
       "Remote IP address\n"
       "Second remote IP address\n")
 {
-	struct ipc_sctp_cfg *s = sctp_of(cli);
+	CLI_CONTEXT(struct ipc_assoc, as);
+	struct ipc_sctp_cfg *s = &as->cfg.sctp_cfg;
 	addrs_remove(s->remote_ip, &s->n_remote_ip, a);
-	return assoc_changed(cli);
+	return assoc_changed(as);
 }
 
 /* ---- running-config ---------------------------------------------------- */

@@ -251,6 +251,7 @@ struct acl *acl_find(const char *name)
 static struct acl *acl_create(const char *name, bool extended)
 {
 	struct acl *l = xcalloc(1, sizeof *l);
+	CLI_OBJ_REGISTER(l, struct acl);
 	snprintf(l->name, sizeof l->name, "%s", name);
 	l->numbered = all_digits(name);
 	l->extended = extended;
@@ -271,7 +272,7 @@ static void entry_free(struct acl_entry *e)
 
 static void acl_delete(struct acl *l)
 {
-	cli_forget_ctx(l);
+	cli_obj_release(l);
 	strmap_del(&acl_index, l->name);
 	struct acl *prev = NULL;
 	for (struct acl **pp = &acls; *pp; prev = *pp, pp = &(*pp)->next)
@@ -710,7 +711,7 @@ DEFUN(no_ip_acl_named, "no ip access-list (standard|extended) WORD$name",
 
 static int named_entry(struct cli *cli, const struct cli_args *a)
 {
-	struct acl *l = cli_ctx(cli);
+	CLI_CONTEXT(struct acl, l);
 	int at = action_index(a);
 	unsigned seq = 0;
 	if (at > 0 && all_digits(cli_argv(a, at - 1)))
@@ -723,7 +724,7 @@ static int named_entry(struct cli *cli, const struct cli_args *a)
 
 static int named_entry_delete(struct cli *cli, const struct cli_args *a)
 {
-	struct acl *l = cli_ctx(cli);
+	CLI_CONTEXT(struct acl, l);
 	struct acl_entry e;
 	if (!parse_entry(cli, a, action_index(a), l->extended, &e))
 		return CLI_ERR;
@@ -786,7 +787,7 @@ DEFUN(no_nacl_std, "no " BODY_STD, NO_HELP BODY_STD_HELP)
 DEFUN(no_nacl_seq, "no <1-2147483647>$seq",
       NO_HELP SEQ_HELP)
 {
-	struct acl *l = cli_ctx(cli);
+	CLI_CONTEXT(struct acl, l);
 	struct acl_entry *x = intmap_get(&l->by_seq,
 					 (unsigned)cli_arg_num(a, "seq"));
 	if (x)
@@ -798,7 +799,7 @@ DEFUN(nacl_remark, "remark LINE$text",
       "Access list entry comment\n"
       "Comment up to 100 characters\n")
 {
-	struct acl *l = cli_ctx(cli);
+	CLI_CONTEXT(struct acl, l);
 	struct acl_entry e;
 	memset(&e, 0, sizeof e);
 	char text[101];
@@ -812,7 +813,7 @@ DEFUN(no_nacl_remark, "no remark LINE$text",
       "Access list entry comment\n"
       "Comment up to 100 characters\n")
 {
-	struct acl *l = cli_ctx(cli);
+	CLI_CONTEXT(struct acl, l);
 	const char *text = cli_arg(a, "text");
 	for (struct acl_entry *x = l->entries; x; x = x->next)
 		if (x->remark && strcmp(x->remark, text) == 0) {

@@ -304,6 +304,7 @@ struct iface *iface_get(const char *canon)
 	}
 
 	ifp = xcalloc(1, sizeof *ifp);
+	CLI_OBJ_REGISTER(ifp, struct iface);
 	*ifp = tmp;
 	ifp->parent = parent;
 	snprintf(ifp->name, sizeof ifp->name, "%s", canon);
@@ -341,7 +342,7 @@ void iface_delete(struct iface *ifp)
 	for (struct iface *sub; (sub = first_subif(ifp));)
 		iface_delete(sub);
 	ifp->deleting = true;
-	cli_forget_ctx(ifp);
+	cli_obj_release(ifp);
 	core_publish(EVT_IFACE_REMOVED, ifp);
 	list_remove(ifp);
 	ip_iface_reset(ifp);

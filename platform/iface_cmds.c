@@ -58,7 +58,7 @@ DEFUN(description_cmd, "description LINE$text",
       "Interface specific description\n"
       "Up to 240 characters describing this interface\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	char buf[241];
 	snprintf(buf, sizeof buf, "%s", cli_arg(a, "text"));
 	xstrset(&ifp->description, buf);
@@ -70,7 +70,7 @@ DEFUN(no_description_cmd, "no description [LINE]",
       "Interface specific description\n"
       "Up to 240 characters describing this interface\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	xstrset(&ifp->description, NULL);
 	return CLI_OK;
 }
@@ -86,7 +86,7 @@ static void write_description(struct sbuf *out, struct iface *ifp)
 DEFUN(shutdown_cmd, "shutdown",
       "Shutdown the selected interface\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	ifp->shutdown = true;
 	iface_update_state(ifp);
 	return CLI_OK;
@@ -96,7 +96,7 @@ DEFUN(no_shutdown_cmd, "no shutdown",
       "Negate a command or set its defaults\n"
       "Shutdown the selected interface\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	if (!ifp->shutdown)
 		return CLI_OK;
 	/* An address entered while shut may overlap a live interface: IOS
@@ -142,7 +142,7 @@ DEFUN(duplex_cmd, "duplex (auto|full|half)",
       "Force full duplex operation\n"
       "Force half-duplex operation\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	if (!ether_port(cli, a, ifp))
 		return CLI_ERR;
 	ifp->duplex = cli_has(a, "auto") ? DUPLEX_AUTO :
@@ -157,7 +157,7 @@ DEFUN(no_duplex_cmd, "no duplex [(auto|full|half)]",
       "Force full duplex operation\n"
       "Force half-duplex operation\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	ifp->duplex = DUPLEX_UNSET;
 	return CLI_OK;
 }
@@ -169,7 +169,7 @@ DEFUN(speed_cmd, "speed (10|100|1000|auto)",
       "Force 1000 Mbps operation\n"
       "Enable AUTO speed configuration\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	if (!ether_port(cli, a, ifp))
 		return CLI_ERR;
 	enum speed_cfg s = cli_has(a, "auto") ? SPEED_AUTO :
@@ -192,7 +192,7 @@ DEFUN(no_speed_cmd, "no speed [(10|100|1000|auto)]",
       "Force 1000 Mbps operation\n"
       "Enable AUTO speed configuration\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	ifp->speed = SPEED_UNSET;
 	return CLI_OK;
 }
@@ -202,7 +202,7 @@ DEFUN(media_type_cmd, "media-type (rj45|sfp)",
       "Use RJ45 connector\n"
       "Use SFP connector\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	if (!ether_port(cli, a, ifp))
 		return CLI_ERR;
 	if (ifp->type != IFT_GIGABITETHERNET) {
@@ -219,7 +219,7 @@ DEFUN(no_media_type_cmd, "no media-type [(rj45|sfp)]",
       "Use RJ45 connector\n"
       "Use SFP connector\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	ifp->media = MEDIA_UNSET;
 	return CLI_OK;
 }
@@ -229,7 +229,7 @@ DEFUN(serial_restart_cmd, "serial restart-delay <0-900>$secs",
       "Configure serial interface restart-delay\n"
       "Restart delay value in seconds\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	if (ifp->type != IFT_SERIAL || ifp->is_subif) {
 		cli_invalid_arg(cli, a, 0);
 		return CLI_ERR;
@@ -244,7 +244,7 @@ DEFUN(no_serial_restart_cmd, "no serial restart-delay [<0-900>]",
       "Configure serial interface restart-delay\n"
       "Restart delay value in seconds\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	ifp->restart_delay = -1;
 	return CLI_OK;
 }
@@ -270,7 +270,7 @@ static void write_media(struct sbuf *out, struct iface *ifp)
 DEFUN(random_detect_cmd, "random-detect",
       "Enable Weighted Random Early Detection (WRED) on an Interface\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	ifp->red = true;
 	return CLI_OK;
 }
@@ -279,7 +279,7 @@ DEFUN(no_random_detect_cmd, "no random-detect",
       "Negate a command or set its defaults\n"
       "Enable Weighted Random Early Detection (WRED) on an Interface\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	ifp->red = false;
 	return CLI_OK;
 }
@@ -294,7 +294,7 @@ DEFUN(cdp_enable_cmd, "cdp enable",
       "CDP interface subcommands\n"
       "Enable CDP on interface\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	ifp->cdp_disabled = false;
 	return CLI_OK;
 }
@@ -304,7 +304,7 @@ DEFUN(no_cdp_enable_cmd, "no cdp enable",
       "CDP interface subcommands\n"
       "Enable CDP on interface\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	/* "default cdp enable" restores the default, which is enabled */
 	ifp->cdp_disabled = !cli_is_default(a);
 	return CLI_OK;
@@ -337,7 +337,7 @@ DEFUN(ip_access_group_cmd,
       "inbound packets\n"
       "outbound packets\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	const char *name = arg_after(a, "access-group");
 	if (!name || !acl_ref_ok(name)) {
 		cli_invalid_arg(cli, a, 2);
@@ -358,7 +358,7 @@ DEFUN(no_ip_access_group_cmd,
       "inbound packets\n"
       "outbound packets\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	xstrset(cli_has(a, "out") ? &ifp->acl_out : &ifp->acl_in, NULL);
 	return CLI_OK;
 }
@@ -377,7 +377,7 @@ DEFUN(ip_tcp_mss_cmd, "ip tcp adjust-mss <500-1460>$mss",
       "Adjust the mss of transit packets\n"
       "Maximum segment size in bytes\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	ifp->tcp_mss = (unsigned)cli_arg_num(a, "mss");
 	return CLI_OK;
 }
@@ -389,7 +389,7 @@ DEFUN(no_ip_tcp_mss_cmd, "no ip tcp adjust-mss [<500-1460>]",
       "Adjust the mss of transit packets\n"
       "Maximum segment size in bytes\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	ifp->tcp_mss = 0;
 	return CLI_OK;
 }
@@ -419,7 +419,7 @@ DEFUN(tunnel_source_cmd, "tunnel source (A.B.C.D$addr|IFNAME$ifname)",
       "ip address\n"
       "Interface type and number\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	if (!is_tunnel(cli, a, ifp))
 		return CLI_ERR;
 	const char *ifname = cli_arg(a, "ifname");
@@ -444,7 +444,7 @@ DEFUN(no_tunnel_source_cmd, "no tunnel source [(A.B.C.D|IFNAME)]",
       "ip address\n"
       "Interface type and number\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	ifp->tun_src_set = ifp->tun_src_is_if = false;
 	ifp->tun_src_if[0] = '\0';
 	ifp->tun_src_addr = 0;
@@ -457,7 +457,7 @@ DEFUN(tunnel_dest_cmd, "tunnel destination A.B.C.D$addr",
       "destination of tunnel\n"
       "ip address\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	if (!is_tunnel(cli, a, ifp))
 		return CLI_ERR;
 	ifp->tun_dst = cli_arg_ip(a, "addr");
@@ -471,7 +471,7 @@ DEFUN(no_tunnel_dest_cmd, "no tunnel destination [A.B.C.D]",
       "destination of tunnel\n"
       "ip address\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	ifp->tun_dst = 0;
 	iface_update_state(ifp);
 	return CLI_OK;

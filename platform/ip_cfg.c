@@ -96,7 +96,7 @@ DEFUN(ip_address_cmd, "ip address A.B.C.D$addr A.B.C.D$mask [secondary]",
       "IP subnet mask\n"
       "Make this IP address a secondary address\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	uint32_t addr = cli_arg_ip(a, "addr"), mask = cli_arg_ip(a, "mask");
 	if (!address_ok(cli, addr, mask))
 		return CLI_ERR;
@@ -141,7 +141,7 @@ DEFUN(no_ip_address_cmd,
       "IP subnet mask\n"
       "Make this IP address a secondary address\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	const char *as = cli_arg(a, "addr");
 	if (as && cli_has(a, "secondary")) {
 		int k = find_secondary(ifp, cli_arg_ip(a, "addr"));
@@ -177,7 +177,7 @@ DEFUN(ip_unnumbered_cmd, "ip unnumbered IFNAME$ifname",
       "Enable IP processing without an explicit address\n"
       "Interface type and number\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	const char *name = cli_arg(a, "ifname");
 	bool had = ifp->addr != 0;
 	addr_index_clear(ifp);
@@ -201,7 +201,7 @@ DEFUN(no_ip_unnumbered_cmd, "no ip unnumbered [IFNAME]",
       "Enable IP processing without an explicit address\n"
       "Interface type and number\n")
 {
-	struct iface *ifp = cli_ctx(cli);
+	CLI_CONTEXT(struct iface, ifp);
 	clear_unnumbered(ifp);
 	return CLI_OK;
 }

@@ -192,14 +192,14 @@ static void key_encrypt(struct kc_key *k)
 
 static void key_free(struct kc_key *k)
 {
-	cli_forget_ctx(k);
+	cli_obj_release(k);
 	key_set_string(k, NULL, NULL);
 	free(k);
 }
 
 static void chain_free(struct kc_chain *c)
 {
-	cli_forget_ctx(c);
+	cli_obj_release(c);
 	while (c->keys) {
 		struct kc_key *k = c->keys;
 		c->keys = k->next;
@@ -217,6 +217,7 @@ static struct kc_key *key_get(struct kc_chain *c, uint32_t id)
 	if (*pp && (*pp)->id == id)
 		return *pp;
 	struct kc_key *k = xcalloc(1, sizeof *k);
+	CLI_OBJ_REGISTER(k, struct kc_key);
 	k->id = id;
 	k->next = *pp;
 	*pp = k;
@@ -276,6 +277,7 @@ DEFUN(key_chain, "key chain WORD$name",
 	struct kc_chain *c = chain_find(name);
 	if (!c) {
 		c = xcalloc(1, sizeof *c);
+		CLI_OBJ_REGISTER(c, struct kc_chain);
 		c->name = xstrdup(name);
 		struct kc_chain **pp = &chains;
 		while (*pp)
@@ -310,7 +312,7 @@ DEFUN(key_cmd, "key <0-2147483647>$id",
       "Configure a key\n"
       "Key identifier\n")
 {
-	struct kc_chain *c = cli_ctx(cli);
+	CLI_CONTEXT(struct kc_chain, c);
 	struct kc_key *k = key_get(c, (uint32_t)cli_arg_num(a, "id"));
 	cli_enter(cli, MODE_KEYCHAIN_KEY, k);
 	return CLI_OK;
@@ -321,7 +323,7 @@ DEFUN(no_key_cmd, "no key <0-2147483647>$id",
       "Configure a key\n"
       "Key identifier\n")
 {
-	struct kc_chain *c = cli_ctx(cli);
+	CLI_CONTEXT(struct kc_chain, c);
 	uint32_t id = (uint32_t)cli_arg_num(a, "id");
 	for (struct kc_key **pp = &c->keys; *pp; pp = &(*pp)->next)
 		if ((*pp)->id == id) {
@@ -339,7 +341,7 @@ DEFUN(key_string, "key-string [0|7] LINE$text",
       "Specifies a HIDDEN password will follow\n"
       "The UNENCRYPTED (cleartext) user password\n")
 {
-	struct kc_key *k = cli_ctx(cli);
+	CLI_CONTEXT(struct kc_key, k);
 	const char *text = cli_arg(a, "text");
 	int argi = cli_arg_index(a, "text");
 	if (cli_has(a, "7")) {
@@ -369,7 +371,8 @@ DEFUN(no_key_string, "no key-string [LINE]",
       "Set key string\n"
       "The key string\n")
 {
-	key_set_string(cli_ctx(cli), NULL, NULL);
+	CLI_CONTEXT(struct kc_key, k);
+	key_set_string(k, NULL, NULL);
 	return CLI_OK;
 }
 
@@ -398,14 +401,14 @@ DEFUN(no_key_string, "no key-string [LINE]",
 DEFUN(accept_life, "accept-lifetime" LIFE_SYNTAX,
       "Set accept lifetime of key\n" LIFE_HELP)
 {
-	struct kc_key *k = cli_ctx(cli);
+	CLI_CONTEXT(struct kc_key, k);
 	return parse_life(cli, a, &k->accept) ? CLI_OK : CLI_ERR;
 }
 
 DEFUN(send_life, "send-lifetime" LIFE_SYNTAX,
       "Set send lifetime of key\n" LIFE_HELP)
 {
-	struct kc_key *k = cli_ctx(cli);
+	CLI_CONTEXT(struct kc_key, k);
 	return parse_life(cli, a, &k->send) ? CLI_OK : CLI_ERR;
 }
 
@@ -414,7 +417,7 @@ DEFUN(no_accept_life, "no accept-lifetime [LINE]",
       "Set accept lifetime of key\n"
       "The lifetime\n")
 {
-	struct kc_key *k = cli_ctx(cli);
+	CLI_CONTEXT(struct kc_key, k);
 	memset(&k->accept, 0, sizeof k->accept);
 	return CLI_OK;
 }
@@ -424,7 +427,7 @@ DEFUN(no_send_life, "no send-lifetime [LINE]",
       "Set send lifetime of key\n"
       "The lifetime\n")
 {
-	struct kc_key *k = cli_ctx(cli);
+	CLI_CONTEXT(struct kc_key, k);
 	memset(&k->send, 0, sizeof k->send);
 	return CLI_OK;
 }

@@ -684,6 +684,24 @@ def test_config_file_boots(tmp_path):
     assert sr and "interface FastEthernet0/0\n ip address 10.0.0.1 255.255.255.0\n" in sr.body
 
 
+def test_config_file_refused_lines_print_as_typed(tmp_path):
+    """A line a handler refuses at boot prints what it prints at the
+    console (IOS's own message, not a parser error), under the line."""
+    cfg = tmp_path / "boot.cfg"
+    cfg.write_text("interface Ethernet0/0\n ip address 10.0.0.1 255.255.255.0\n"
+                   " standby 1 ip 127.0.0.1\n standby 2 ip 10.0.0.3\n"
+                   "interface Serial0/0\n standby 1 ip 10.0.0.4\nend\n")
+    res = run(["enable", "show running-config | include standby"],
+              args=["--config", cfg])
+    boot = res.stdout.split("Router>")[0]
+    assert ("Router(config-if)# standby 1 ip 127.0.0.1\n"
+            "Standby: Not a valid host address - 127.0.0.1\n") in boot, boot
+    assert ("Router(config-if)# standby 1 ip 10.0.0.4\n"
+            "Standby: Interface Serial0/0 cannot support hot standby protocol\n") in boot, boot
+    assert "standby 2 ip 10.0.0.3" not in boot, "an accepted line printed"
+    assert res.records[-1].lines() == [" standby 2 ip 10.0.0.3"], res.describe()
+
+
 def test_nvram_write_memory_and_boot(tmp_path):
     res = run(conf("hostname SAVED", "end", "write memory"), args=["--nvram", tmp_path])
     assert res.records[-1].lines() == ["Building configuration...", "[OK]"]

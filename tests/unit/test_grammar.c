@@ -9,9 +9,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../../cli/grammar.h"
 #include "../../cli/session.h"
@@ -45,10 +48,18 @@ RECORDER(h_preempt)
 RECORDER(h_no_prio)
 RECORDER(h_addr)
 
+/* Sub-mode objects as the modes expect them (their real definitions
+ * belong to subsystems this test does not link in). */
+struct iface { int unused; };
+struct ipsec_profile { int unused; };
+static struct iface fake_if;
+static struct ipsec_profile fake_prof;
+
 static int h_enter_if(struct cli *cli, const struct cli_args *a)
 {
 	calls++;
-	cli_enter(cli, MODE_IF, (void *)0x1);
+	CLI_OBJ_REGISTER(&fake_if, struct iface);
+	cli_enter(cli, MODE_IF, &fake_if);
 	return CLI_OK;
 }
 
@@ -355,7 +366,8 @@ static void test_parent_keyword_beats_word(void **s)
 	cli_install(MODE_CONFIG, &c_red_interdev);
 	struct sbuf out;
 	struct cli *c = session(&out);
-	cli_enter(c, MODE_IPSEC_PROFILE, NULL);
+	CLI_OBJ_REGISTER(&fake_prof, struct ipsec_profile);
+	cli_enter(c, MODE_IPSEC_PROFILE, &fake_prof);
 	cli_session_line(c, "redundancy HA-out stateful");
 	assert_string_equal(last, "h_prof_red redundancy HA-out stateful");
 	assert_int_equal(cli_mode(c), MODE_IPSEC_PROFILE);
@@ -406,6 +418,232 @@ static void test_shared_subtrees(void **s)
 	sbuf_free(&out);
 }
 
+
+/* ---- one declaration for both forms ------------------------------------- */
+
+static char form[128];
+
+static int h_keepalive(struct cli *cli, const struct cli_args *a)
+{
+	snprintf(form, sizeof form, "%s%s period=%s retries=%s",
+		 cli_is_default(a) ? "default" : cli_is_no(a) ? "no" : "set",
+		 "", cli_has(a, "period") ? cli_arg(a, "period") : "-",
+		 cli_has(a, "retries") ? cli_arg(a, "retries") : "-");
+	return CLI_OK;
+}
+static const struct cli_command c_keepalive = {
+	"[no] keepalive ?[<0-32767>$period [<1-255>$retries]]",
+	"Enable keepalive\nKeepalive period\nKeepalive retries\n",
+	h_keepalive, 0};
+
+static void test_no_prefix(void **s)
+{
+	cli_install(MODE_TRACK, &c_keepalive);
+	struct match_result r = run_match(MODE_TRACK, "keepalive 10");
+	assert_int_equal(r.st, M_OK);
+	assert_string_equal(form, "set period=10 retries=-");
+	r = run_match(MODE_TRACK, "keep 10 3");
+	assert_string_equal(form, "set period=10 retries=3");
+	/* ?[...] is required in the positive form */
+	r = run_match(MODE_TRACK, "keepalive");
+	assert_int_equal(r.st, M_INCOMPLETE);
+	/* and optional in the no form, which takes the arguments too */
+	r = run_match(MODE_TRACK, "no keepalive");
+	assert_int_equal(r.st, M_OK);
+	assert_string_equal(form, "no period=- retries=-");
+	r = run_match(MODE_TRACK, "no keepalive 10 3");
+	assert_string_equal(form, "no period=10 retries=3");
+	r = run_match(MODE_TRACK, "default keepalive");
+	assert_int_equal(r.st, M_OK);
+	assert_string_equal(form, "default period=- retries=-");
+	r = run_match(MODE_TRACK, "no keepalive 10 3 9");
+	assert_int_equal(r.st, M_INVALID);
+	assert_int_equal(r.word, 4);
+	/* "no" and "default" are helped as IOS helps them; the command's own
+	 * help is declared once */
+	struct sbuf out;
+	sbuf_init(&out);
+	int ew;
+	enum match_status es;
+	assert_true(grammar_help(MODE_TRACK, "", false, &out, &ew, &es));
+	assert_non_null(strstr(out.s, "  no         Negate a command or set its defaults\n"));
+	assert_non_null(strstr(out.s, "  default    Set a command to its defaults\n"));
+	assert_non_null(strstr(out.s, "  keepalive  Enable keepalive\n"));
+	sbuf_reset(&out);
+	assert_true(grammar_help(MODE_TRACK, "no keepalive ", false, &out, &ew, &es));
+	assert_string_equal(out.s, "  <0-32767>  Keepalive period\n  <cr>\n");
+	sbuf_reset(&out);
+	assert_true(grammar_help(MODE_TRACK, "keepalive ", false, &out, &ew, &es));
+	assert_string_equal(out.s, "  <0-32767>  Keepalive period\n");
+	sbuf_free(&out);
+}
+
+/* ---- declarations that check themselves ---------------------------------- */
+
+/* Run FN in a child process; true when it died of SIGABRT. */
+static bool aborts(void (*fn)(void))
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		freopen("/dev/null", "w", stderr);
+		fn();
+		_exit(0);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	return WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT;
+}
+
+static int h_nop(struct cli *cli, const struct cli_args *a)
+{
+	return CLI_OK;
+}
+static const struct cli_command c_help_short = {"alpha beta <1-9>",
+	"Alpha\nBeta\n", h_nop, 0};
+static const struct cli_command c_help_long = {"alpha gamma",
+	"Alpha\nGamma\nOne too many\n", h_nop, 0};
+static const struct cli_command c_help_ok = {"[no] alpha delta",
+	"Alpha\nDelta\n", h_nop, 0};
+static const struct cli_command c_noopt_alone = {"alpha ?[epsilon]",
+	"Alpha\nEpsilon\n", h_nop, 0};
+static void install_short(void) { cli_install(MODE_ARCHIVE, &c_help_short); }
+static void install_long(void) { cli_install(MODE_ARCHIVE, &c_help_long); }
+static void install_ok(void) { cli_install(MODE_ARCHIVE, &c_help_ok); }
+static void install_noopt(void) { cli_install(MODE_ARCHIVE, &c_noopt_alone); }
+
+static void test_help_count_checked_at_install(void **s)
+{
+	assert_true(aborts(install_short));
+	assert_true(aborts(install_long));
+	assert_true(aborts(install_noopt));
+	assert_false(aborts(install_ok));
+}
+
+static int h_asks_undeclared(struct cli *cli, const struct cli_args *a)
+{
+	return cli_has(a, "prority") ? CLI_OK : CLI_ERR;   /* a typo */
+}
+static const struct cli_command c_asks = {"zeta priority <0-255>",
+	"Zeta\nPriority\nValue\n", h_asks_undeclared, 0};
+static void run_asks(void)
+{
+	cli_install(MODE_ARCHIVE, &c_asks);
+	run_match(MODE_ARCHIVE, "zeta priority 5");
+}
+
+static void test_undeclared_argument_caught(void **s)
+{
+#ifdef IOSIM_CHECKS
+	assert_true(aborts(run_asks));
+#else
+	skip();
+#endif
+}
+
+/* ---- errors that count; the deleted sub-mode object ------------------------ */
+
+struct track_obj { int value; };
+static struct track_obj *track_live;
+
+static int h_track_enter(struct cli *cli, const struct cli_args *a)
+{
+	if (!track_live) {
+		track_live = calloc(1, sizeof *track_live);
+		CLI_OBJ_REGISTER(track_live, struct track_obj);
+	}
+	cli_enter(cli, MODE_TRACK, track_live);
+	return CLI_UNCHANGED;
+}
+static int h_track_delete(struct cli *cli, const struct cli_args *a)
+{
+	cli_obj_release(track_live);
+	free(track_live);
+	track_live = NULL;
+	return CLI_OK;
+}
+static int h_track_set(struct cli *cli, const struct cli_args *a)
+{
+	CLI_CONTEXT(struct track_obj, t);
+	t->value = (int)cli_arg_num(a, "v");
+	return CLI_OK;
+}
+static int h_refuse(struct cli *cli, const struct cli_args *a)
+{
+	cli_puts(cli, "Refused: not today\n");
+	return CLI_ERR;
+}
+static const struct cli_command c_track_enter = {"tracker",
+	"Enter tracker\n", h_track_enter, 0};
+static const struct cli_command c_track_delete = {"no tracker",
+	CLI_HELP_NO "Enter tracker\n", h_track_delete, 0};
+static const struct cli_command c_track_set = {"value <0-9>$v",
+	"Value\nThe value\n", h_track_set, 0};
+static const struct cli_command c_refuse = {"refuse",
+	"Always refused\n", h_refuse, 0};
+
+static int changes;
+static void count_change(enum core_event ev, void *data, void *ctx)
+{
+	changes++;
+}
+
+static void test_errors_count_and_deleted_context(void **s)
+{
+	cli_install(MODE_CONFIG, &c_track_enter);
+	cli_install(MODE_CONFIG, &c_track_delete);
+	cli_install(MODE_TRACK, &c_track_set);
+	cli_install(MODE_CONFIG, &c_refuse);
+	core_subscribe(EVT_CONFIG_CHANGED, count_change, NULL);
+	/* at boot: a refused line is counted and printed as typed */
+	struct sbuf err;
+	sbuf_init(&err);
+	changes = 0;
+	assert_int_equal(cli_exec_config_text("tracker\n value 3\nrefuse\n"
+					      "bogus\n", &err), 2);
+	/* (the prompt is the mode the line was typed in: "refuse" falls
+	 * through from the tracker's mode) */
+	assert_string_equal(err.s, "Router(config-track)#refuse\n"
+			    "Refused: not today\n"
+			    "Router(config)#bogus\n               ^\n"
+			    "% Invalid input detected at '^' marker.\n\n");
+	/* only "value 3" changed something */
+	assert_int_equal(changes, 1);
+	assert_int_equal(track_live->value, 3);
+	sbuf_free(&err);
+
+	/* interactively: the object deleted by another session */
+	struct sbuf out, out2;
+	struct cli *c = session(&out), *other = session(&out2);
+	assert_int_equal(cli_session_line(c, "tracker"), CLI_UNCHANGED);
+	assert_int_equal(cli_session_line(c, "value 4"), CLI_OK);
+	assert_int_equal(track_live->value, 4);
+	assert_int_equal(cli_session_line(other, "no tracker"), CLI_OK);
+	sbuf_reset(&out);
+	changes = 0;
+	assert_int_equal(cli_session_line(c, "value 5"), CLI_ERR);
+	assert_string_equal(out.s, "% The configuration object of this mode "
+			    "was deleted by another session\n");
+	assert_int_equal(changes, 0);
+	assert_int_equal(cli_session_failed(c), 1);
+	assert_int_equal(cli_mode(c), MODE_TRACK);
+	/* a new object at the same address is not the one the mode edits */
+	assert_int_equal(cli_session_line(other, "tracker"), CLI_UNCHANGED);
+	assert_int_equal(cli_session_line(c, "value 6"), CLI_ERR);
+	assert_int_equal(track_live->value, 0);
+	/* leaving the mode still works */
+	assert_int_equal(cli_session_line(c, "exit"), CLI_UNCHANGED);
+	assert_int_equal(cli_mode(c), MODE_CONFIG);
+	assert_int_equal(cli_session_line(c, "refuse"), CLI_ERR);
+	assert_int_equal(cli_session_failed(c), 3);
+	core_unsubscribe(EVT_CONFIG_CHANGED, count_change, NULL);
+	cli_session_free(c);
+	cli_session_free(other);
+	sbuf_free(&out);
+	sbuf_free(&out2);
+	h_track_delete(NULL, NULL);
+}
+
 static void w_b(struct sbuf *o) { sbuf_puts(o, "b\n"); }
 static void w_a(struct sbuf *o) { sbuf_puts(o, "a\n"); }
 
@@ -435,6 +673,10 @@ int main(void)
 		cmocka_unit_test_setup(test_parent_keyword_beats_word, setup),
 		cmocka_unit_test_setup(test_shared_subtrees, setup),
 		cmocka_unit_test_setup(test_writer_order, setup),
+		cmocka_unit_test_setup(test_no_prefix, setup),
+		cmocka_unit_test_setup(test_help_count_checked_at_install, setup),
+		cmocka_unit_test_setup(test_undeclared_argument_caught, setup),
+		cmocka_unit_test_setup(test_errors_count_and_deleted_context, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

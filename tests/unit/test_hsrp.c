@@ -195,8 +195,8 @@ static void test_version_bounds(void **state)
 			     " standby version 2\n"
 			     " standby 4095 ip 10.0.0.3\n"
 			     " standby 300 priority 90\n"), 0);
-	/* refused (its message is not a parser error): nothing changes */
-	assert_int_equal(cfg("interface Ethernet0/0\n standby version 1\n"), 0);
+	/* refused with IOS's message, counted, and nothing changes */
+	assert_int_equal(cfg("interface Ethernet0/0\n standby version 1\n"), 1);
 	char *l = standby_lines("Ethernet0/0");
 	assert_string_equal(l, " standby version 2\n"
 			       " standby 300 priority 90\n"
@@ -370,12 +370,12 @@ static void test_vip_checks(void **state)
 			     " ip address 10.0.0.1 255.255.255.0\n"
 			     " standby 1 ip 10.0.0.3\n"
 			     " standby 1 ip 10.0.0.4 secondary\n"), 0);
-	/* refused with IOS's messages (not parser errors): nothing changes */
+	/* each refused with IOS's message and counted: nothing changes */
 	assert_int_equal(cfg("interface Ethernet0/0\n"
 			     " standby 2 ip 10.0.0.3\n"
 			     " standby 2 ip 10.0.0.1\n"
 			     " standby 1 ip 10.0.0.4\n"
-			     " standby 3 ip 127.0.0.1\n"), 0);
+			     " standby 3 ip 127.0.0.1\n"), 4);
 	char *l = standby_lines("Ethernet0/0");
 	assert_string_equal(l, " standby 1 ip 10.0.0.3\n"
 			       " standby 1 ip 10.0.0.4 secondary\n");
@@ -568,7 +568,7 @@ static void test_vip_owner_follows_changes(void **state)
 			     "interface Ethernet0/1\n"
 			     " ip address 10.0.1.1 255.255.255.0\n"
 			     " standby 2 ip 10.0.0.254\n"
-			     " standby 2 ip 10.0.0.253 secondary\n"), 0);
+			     " standby 2 ip 10.0.0.253 secondary\n"), 2);
 	char *l = standby_lines("Ethernet0/1");
 	assert_string_equal(l, "");
 	free(l);
@@ -578,7 +578,7 @@ static void test_vip_owner_follows_changes(void **state)
 			     "interface Ethernet0/1\n"
 			     " standby 2 ip 10.0.0.254\n"
 			     " standby 2 ip 10.0.0.253 secondary\n"
-			     " standby 3 ip 10.0.0.250\n"), 0);
+			     " standby 3 ip 10.0.0.250\n"), 1);
 	l = standby_lines("Ethernet0/1");
 	assert_string_equal(l, " standby 2 ip 10.0.0.254\n"
 			       " standby 2 ip 10.0.0.253 secondary\n");
@@ -587,7 +587,7 @@ static void test_vip_owner_follows_changes(void **state)
 			     "interface Ethernet0/1\n"
 			     " standby 3 ip 10.0.0.250\n"
 			     " standby 3 ip 10.0.0.250\n"
-			     " standby 3 ip 10.0.0.254\n"), 0);
+			     " standby 3 ip 10.0.0.254\n"), 1);
 	l = standby_lines("Ethernet0/1");
 	assert_string_equal(l, " standby 2 ip 10.0.0.254\n"
 			       " standby 2 ip 10.0.0.253 secondary\n"

@@ -114,7 +114,7 @@ static void test_errors_leave_state(void **state)
 			     "  send-lifetime 01:00:00 Feb 4 2021 01:00:00 Feb 31 2022\n"
 			     "  key-string 7 0822455D0A1\n"
 			     "  key-string 123456789012345678901234567890123456789012345678901234567890123456789012345678901\n"),
-			 8);   /* the bad type 7 line says "% Invalid encrypted password" */
+			 9);   /* every one of them refused and counted */
 	assert_int_equal(run("key chain K\n key 2147483648\n"), 1);
 	/* 2020 was a leap year */
 	assert_int_equal(run("key chain K\n key 2\n"

@@ -217,7 +217,7 @@ static void test_users_and_secrets(void **state)
 	assert_int_equal(run("username ann privilege 15 secret s3cret\n"
 			     "username bob password 7 070C285F4D06\n"
 			     "username cat secret 5 $1$abcd$viHgTShdahZyS2dZoxspO.\n"
-			     "username bad secret 5 notahash\n"), 0);
+			     "username bad secret 5 notahash\n"), 1);
 	unsigned priv = 0;
 	assert_true(aaa_local_check("ann", "s3cret", &priv));
 	assert_int_equal(priv, 15);

@@ -131,11 +131,12 @@ static void test_connected_follow_interfaces(void **state)
 static void test_removed_interface(void **state)
 {
 	cfg("interface Loopback3\n ip address 3.3.3.3 255.255.255.255\n"
-	    "ip route 30.0.0.0 255.0.0.0 Loopback3\n"
-	    "ip route 31.0.0.0 255.0.0.0 3.3.3.3\n");
+	    "ip route 30.0.0.0 255.0.0.0 Loopback3\n");
 	assert_string_equal(route_of("3.3.3.3"), "Loopback3 0.0.0.0");
 	assert_string_equal(route_of("30.1.1.1"), "Loopback3 0.0.0.0");
-	/* 3.3.3.3 is our own address: refused as a next hop */
+	/* 3.3.3.3 is our own address: refused as a next hop, counted */
+	assert_int_equal(cli_exec_config_text(
+		"ip route 31.0.0.0 255.0.0.0 3.3.3.3\n", NULL), 1);
 	assert_string_equal(route_of("31.1.1.1"), "none");
 	cfg("no interface Loopback3\n");
 	assert_string_equal(route_of("3.3.3.3"), "none");
