@@ -93,6 +93,13 @@ build/bench/pktgen: bench/pktgen.c
 	@echo "  CC      $<"
 	@$(CC) $(OPT) $(CSTD) $(WARN) -o $@ $<
 
+# Every command path with its help, for comparing two builds' grammars
+# (tools/grammar-dump).
+build/grammar_dump: tools/src/grammar_dump.c $(filter-out build/obj/core/main.o,$(OBJS)) $(HDRS)
+	@echo "  LINK    $@"
+	@$(CC) $(OPT) $(CFLAGS_COMMON) -o $@ $< \
+		$(filter-out build/obj/core/main.o,$(OBJS)) $(LIBS)
+
 # Both compilers must build it.
 clang:
 	@$(MAKE) --no-print-directory CC=clang OPT="-O2" build/iosim-clang

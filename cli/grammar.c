@@ -1299,3 +1299,42 @@ bool cli_is_no(const struct cli_args *a)
 {
 	return a->is_no;
 }
+
+/* ------------------------------------------------------------------ */
+/* Listing every command path (tools/grammar-dump)                      */
+/* ------------------------------------------------------------------ */
+
+/* One line per path to a command's end: the mode, each token with its
+ * help and argument name, and the form. Two builds whose listings are
+ * equal accept the same lines and help them the same way. */
+static void dump_walk(const struct gnode *n, int mode, const char **tok,
+		      const char **help, int depth, struct sbuf *out)
+{
+	if (n->term) {
+		sbuf_printf(out, "%s:", cli_mode_prompt((enum cli_mode)mode)
+						? cli_mode_prompt((enum cli_mode)mode)
+						: mode == MODE_USER ? "user" : "exec");
+		for (int i = 0; i < depth; i++) {
+			const char *name = i < n->term->n ? n->term->names[i] : NULL;
+			sbuf_printf(out, " %s%s%s{%s}", tok[i], name ? "$" : "",
+				    name ? name : "", help[i]);
+		}
+		sbuf_printf(out, "%s%s%s\n", n->term->is_no ? " =no" : "",
+			    n->term->is_default ? " =default" : "",
+			    n->term->cmd->flags & CLI_HIDDEN ? " =hidden" : "");
+	}
+	if (depth >= 64)
+		return;
+	for (int k = 0; k < n->nkid; k++) {
+		tok[depth] = n->kid[k]->text;
+		help[depth] = n->kid[k]->help;
+		dump_walk(n->kid[k], mode, tok, help, depth + 1, out);
+	}
+}
+
+void grammar_dump(struct sbuf *out)
+{
+	const char *tok[64], *help[64];
+	for (int m = 0; m < MODE__COUNT; m++)
+		dump_walk(&roots[m], m, tok, help, 0, out);
+}

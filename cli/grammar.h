@@ -60,4 +60,7 @@ char *grammar_complete(enum cli_mode mode, const char *line);
 /* All candidate keywords for the last partial word (for readline). */
 int grammar_candidates(enum cli_mode mode, const char *line, char ***out);
 
+/* Every command path of every mode, one per line (tools/grammar-dump). */
+void grammar_dump(struct sbuf *out);
+
 #endif
