@@ -74,6 +74,8 @@ enum core_event {
 	EVT_HSRP_GROUP_NAME,    /* data: struct hsrp_event * (name appeared/gone) */
 	EVT_CONFIG_CHANGED,     /* data: NULL; a configuration command ran */
 	EVT_RELOAD,             /* data: NULL; the router is about to rebuild */
+	EVT_IPSEC_SA,           /* data: struct sadb_event * (crypto/sadb.h):
+				 * an IPsec SA added, updated or deleted */
 	EVT__COUNT
 };
 typedef void (*core_event_fn)(enum core_event ev, void *data, void *ctx);

@@ -1,6 +1,7 @@
 /* crypto subsystem: registration, reset for reload, and the running-config
  * section that puts ISAKMP, IPsec and crypto map lines in IOS order. */
 #include "crypto_int.h"
+#include "sadb.h"
 
 #include <string.h>
 
@@ -48,6 +49,7 @@ static void crypto_writer(struct sbuf *b)
 
 static void crypto_reset(void)
 {
+	sadb_reset();
 	cmap_cfg_reset();
 	ipsec_cfg_reset();
 	isakmp_cfg_reset();
@@ -64,6 +66,7 @@ void crypto_init(void)
 	ipsec_cfg_init();
 	cmap_cfg_init();
 	crypto_show_init();
+	sadb_init();
 	cfg_register_writer(CFG_CRYPTO, crypto_writer);
 	core_register_subsys(&crypto_subsys);
 }

@@ -1,0 +1,253 @@
+/* The IPsec security association database: SAs indexed by SPI for the
+ * inbound path, listed in installation order for the outbound lookup,
+ * shows and clears, lifetimes counted once a second, and every change
+ * published as EVT_IPSEC_SA (see sadb.h). */
+#include "crypto_int.h"
+#include "sadb.h"
+
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* IOS begins rekeying when an SA has about a tenth of its life left; the
+ * soft margin is that, and never less than 30 seconds. */
+#define SOFT_FRACTION 0.1
+#define SOFT_MIN_SECS 30.0
+/* A running SA publishes its byte count and replay state at most this often
+ * (the HA manager has its own, configured intervals on top). */
+#define UPDATE_EVERY_BYTES (64u * 1024)
+
+static struct {
+	struct intmap by_spi;          /* (spi << 8 | proto) -> chain */
+	struct ipsec_sa *head, *tail;  /* installation order */
+	size_t n;
+	uint32_t next_bundle;
+	unsigned next_conn;
+	sadb_acquire_fn acquire;
+	sadb_soft_fn soft;
+	const struct sadb_engine_ops *engine;
+	ev_timer tick;
+} db;
+
+static uint64_t spi_key(uint8_t proto, uint32_t spi)
+{
+	return (uint64_t)spi << 8 | proto;
+}
+
+static void publish(enum sadb_event_kind kind, struct ipsec_sa *sa,
+		    enum sadb_reason why)
+{
+	struct sadb_event ev = {kind, sa, why};
+	core_publish(EVT_IPSEC_SA, &ev);
+}
+
+struct ipsec_sa *sadb_in_find(uint32_t dst, uint8_t proto, uint32_t spi)
+{
+	for (struct ipsec_sa *sa = intmap_get(&db.by_spi, spi_key(proto, spi));
+	     sa; sa = sa->next_spi)
+		if (sa->d.local == dst)
+			return sa;
+	return NULL;
+}
+
+struct ipsec_sa *sadb_add(const struct ipsec_sa_data *d)
+{
+	if ((d->proto != 50 && d->proto != 51) ||
+	    d->window_size > SA_REPLAY_MAX ||
+	    d->enc_key_len > SA_ENC_KEY_MAX || d->auth_key_len > SA_AUTH_KEY_MAX)
+		return NULL;
+	if (sadb_in_find(d->local, d->proto, d->spi))
+		return NULL;
+	struct ipsec_sa *sa = xcalloc(1, sizeof *sa);
+	sa->d = *d;
+	sa->conn_id = 2001 + db.next_conn++ % 30000;   /* IOS counts from 2001 */
+	sa->flow_id = sa->conn_id - 2000;
+	if (db.engine && !db.engine->attach(sa)) {
+		OPENSSL_cleanse(sa, sizeof *sa);
+		free(sa);
+		return NULL;
+	}
+	uint64_t key = spi_key(d->proto, d->spi);
+	sa->next_spi = intmap_get(&db.by_spi, key);
+	intmap_put(&db.by_spi, key, sa);
+	struct ipsec_sa *end = NULL;
+	DLIST_INSERT_BEFORE(db.head, db.tail, end, sa);
+	db.n++;
+	publish(SADB_EV_ADD, sa, 0);
+	return sa;
+}
+
+static void unindex(struct ipsec_sa *sa)
+{
+	uint64_t key = spi_key(sa->d.proto, sa->d.spi);
+	struct ipsec_sa *first = intmap_get(&db.by_spi, key);
+	if (first == sa) {
+		if (sa->next_spi)
+			intmap_put(&db.by_spi, key, sa->next_spi);
+		else
+			intmap_del(&db.by_spi, key);
+		return;
+	}
+	for (struct ipsec_sa *p = first; p; p = p->next_spi)
+		if (p->next_spi == sa) {
+			p->next_spi = sa->next_spi;
+			return;
+		}
+}
+
+void sadb_delete(struct ipsec_sa *sa, enum sadb_reason why)
+{
+	publish(SADB_EV_DEL, sa, why);
+	unindex(sa);
+	DLIST_REMOVE(db.head, db.tail, sa);
+	db.n--;
+	if (db.engine)
+		db.engine->detach(sa);
+	/* the keys must not outlive the SA in freed memory */
+	OPENSSL_cleanse(sa, sizeof *sa);
+	free(sa);
+}
+
+void sadb_delete_bundle(uint32_t bundle, enum sadb_reason why)
+{
+	for (struct ipsec_sa *sa = db.head, *next; sa; sa = next) {
+		next = sa->next;
+		if (sa->d.bundle == bundle)
+			sadb_delete(sa, why);
+	}
+}
+
+static bool proxy_eq(const struct sa_proxy *a, const struct sa_proxy *b)
+{
+	return a->addr == b->addr && a->mask == b->mask &&
+	       a->proto == b->proto && a->port == b->port;
+}
+
+struct ipsec_sa *sadb_out_find(uint32_t peer, uint8_t proto,
+			       const struct sa_selector *sel)
+{
+	/* the newest wins: during a rekey the successor takes the traffic
+	 * while the old SA drains inbound */
+	for (struct ipsec_sa *sa = db.tail; sa; sa = sa->prev)
+		if (!sa->d.inbound && sa->d.proto == proto &&
+		    sa->d.peer == peer && sa->d.status == SA_STATUS_ACTIVE &&
+		    proxy_eq(&sa->d.sel.local, &sel->local) &&
+		    proxy_eq(&sa->d.sel.remote, &sel->remote))
+			return sa;
+	return NULL;
+}
+
+void sadb_foreach(sadb_iter_fn fn, void *ctx)
+{
+	for (struct ipsec_sa *sa = db.head, *next; sa; sa = next) {
+		next = sa->next;
+		fn(sa, ctx);
+	}
+}
+
+size_t sadb_count(void)
+{
+	return db.n;
+}
+
+uint32_t sadb_spi_alloc(uint32_t dst, uint8_t proto)
+{
+	for (;;) {
+		uint32_t spi;
+		if (RAND_bytes((unsigned char *)&spi, sizeof spi) != 1)
+			abort();       /* no randomness: nothing is safe */
+		if (spi >= 256 && !sadb_in_find(dst, proto, spi))
+			return spi;
+	}
+}
+
+uint32_t sadb_bundle_alloc(void)
+{
+	return ++db.next_bundle ? db.next_bundle : ++db.next_bundle;
+}
+
+/* ---- lifetimes -------------------------------------------------------------- */
+
+static double soft_margin(double whole)
+{
+	double m = whole * SOFT_FRACTION;
+	return m < SOFT_MIN_SECS ? SOFT_MIN_SECS : m;
+}
+
+static void maybe_soft(struct ipsec_sa *sa, double now)
+{
+	if (sa->soft_fired || !db.soft || sa->d.status != SA_STATUS_ACTIVE)
+		return;
+	bool due = false;
+	if (sa->d.life_secs) {
+		double left = sa->d.created + sa->d.life_secs - now;
+		due |= left <= soft_margin(sa->d.life_secs);
+	}
+	if (sa->d.life_kb)
+		due |= sa->d.bytes / 1024 >=
+		       sa->d.life_kb - (uint64_t)(sa->d.life_kb * SOFT_FRACTION);
+	if (due) {
+		sa->soft_fired = true;
+		db.soft(sa);
+	}
+}
+
+static bool hard_expired(const struct ipsec_sa *sa, double now)
+{
+	return (sa->d.life_secs && now >= sa->d.created + sa->d.life_secs) ||
+	       (sa->d.life_kb && sa->d.bytes / 1024 >= sa->d.life_kb);
+}
+
+void sadb_account(struct ipsec_sa *sa, size_t bytes)
+{
+	uint64_t before = sa->d.bytes;
+	sa->d.bytes += bytes;
+	if (before / UPDATE_EVERY_BYTES != sa->d.bytes / UPDATE_EVERY_BYTES)
+		publish(SADB_EV_UPDATE, sa, 0);
+	if (sa->d.life_kb)
+		maybe_soft(sa, core_uptime());
+}
+
+static void tick(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	double now = core_uptime();
+	for (struct ipsec_sa *sa = db.head, *next; sa; sa = next) {
+		next = sa->next;
+		if (sa->d.status != SA_STATUS_ACTIVE)
+			continue;      /* a standby's SAs live by the active's word */
+		if (hard_expired(sa, now))
+			sadb_delete(sa, SADB_DEL_EXPIRED);
+		else
+			maybe_soft(sa, now);
+	}
+}
+
+/* ---- hooks -------------------------------------------------------------------- */
+
+void sadb_set_acquire(sadb_acquire_fn fn) { db.acquire = fn; }
+void sadb_set_soft_expire(sadb_soft_fn fn) { db.soft = fn; }
+void sadb_set_engine(const struct sadb_engine_ops *ops) { db.engine = ops; }
+
+void sadb_acquire(const struct cmap_entry *e, const struct sa_selector *sel,
+		  uint32_t peer)
+{
+	if (db.acquire)
+		db.acquire(e, sel, peer);
+}
+
+/* ---- lifecycle ---------------------------------------------------------------------- */
+
+void sadb_reset(void)
+{
+	while (db.head)
+		sadb_delete(db.head, SADB_DEL_CONFIG);
+	intmap_clear(&db.by_spi);
+	db.next_conn = 0;
+}
+
+void sadb_init(void)
+{
+	ev_timer_init(&db.tick, tick, 1.0, 1.0);
+	ev_timer_start(core_loop, &db.tick);
+}
