@@ -2,7 +2,11 @@
  * on a terminal. It keeps the line being typed and the history, echoes
  * what is typed (never a password), and gives each key its meaning:
  * Enter, `?` help, TAB completion, Ctrl-Z, Ctrl-C, the Emacs-style editing
- * keys and the arrows. Kept apart
+ * keys and the arrows.
+ *
+ * It echoes whether or not the client agreed to the ECHO option, as IOS
+ * does: a client that refused it (telnetlib and the automation built on
+ * it) reads each command back before the command's output. Kept apart
  * from the protocol and the session so that what is on the screen is
  * decided in one place. */
 #include "telnet_int.h"
@@ -14,7 +18,7 @@
 
 static void echo(struct tconn *t, const char *s, size_t n)
 {
-	if (tn_remote_echo(t) && !tn_hidden(t))
+	if (!tn_hidden(t))
 		tn_out_text(t, s, n);
 }
 
@@ -171,8 +175,7 @@ static void key_enter(struct tconn *t)
 {
 	bool was_hidden = tn_hidden(t);
 	char *line = ed_take(t);
-	if (tn_remote_echo(t))
-		tn_out_str(t, "\n");
+	tn_out_str(t, "\n");
 	switch (t->phase) {
 	case PH_USER:
 		tn_login_user(t, line);

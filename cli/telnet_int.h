@@ -79,8 +79,6 @@ void tn_out_str(struct tconn *t, const char *s);
 void tn_opt_start(struct tconn *t);
 /* One byte from the client. */
 void tn_input(struct tconn *t, unsigned char b);
-/* We echo unless the client refused it. */
-bool tn_remote_echo(const struct tconn *t);
 
 /* ---- the editor (telnet_edit.c) ----------------------------------------- */
 /* One key: a byte, or K_* from an escape sequence. */

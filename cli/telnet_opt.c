@@ -3,7 +3,10 @@
  * answered.
  *
  * The server offers ECHO (RFC 857) and SGA (RFC 858), asks the client for
- * SGA and for no LINEMODE. Kept apart from the editor because its states (option
+ * SGA and for no LINEMODE. Whatever the client answers, the editor echoes
+ * what is typed, as IOS does: a client that refuses ECHO (Python's
+ * telnetlib refuses every option) still sees each line it sends before the
+ * line's output. Kept apart from the editor because its states (option
  * states, a subnegotiation, a CR awaiting its LF) are the wire's, and each
  * is bounded so that no sequence of bytes can grow or stall them. */
 #include "telnet_int.h"
@@ -94,12 +97,6 @@ void tn_opt_start(struct tconn *t)
 	tn_send(t, T_DO, OPT_SGA);
 	t->him[OPT_SGA] = Q_WANTYES;
 	tn_send(t, T_DONT, OPT_LINEMODE);
-}
-
-/* We echo unless the client refused it (then it echoes locally). */
-bool tn_remote_echo(const struct tconn *t)
-{
-	return t->us[OPT_ECHO] != Q_NO;
 }
 
 /* ---- data: end of line, escape sequences --------------------------------- */

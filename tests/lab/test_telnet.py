@@ -25,6 +25,7 @@ import iosim
 IAC, DONT, DO, WONT, WILL, SB, SE = 255, 254, 253, 252, 251, 250, 240
 ECHO, SGA, TTYPE, NAWS, LINEMODE = 1, 3, 24, 31, 34
 
+REFUSE = "refuse"       # Client(answer=REFUSE): telnetlib's negotiation
 IN_USE = b"% Console is in use by another session\r\n"
 BANNER = b"Enter configuration commands, one per line.  End with CNTL/Z."
 INVALID = b"% Invalid input detected at '^' marker."
@@ -61,13 +62,13 @@ class Router:
         self.err.seek(0)
         return self.err.read().decode(errors="replace")
 
-    def connect(self):
+    def connect(self, answer=True):
         """A new client; retried until the router listens (it binds its
         console port before it reads its configuration)."""
         deadline = time.monotonic() + TIMEOUT
         while True:
             try:
-                return Client(self.port)
+                return Client(self.port, answer)
             except ConnectionRefusedError:
                 if self.proc.poll() is not None:
                     raise AssertionError(f"iosim exited {self.proc.returncode}"
@@ -114,7 +115,11 @@ def router(request):
 
 class Client:
     """A raw-socket telnet client. Data bytes go to self.data (IAC IAC
-    undone); commands received are kept in self.cmds as (verb, option)."""
+    undone); commands received are kept in self.cmds as (verb, option).
+
+    ANSWER: True negotiates as a character-mode client does; REFUSE refuses
+    every option and answers every command, as Python's telnetlib does
+    (DO/DONT -> WONT, WILL/WONT -> DONT); False answers nothing."""
 
     def __init__(self, port, answer=True):
         self.sock = socket.create_connection(("127.0.0.1", port), TIMEOUT)
@@ -128,6 +133,10 @@ class Client:
     # -- negotiation, as a character-mode client does it
     def _negotiate(self, verb, opt):
         if not self.answer:
+            return
+        if self.answer is REFUSE:
+            self.send_raw(bytes([IAC, WONT if verb in (DO, DONT) else DONT,
+                                 opt]))
             return
         if verb == WILL:      # the server will do OPT
             if opt in (ECHO, SGA):
@@ -284,7 +293,8 @@ def test_negotiation_on_connect(router):
     assert c.cmds[n:] == [(DONT, NAWS), (WONT, TTYPE), (DONT, TTYPE)]
 
 
-def test_echo_refused_then_dont_echo(router):
+def test_echo_refused_midway_the_server_still_echoes(router):
+    """IOS echoes what is typed whatever the client said to WILL ECHO."""
     r = router()
     c = session(r)
     c.send("show")
@@ -292,11 +302,42 @@ def test_echo_refused_then_dont_echo(router):
     c.send_raw(bytes([IAC, DONT, ECHO]))
     c.read_for(0.3)
     assert c.cmds[-1] == (WONT, ECHO)
-    # the client echoes now: the server stays quiet while we type
     c.send(" version")
-    assert c.read_for(0.3) == b""
+    assert c.expect(b" version") == b" version"
     c.send("\r\n")
-    c.expect(b"Cisco IOS Software")
+    out = c.expect(b"Router>")
+    assert out.startswith(b"\r\nCisco IOS Software, ")
+
+
+def test_client_refusing_every_option_reads_each_command_back(router):
+    """A client that refuses every option, as Python's telnetlib (and the
+    automation built on it) does, and sends whole lines: each line comes
+    back after its prompt, then the command's output whole, so the client
+    can cut the echo off without cutting the output."""
+    r = router(config=LOGIN_CFG)
+    c = r.connect(answer=REFUSE)
+    c.expect(b"Password: ")
+    c.send("cisco\r\n")
+    out = c.expect(b"Router>")
+    assert out == b"\r\nRouter>"          # the password is never echoed
+    # the refusals settle it: nothing more is negotiated
+    assert c.cmds == [(WILL, ECHO), (WILL, SGA), (DO, SGA), (DONT, LINEMODE)]
+    c.send("show clock\r\n")
+    out = c.expect(b"Router>")
+    assert re.fullmatch(rb"show clock\r\n\*\d\d:\d\d:\d\d\.\d{3} UTC [^\r\n]+"
+                        rb"\r\nRouter>", out), out
+    c.send("enable\n")                     # LF alone ends a line too
+    assert c.expect(b"Router#") == b"enable\r\nRouter#"
+    c.send("terminal length 0\r\nshow version\r\n")   # two lines at once
+    assert c.expect(b"Router#") == b"terminal length 0\r\nRouter#"
+    out = c.expect(b"Router#")
+    assert out.startswith(b"show version\r\nCisco IOS Software, iosim ")
+    assert b"Configuration register is" in out
+    c.send("show running-config | include ^hostname\r\n")
+    out = c.expect(b"Router#")
+    assert out == (b"show running-config | include ^hostname\r\n"
+                   b"hostname Router\r\nRouter#")
+    assert c.cmds == [(WILL, ECHO), (WILL, SGA), (DO, SGA), (DONT, LINEMODE)]
 
 
 def test_subnegotiation_and_iac_in_data_are_skipped(router):
