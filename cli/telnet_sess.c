@@ -1,7 +1,14 @@
 /* The cli session behind the telnet console's editor, and the lines it
  * writes. Inside a session call the output belongs to the command being
- * run; anything else is an asynchronous line (syslog), printed on its own
- * line below the input, which is then redrawn.
+ * run; anything else is an asynchronous line (syslog), and how that one
+ * meets the line being typed is `logging synchronous` on line con 0:
+ *
+ *   with it, the message is printed on its own line and then the prompt
+ *   and the partly typed text are printed again below it;
+ *   without it, the message is written where the cursor is (IOS starts it
+ *   on a new line and leaves the cursor at its end), so what the user
+ *   types next goes on after it, interleaved, as on IOS; the line being
+ *   edited is the same either way.
  *
  * Kept apart so that the editor and the login know the session only
  * through a few questions (hidden? paging? held?) and calls. */
@@ -53,19 +60,24 @@ bool tn_asking(struct tconn *t)
 
 /* ---- what the session writes ------------------------------------------------- */
 
-/* An asynchronous line. cli_session_async writes the text and its "\n"
- * apart. */
+/* An asynchronous line, as logging synchronous says (see the top of the
+ * file). cli_session_async writes the text and its "\n" apart. */
 static void async_write(struct tconn *t, const char *s, size_t n)
 {
+	bool sync = line_logging_synchronous(LINE_CON, 0);
+	bool ends = n && s[n - 1] == '\n';
 	if (!t->async_open) {
 		tn_out_str(t, "\n");
 		t->async_open = true;
 	}
-	tn_out_text(t, s, n);
-	if (n && s[n - 1] == '\n') {
-		t->async_open = false;
+	/* without logging synchronous the cursor stays at the message's
+	 * end: the next message (or Enter) starts the next line */
+	tn_out_text(t, s, ends && !sync ? n - 1 : n);
+	if (!ends)
+		return;
+	t->async_open = false;
+	if (sync)
 		tn_redraw(t);
-	}
 }
 
 static void sess_write(void *io, const char *s, size_t n)

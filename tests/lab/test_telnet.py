@@ -488,23 +488,63 @@ def test_more_pager_then_disconnect_and_reconnect(router):
     session(r).cmd("enable", b"Router#")
 
 
-def test_syslog_line_redraws_prompt_and_input(router):
-    r = router()
-    c = session(r)
-    enable_conf(c)
+def track_goes_down_soon(c):
+    """From privileged EXEC: a track object that logs %TRACKING-5-STATE
+    a second after Loopback0 is shut, and the shutdown; the session is left
+    at (config-if)."""
+    c.cmd("configure terminal", b"Router(config)#")
     c.cmd("interface Loopback0", b"Router(config-if)#")
     c.cmd("track 1 interface Loopback0 line-protocol", b"Router(config-track)#")
     c.cmd("delay down 1", b"Router(config-track)#")
     c.cmd("interface Loopback0", b"Router(config-if)#")
     c.cmd("shutdown", b"Router(config-if)#")
+
+
+TRACK_MSG = rb"%TRACKING-5-STATE: 1 interface Lo0 line-protocol Up->Down"
+
+
+def test_logging_synchronous_reprints_prompt_and_input(router):
+    r = router()
+    c = session(r)
+    c.cmd("enable", b"Router#")
+    c.cmd("configure terminal", b"Router(config)#")
+    c.cmd("line con 0", b"Router(config-line)#")
+    c.cmd("logging synchronous", b"Router(config-line)#")
+    c.cmd("end", b"Router#")
+    track_goes_down_soon(c)
     c.send("descr")
     c.expect(b"descr")
-    out = c.expect(re.compile(rb"%TRACKING-5-STATE: [^\r\n]*\r\n"
-                              rb"Router\(config-if\)#descr"), timeout=5)
-    assert out.startswith(b"\r\n")
+    # the message on a line of its own, then the prompt and the text again
+    out = c.expect(re.compile(TRACK_MSG + rb"\r\nRouter\(config-if\)#descr"),
+                   timeout=5)
+    assert re.fullmatch(rb"\r\n[^\r\n]*" + TRACK_MSG +
+                        rb"\r\nRouter\(config-if\)#descr", out), out
     c.send("iption x\r\n")
     out = c.expect(b"Router(config-if)#")
+    assert out == b"iption x\r\nRouter(config-if)#"
+    out = c.cmd("do show running-config interface Loopback0", b"Router(config-if)#")
+    assert b" description x\r\n" in out
+
+
+def test_without_logging_synchronous_the_message_interleaves(router):
+    """IOS writes the message where the cursor is, from a new line, and
+    leaves the cursor at its end: what is typed next goes on after it, and
+    the line being edited is still the whole of what was typed."""
+    r = router()
+    c = session(r)
+    c.cmd("enable", b"Router#")
+    track_goes_down_soon(c)
+    c.send("descr")
+    c.expect(b"descr")
+    out = c.expect(re.compile(TRACK_MSG), timeout=5)
+    assert re.fullmatch(rb"\r\n[^\r\n]*" + TRACK_MSG, out), out
+    assert c.read_for(0.5) == b""           # no prompt is printed again
+    c.send("iption x\r\n")
+    out = c.expect(b"Router(config-if)#")
+    assert out == b"iption x\r\nRouter(config-if)#"
     assert INVALID not in out
+    out = c.cmd("do show running-config interface Loopback0", b"Router(config-if)#")
+    assert b" description x\r\n" in out
 
 
 # ---- one session at a time --------------------------------------------------------------
