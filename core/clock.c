@@ -65,6 +65,32 @@ void clock_now(struct tm *tm, int *msec, const char **zone)
 	*zone = tz_name;
 }
 
+/* IOS prints English names whatever the host's locale. */
+static const char *const wday_names[7] = {
+	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat",
+};
+static const char *const month_names[12] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+};
+
+const char *clock_month_name(const struct tm *tm)
+{
+	return month_names[(unsigned)tm->tm_mon % 12];
+}
+
+/* "*00:15:42.387 UTC Mon Mar 1 1993": the day of the month unpadded, as
+ * IOS prints it (and as TextFSM templates written against IOS expect);
+ * '*': the clock is not authoritative (no NTP), as IOS marks it. */
+void clock_show_text(const struct tm *tm, int msec, const char *zone,
+		     char *out, size_t n)
+{
+	snprintf(out, n, "*%02d:%02d:%02d.%03d %s %s %s %d %d", tm->tm_hour,
+		 tm->tm_min, tm->tm_sec, msec, zone,
+		 wday_names[(unsigned)tm->tm_wday % 7], clock_month_name(tm),
+		 tm->tm_mday, tm->tm_year + 1900);
+}
+
 DEFUN(show_clock, "show clock", "Show running system information\n"
       "Display the system clock\n")
 {
@@ -72,11 +98,9 @@ DEFUN(show_clock, "show clock", "Show running system information\n"
 	int ms;
 	const char *zone;
 	clock_now(&tm, &ms, &zone);
-	char date[64];
-	strftime(date, sizeof date, "%a %b %e %Y", &tm);
-	/* '*': the clock is not authoritative (no NTP), as IOS marks it */
-	cli_printf(cli, "*%02d:%02d:%02d.%03d %s %s\n", tm.tm_hour, tm.tm_min,
-		   tm.tm_sec, ms, zone, date);
+	char text[128];
+	clock_show_text(&tm, ms, zone, text, sizeof text);
+	cli_printf(cli, "%s\n", text);
 	return CLI_OK;
 }
 

@@ -103,6 +103,23 @@ def test_user_exec_show_commands():
     assert MSG_INVALID in res.records[-1].output
 
 
+SHOW_CLOCK = re.compile(r"\*\d\d:\d\d:\d\d\.\d{3} \S+ \w{3} \w{3} [1-9]\d? \d{4}")
+SYSLOG_DATETIME = re.compile(r"^\*\w{3} [ 123]\d \d\d:\d\d:\d\d\.\d{3}: "
+                             r"%SYS-5-CONFIG_I: ", re.M)
+
+
+def test_show_clock_and_syslog_dates_keep_their_ios_shapes():
+    """show clock prints the day of the month unpadded ("Mon Mar 1 1993"),
+    syslog timestamps pad it to two columns ("*Mar  1 00:01:02.345:"): the
+    shapes differ on days below 10 and each holds on any day."""
+    res = run(["show clock", "enable", "configure terminal",
+               "service timestamps log datetime msec", "end", "show clock"])
+    for rec in (res.records[0], res.records[-1]):
+        line = rec.output.rstrip("\n")
+        assert SHOW_CLOCK.fullmatch(line) and "  " not in line, line
+    assert SYSLOG_DATETIME.search(res.records[4].output), res.describe()
+
+
 def test_configure_terminal_banner():
     res = run(["enable", "configure terminal", ""])
     all_echoed(res)
