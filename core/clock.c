@@ -54,15 +54,16 @@ time_t core_clock_local(void)
 	return time(NULL) + tz_offset();
 }
 
-/* Wall time shifted by the configured timezone offset. */
-void clock_now(struct tm *tm, int *msec, const char **zone)
+/* Wall time, in the configured timezone (LOCAL) or in UTC; *zone names
+ * the one it is in. */
+void clock_now(struct tm *tm, int *msec, const char **zone, bool local)
 {
 	struct timeval tv;
 	gettimeofday(&tv, NULL);
-	time_t t = tv.tv_sec + tz_offset();
+	time_t t = tv.tv_sec + (local ? tz_offset() : 0);
 	gmtime_r(&t, tm);
 	*msec = (int)(tv.tv_usec / 1000);
-	*zone = tz_name;
+	*zone = local ? tz_name : "UTC";
 }
 
 /* IOS prints English names whatever the host's locale. */
@@ -97,7 +98,7 @@ DEFUN(show_clock, "show clock", "Show running system information\n"
 	struct tm tm;
 	int ms;
 	const char *zone;
-	clock_now(&tm, &ms, &zone);
+	clock_now(&tm, &ms, &zone, true);
 	char text[128];
 	clock_show_text(&tm, ms, zone, text, sizeof text);
 	cli_printf(cli, "%s\n", text);

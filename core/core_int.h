@@ -5,7 +5,8 @@
 #include <stddef.h>
 #include <time.h>
 void clock_init(void);
-void clock_now(struct tm *tm, int *msec, const char **zone);
+/* Now, in the configured timezone (LOCAL) or UTC; *zone names it. */
+void clock_now(struct tm *tm, int *msec, const char **zone, bool local);
 /* IOS's English month abbreviation ("Mar") of TM. */
 const char *clock_month_name(const struct tm *tm);
 /* show clock's line, "*00:15:42.387 UTC Mon Mar 1 1993" (no newline). */

@@ -112,9 +112,10 @@ static void timestamp(const struct ts_cfg *ts, struct sbuf *b)
 	struct tm tm;
 	int ms;
 	const char *zone;
-	clock_now(&tm, &ms, &zone);
+	/* UTC unless `localtime` asks for the configured timezone, as IOS */
+	clock_now(&tm, &ms, &zone, ts->localtime);
 	log_datetime_text(b, &tm, ms, ts->year, ts->msec,
-			  !ts->show_tz ? NULL : ts->localtime ? zone : "UTC");
+			  ts->show_tz ? zone : NULL);
 	sbuf_puts(b, ": ");
 }
 

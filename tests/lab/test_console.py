@@ -120,6 +120,28 @@ def test_show_clock_and_syslog_dates_keep_their_ios_shapes():
     assert SYSLOG_DATETIME.search(res.records[4].output), res.describe()
 
 
+def test_syslog_datetime_is_utc_unless_localtime():
+    """`service timestamps log datetime` stamps in UTC; with `localtime` in
+    the `clock timezone` show clock uses, as IOS does."""
+    res = run(["enable", "configure terminal", "clock timezone PST -8",
+               "service timestamps log datetime msec", "end", "show clock",
+               "configure terminal",
+               "service timestamps log datetime msec localtime show-timezone",
+               "end", "show clock"])
+
+    def hour(rx, text):
+        m = re.search(rx, text, re.M)
+        assert m, f"{rx!r} not in {text!r}"
+        return int(m.group(1))
+
+    utc = hour(r"^\*\w{3} [ \d]\d (\d\d):.*%SYS-5-CONFIG_I", res.records[4].output)
+    local = hour(r"^\*(\d\d):\d\d:\d\d\.\d{3} PST ", res.records[5].output)
+    assert (utc - 8) % 24 == local, res.describe()
+    stamped = hour(r"^\*\w{3} [ \d]\d (\d\d):\d\d:\d\d\.\d{3} PST: %SYS-5-CONFIG_I",
+                   res.records[8].output)
+    assert stamped == hour(r"^\*(\d\d):", res.records[9].output), res.describe()
+
+
 def test_configure_terminal_banner():
     res = run(["enable", "configure terminal", ""])
     all_echoed(res)
