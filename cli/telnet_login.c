@@ -3,7 +3,8 @@
  * (`login local`), or the AAA default login list (`aaa new-model`).
  *
  * IOS's console rules: `login` on a line without a password does not lock
- * the console; a wrong line password just asks again
+ * the console (IOS says "% Login disabled on line 0, until 'password' is
+ * set" when it is configured, cli/line.c); a wrong line password just asks again
  * until the third, which ends the connection with "% Bad passwords".
  * Kept apart because it runs before there is any cli session and decides
  * the privilege the session starts with. */

@@ -636,6 +636,43 @@ def test_exec_timeout_ends_the_session(router):
     session(r).close()      # the console takes the next connection
 
 
+def test_exec_timeout_0_0_never_ends_the_session(router):
+    """exec-timeout 0 0 turns the timeout off, from the next key on."""
+    r = router(config="line con 0\n exec-timeout 0 1\n")
+    c = session(r)
+    c.send("enable\r\nconfigure terminal\r\nline con 0\r\n"
+           "exec-timeout 0 0\r\nend\r\n")
+    c.expect(b"end\r\n")
+    c.expect(b"Router#")
+    c.read_for(2.5)                 # well past the second it had
+    assert not c.closed
+    c.cmd("show running-config | include exec-timeout",
+          b" exec-timeout 0 0\r\nRouter#")
+
+
+def test_login_without_a_password_leaves_the_console_open(router):
+    """`login` on a line with no password checks nothing until one is set,
+    and IOS says so when it is configured."""
+    r = router(config="line con 0\n login\n")
+    c = session(r)                  # no User Access Verification
+    c.cmd("enable", b"Router#")
+    c.cmd("configure terminal", b"Router(config)#")
+    c.cmd("line con 0", b"Router(config-line)#")
+    out = c.cmd("login", b"Router(config-line)#")
+    assert out == (b"login\r\n% Login disabled on line 0, until 'password' "
+                   b"is set\r\nRouter(config-line)#")
+    c.cmd("password cisco", b"Router(config-line)#")
+    assert c.cmd("login", b"Router(config-line)#") == b"login\r\nRouter(config-line)#"
+    c.cmd("end", b"Router#")
+    c.send("exit\r\n")
+    c.expect_closed()
+    c.close()
+    c = r.connect()                 # now the password is asked for
+    c.expect(b"User Access Verification\r\n\r\nPassword: ")
+    c.send("cisco\r\n")
+    c.expect(b"Router>")
+
+
 def test_enable_password_not_echoed(router):
     r = router(config="enable secret s3cret\n")
     c = session(r)
