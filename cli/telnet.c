@@ -1,7 +1,7 @@
 /* The console as a telnet server (--console tcp:ADDR:PORT), the way lab
  * tools such as GNS3 serve a router's console port. This file is the
  * server: the listening socket, the one connection, its output queue and
- * exec-timeout; telnet_int.h says where the rest lives (the protocol, the
+ * its timeouts; telnet_int.h says where the rest lives (the protocol, the
  * line editor, the login and the session behind it).
  *
  * One session at a time: a second connection is told the console is in use
@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #define OUT_MAX (1024 * 1024)   /* queued output before a peer is dropped */
+#define LOGIN_RESPONSE 30       /* IOS's timeout login response, seconds */
 #define T_IAC 255
 
 #define MSG_IN_USE "% Console is in use by another session\r\n"
@@ -136,21 +137,36 @@ static void write_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 /* ---- connections --------------------------------------------------------------------- */
 
+/* How long the connection may sit idle: exec-timeout (0: for ever); at a
+ * login prompt no longer than IOS's login response timeout either, so that
+ * a client that never answers cannot keep the one console. */
+static unsigned idle_secs(const struct tconn *t)
+{
+	unsigned secs = line_exec_timeout(LINE_CON, 0);
+	if (t->phase != PH_EXEC && (!secs || secs > LOGIN_RESPONSE))
+		secs = LOGIN_RESPONSE;
+	return secs;
+}
+
 static void idle_reset(struct tconn *t)
 {
 	ev_timer_stop(core_loop, &t->idle);
-	unsigned secs = line_exec_timeout(LINE_CON, 0);
+	unsigned secs = idle_secs(t);
 	if (!secs || t->dead)
 		return;
 	ev_timer_set(&t->idle, secs, 0.);
 	ev_timer_start(core_loop, &t->idle);
 }
 
-/* exec-timeout: the EXEC ends as if the user had logged out. */
+/* The time is up: the EXEC ends as if the user had logged out; a login
+ * prompt says it timed out first. */
 static void idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct tconn *t = w->data;
-	tn_out_str(t, "\n");
+	if (t->phase == PH_EXEC)
+		tn_out_str(t, "\n");
+	else
+		tn_login_expired(t);
 	out_flush(t);
 	conn_close(t);
 }

@@ -2,7 +2,7 @@
  * the calls between the files that serve it. Each file holds one concern:
  *
  *   telnet.c        the server: listening socket, connections, the output
- *                   queue, exec-timeout
+ *                   queue, exec-timeout and the login response timeout
  *   telnet_opt.c    the telnet protocol: RFC 854 commands, option
  *                   negotiation, end of line and escape sequences -> keys
  *   telnet_edit.c   the character-at-a-time line editor: echo, redraw,
@@ -95,6 +95,8 @@ void tn_login_start(struct tconn *t);
 /* A line typed at "Username: " / "Password: ". */
 void tn_login_user(struct tconn *t, const char *name);
 void tn_login_password(struct tconn *t, const char *pw);
+/* The login prompt timed out (the server closes the connection). */
+void tn_login_expired(struct tconn *t);
 
 /* ---- the session (telnet_sess.c) ----------------------------------------- */
 /* Logged in: a cli session at user or (privilege 15) privileged EXEC. */

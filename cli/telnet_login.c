@@ -172,3 +172,11 @@ void tn_login_password(struct tconn *t, const char *pw)
 	}
 	login_prompt(t);
 }
+
+/* A login prompt got no answer in time: IOS's words, then the connection
+ * ends. */
+void tn_login_expired(struct tconn *t)
+{
+	tn_out_str(t, t->phase == PH_USER ? "\n% Username:  timeout expired!\n"
+					  : "\n% Password:  timeout expired!\n");
+}

@@ -673,6 +673,27 @@ def test_login_without_a_password_leaves_the_console_open(router):
     c.expect(b"Router>")
 
 
+def test_login_prompt_times_out(router):
+    """A client that never answers the login prompt does not keep the one
+    console: IOS's login response timeout (30 s, shorter with a shorter
+    exec-timeout) ends it with IOS's words."""
+    r = router(config="line con 0\n exec-timeout 0 1\n password cisco\n login\n")
+    c = r.connect()
+    c.expect(b"Password: ")
+    out = c.expect_closed(timeout=5)
+    assert out == b"\r\n% Password:  timeout expired!\r\n"
+    c.close()
+    session_after_login(r)
+
+
+def session_after_login(r):
+    c = r.connect()
+    c.expect(b"Password: ")
+    c.send("cisco\r\n")
+    c.expect(b"Router>")
+    return c
+
+
 def test_enable_password_not_echoed(router):
     r = router(config="enable secret s3cret\n")
     c = session(r)
