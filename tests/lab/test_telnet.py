@@ -460,6 +460,77 @@ def test_long_line_rings_the_bell(router):
     c.cmd("show version", b"Cisco IOS Software")
 
 
+def test_100kb_line_is_cut_and_the_router_goes_on(router):
+    """A 100 KB line: what passes the editor's 4096 characters rings the
+    bell, the rest runs as a line (an IOS error), and the console goes on."""
+    r = router()
+    c = session(r)
+    c.send("show " + "x" * 100000 + "\r\n")
+    out = c.expect(INVALID, timeout=20)
+    assert out.count(b"\a") >= 100000 - 4096 - 5
+    assert b"show " + b"x" * (4096 - 5) + b"\a" in out
+    c.expect(b"Router>")
+    c.cmd("show version", b"Cisco IOS Software")
+    fresh_session_after(r, c)
+
+
+def fresh_session_after(r, c):
+    """Close C; the next client gets the whole opening negotiation and a
+    working EXEC: nothing of the old connection stays behind."""
+    c.close()
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        d = r.connect()
+        if d.expect(b"\r\n") != IN_USE:
+            break
+        d.close()                   # the old one is still being closed
+        assert time.monotonic() < deadline, "the console was never freed"
+        time.sleep(0.05)
+    d.expect(b"Router>")
+    assert d.cmds[:4] == [(WILL, ECHO), (WILL, SGA), (DO, SGA), (DONT, LINEMODE)]
+    d.cmd("enable", b"enable\r\nRouter#")
+    d.close()
+
+
+def test_option_storm_is_answered_once_each_and_harmless(router):
+    """Thousands of DO/DONT/WILL/WONT, for the options we know and others:
+    each draws at most one answer, and the session goes on."""
+    r = router()
+    c = r.connect(answer=False)
+    c.expect(b"Router>")
+    rng = random.Random(1143)
+    opts = (ECHO, SGA, LINEMODE, TTYPE, NAWS)
+    storm = bytearray()
+    n = 20000
+    for _ in range(n):
+        opt = rng.choice(opts) if rng.random() < 0.5 else rng.randrange(256)
+        storm += bytes([IAC, rng.choice((DO, DONT, WILL, WONT)), opt])
+    before = len(c.cmds)
+    c.send_raw(bytes(storm))
+    c.send("\r\n")
+    c.expect(b"Router>")
+    c.read_for(0.5)
+    assert 0 < len(c.cmds) - before <= n
+    c.cmd("show version", b"Cisco IOS Software")
+    fresh_session_after(r, c)
+
+
+def test_subnegotiation_without_end_is_bounded(router):
+    """IAC SB and then 100 KB that never ends in IAC SE: the server stops
+    waiting for SE after a bounded length, and the console goes on."""
+    r = router()
+    c = session(r)
+    rng = random.Random(1091)
+    # no editing keys: past the bound this is typed text, and each key
+    # that moved the cursor back would echo the whole rest of the line
+    junk = bytes(rng.choice(b"abcdefgh \x00\xfe") for _ in range(100000))
+    c.send_raw(bytes([IAC, SB, TTYPE]) + junk)
+    c.read_for(0.5)
+    c.send("\x15")                  # Ctrl-U: whatever became typed text
+    c.cmd("show version", b"Cisco IOS Software")
+    fresh_session_after(r, c)
+
+
 def test_more_pager_then_disconnect_and_reconnect(router):
     r = router()
     c = session(r)
@@ -751,6 +822,4 @@ def test_random_bytes_do_not_hurt(router):
             c.read_for(0.01)
     except OSError:
         pass
-    c.close()
-    time.sleep(0.3)
-    session(r).cmd("show version", b"Cisco IOS Software")
+    fresh_session_after(r, c)
