@@ -48,41 +48,35 @@ static bool him_supported(unsigned char opt)
 	return opt == OPT_SGA;
 }
 
-/* Answer one DO/DONT/WILL/WONT. Only a change of state is answered (a
- * request for the state an option is already in draws nothing), which is
- * what keeps two parties from negotiating forever. */
+/* A request about one side of an option: turn it ON (DO/WILL) or off
+ * (DONT/WONT). Only a change of state is answered, with YES or NO (a
+ * request for the state the option is already in draws nothing), which is
+ * what keeps two parties from negotiating forever; an option we do not
+ * support is refused each time it is asked for. */
+static void tn_side(struct tconn *t, unsigned char *state, bool supported,
+		    bool on, unsigned char yes, unsigned char no,
+		    unsigned char opt)
+{
+	if (on && !supported) {
+		tn_send(t, no, opt);
+		return;
+	}
+	if (*state == (on ? Q_NO : Q_YES))
+		tn_send(t, on ? yes : no, opt);
+	*state = on ? Q_YES : Q_NO;
+}
+
+/* Answer one DO/DONT (about what we do) or WILL/WONT (what the peer
+ * does). */
 static void tn_negotiate(struct tconn *t, unsigned char verb, unsigned char opt)
 {
-	switch (verb) {
-	case T_DO:
-		if (!us_supported(opt)) {
-			tn_send(t, T_WONT, opt);
-			break;
-		}
-		if (t->us[opt] == Q_NO)
-			tn_send(t, T_WILL, opt);
-		t->us[opt] = Q_YES;
-		break;
-	case T_DONT:
-		if (t->us[opt] == Q_YES)
-			tn_send(t, T_WONT, opt);
-		t->us[opt] = Q_NO;
-		break;
-	case T_WILL:
-		if (!him_supported(opt)) {
-			tn_send(t, T_DONT, opt);
-			break;
-		}
-		if (t->him[opt] == Q_NO)
-			tn_send(t, T_DO, opt);
-		t->him[opt] = Q_YES;
-		break;
-	case T_WONT:
-		if (t->him[opt] == Q_YES)
-			tn_send(t, T_DONT, opt);
-		t->him[opt] = Q_NO;
-		break;
-	}
+	bool on = verb == T_DO || verb == T_WILL;
+	if (verb == T_DO || verb == T_DONT)
+		tn_side(t, &t->us[opt], us_supported(opt), on, T_WILL, T_WONT,
+			opt);
+	else
+		tn_side(t, &t->him[opt], him_supported(opt), on, T_DO, T_DONT,
+			opt);
 }
 
 /* What a router's console server says first: it echoes, it sends no

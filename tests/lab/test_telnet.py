@@ -12,7 +12,6 @@ import os
 import random
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -79,14 +78,7 @@ class Router:
 
     def stop(self):
         """SIGTERM; returns (exit status, stderr). Kills after a timeout."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(TIMEOUT)
-        return self.proc.returncode, self.stderr()
+        return iosim.stop(self.proc, TIMEOUT), self.stderr()
 
 
 @pytest.fixture
@@ -113,7 +105,7 @@ def router(request):
         assert rc == 0 and not reports, f"iosim exit {rc}\n{err[-4000:]}"
 
 
-class Client:
+class Client(iosim.ByteStream):
     """A raw-socket telnet client. Data bytes go to self.data (IAC IAC
     undone); commands received are kept in self.cmds as (verb, option).
 
@@ -203,35 +195,6 @@ class Client:
             return False
         self._feed(chunk)
         return True
-
-    def expect(self, pattern, timeout=TIMEOUT):
-        """Read until PATTERN (bytes, or a compiled bytes regex) appears;
-        return the data up to its end and consume it."""
-        deadline = time.monotonic() + timeout
-        while True:
-            if isinstance(pattern, bytes):
-                k = self.data.find(pattern)
-                end = k + len(pattern) if k >= 0 else -1
-            else:
-                m = pattern.search(self.data)
-                end = m.end() if m else -1
-            if end >= 0:
-                got = bytes(self.data[:end])
-                del self.data[:end]
-                return got
-            if self.closed or not self._recv(deadline):
-                raise AssertionError(
-                    f"{pattern!r} not seen (closed={self.closed}); "
-                    f"got {bytes(self.data)[-2000:]!r}")
-
-    def read_for(self, secs):
-        """Everything that arrives within SECS (consumed)."""
-        deadline = time.monotonic() + secs
-        while not self.closed and self._recv(deadline):
-            pass
-        got = bytes(self.data)
-        self.data.clear()
-        return got
 
     def expect_closed(self, timeout=TIMEOUT):
         deadline = time.monotonic() + timeout
@@ -560,18 +523,13 @@ def test_more_pager_then_disconnect_and_reconnect(router):
 
 
 def track_goes_down_soon(c):
-    """From privileged EXEC: a track object that logs %TRACKING-5-STATE
-    a second after Loopback0 is shut, and the shutdown; the session is left
-    at (config-if)."""
+    """From privileged EXEC to a syslog line a second later (see iosim)."""
     c.cmd("configure terminal", b"Router(config)#")
-    c.cmd("interface Loopback0", b"Router(config-if)#")
-    c.cmd("track 1 interface Loopback0 line-protocol", b"Router(config-track)#")
-    c.cmd("delay down 1", b"Router(config-track)#")
-    c.cmd("interface Loopback0", b"Router(config-if)#")
-    c.cmd("shutdown", b"Router(config-if)#")
+    for line, prompt in iosim.TRACK_DOWN_SOON:
+        c.cmd(line, prompt)
 
 
-TRACK_MSG = rb"%TRACKING-5-STATE: 1 interface Lo0 line-protocol Up->Down"
+TRACK_MSG = iosim.TRACK_DOWN_MSG
 
 
 def test_logging_synchronous_reprints_prompt_and_input(router):

@@ -11,19 +11,22 @@ Stdlib only; every read has a deadline.
 import os
 import re
 import select
-import signal
 import subprocess
 import tempfile
 import time
+
+import pytest
 
 import iosim
 
 TIMEOUT = 10
 NOISE = re.compile(rb"\x1b\[\?2004[hl]")
-TRACK_MSG = rb"%TRACKING-5-STATE: 1 interface Lo0 line-protocol Up->Down"
+TRACK_MSG = iosim.TRACK_DOWN_MSG
 
 
-class Tty:
+class Tty(iosim.ByteStream):
+    """iosim on a pseudo-terminal: type into it, read its screen."""
+
     def __init__(self):
         self.master, slave = os.openpty()
         self.err = tempfile.TemporaryFile()
@@ -31,9 +34,9 @@ class Tty:
             [str(iosim.binary())], stdin=slave, stdout=slave, stderr=self.err,
             env=iosim.default_env({"TERM": "vt100"}), start_new_session=True)
         os.close(slave)
-        self.data = b""
+        self.data = bytearray()
 
-    def _read(self, deadline):
+    def _recv(self, deadline):
         left = deadline - time.monotonic()
         if left <= 0:
             return False
@@ -43,36 +46,12 @@ class Tty:
         try:
             chunk = os.read(self.master, 65536)
         except OSError:         # the process closed the terminal
-            return False
+            chunk = b""
         if not chunk:
+            self.closed = True
             return False
-        self.data = NOISE.sub(b"", self.data + chunk)
+        self.data = bytearray(NOISE.sub(b"", self.data + chunk))
         return True
-
-    def expect(self, pattern, timeout=TIMEOUT):
-        """Read until PATTERN (bytes or compiled regex); return the screen
-        up to its end and consume it."""
-        deadline = time.monotonic() + timeout
-        while True:
-            if isinstance(pattern, bytes):
-                k = self.data.find(pattern)
-                end = k + len(pattern) if k >= 0 else -1
-            else:
-                m = pattern.search(self.data)
-                end = m.end() if m else -1
-            if end >= 0:
-                got, self.data = self.data[:end], self.data[end:]
-                return got
-            if not self._read(deadline):
-                raise AssertionError(f"{pattern!r} not seen; got "
-                                     f"{self.data[-2000:]!r}")
-
-    def read_for(self, secs):
-        deadline = time.monotonic() + secs
-        while self._read(deadline):
-            pass
-        got, self.data = self.data, b""
-        return got
 
     def cmd(self, line, until):
         os.write(self.master, line.encode() + b"\r")
@@ -84,20 +63,20 @@ class Tty:
     def finish(self):
         """SIGTERM (a console's exit only logs out); the process must end
         cleanly."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(TIMEOUT)
+        rc = iosim.stop(self.proc, TIMEOUT)
         os.close(self.master)
         self.err.seek(0)
         err = self.err.read().decode(errors="replace")
         self.err.close()
         reports = [m for m in iosim.SANITIZER_MARKERS if m in err]
-        assert self.proc.returncode == 0 and not reports, \
-            f"iosim exit {self.proc.returncode}\n{err[-4000:]}"
+        assert rc == 0 and not reports, f"iosim exit {rc}\n{err[-4000:]}"
+
+
+@pytest.fixture
+def tty():
+    t = Tty()
+    yield t
+    t.finish()
 
 
 def track_goes_down_soon(t, synchronous):
@@ -107,11 +86,17 @@ def track_goes_down_soon(t, synchronous):
     if synchronous:
         t.cmd("line con 0", b"Router(config-line)#")
         t.cmd("logging synchronous", b"Router(config-line)#")
-    t.cmd("interface Loopback0", b"Router(config-if)#")
-    t.cmd("track 1 interface Loopback0 line-protocol", b"Router(config-track)#")
-    t.cmd("delay down 1", b"Router(config-track)#")
-    t.cmd("interface Loopback0", b"Router(config-if)#")
-    t.cmd("shutdown", b"Router(config-if)#")
+    for line, prompt in iosim.TRACK_DOWN_SOON:
+        t.cmd(line, prompt)
+
+
+def message_while_typing(t, synchronous):
+    """Type the start of a line just before the track object logs; return
+    what the screen shows from the message on."""
+    track_goes_down_soon(t, synchronous)
+    t.type("descr")
+    t.expect(b"descr")
+    return t.expect(re.compile(TRACK_MSG))
 
 
 def typed_on(t):
@@ -124,29 +109,16 @@ def typed_on(t):
     assert b" description x\r\n" in out
 
 
-def test_logging_synchronous_reprints_prompt_and_input():
-    t = Tty()
-    try:
-        track_goes_down_soon(t, synchronous=True)
-        t.type("descr")
-        t.expect(b"descr")
-        out = t.expect(re.compile(TRACK_MSG + rb"\r\nRouter\(config-if\)#descr"))
-        assert re.fullmatch(rb"\r\n[^\r\n]*" + TRACK_MSG +
-                            rb"\r\nRouter\(config-if\)#descr", out), out
-        typed_on(t)
-    finally:
-        t.finish()
+def test_logging_synchronous_reprints_prompt_and_input(tty):
+    out = message_while_typing(tty, synchronous=True)
+    out += tty.expect(b"\r\nRouter(config-if)#descr")
+    assert re.fullmatch(rb"\r\n[^\r\n]*" + TRACK_MSG +
+                        rb"\r\nRouter\(config-if\)#descr", out), out
+    typed_on(tty)
 
 
-def test_without_logging_synchronous_the_message_interleaves():
-    t = Tty()
-    try:
-        track_goes_down_soon(t, synchronous=False)
-        t.type("descr")
-        t.expect(b"descr")
-        out = t.expect(re.compile(TRACK_MSG))
-        assert re.fullmatch(rb"\r\n[^\r\n]*" + TRACK_MSG, out), out
-        assert t.read_for(0.5) == b""       # no prompt is printed again
-        typed_on(t)
-    finally:
-        t.finish()
+def test_without_logging_synchronous_the_message_interleaves(tty):
+    out = message_while_typing(tty, synchronous=False)
+    assert re.fullmatch(rb"\r\n[^\r\n]*" + TRACK_MSG, out), out
+    assert tty.read_for(0.5) == b""     # no prompt is printed again
+    typed_on(tty)
