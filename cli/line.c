@@ -1,6 +1,7 @@
 /* Terminal lines: line con 0, line aux 0, line vty 0 4 (more vty lines on
  * demand) and their settings. The telnet console honours con 0's login,
- * password and exec-timeout through the accessors in cli_cfg.h.
+ * password and exec-timeout, both consoles its logging synchronous,
+ * through the accessors in cli_cfg.h.
  *
  * show running-config always prints the line section, as IOS does, and
  * groups consecutive vty lines with the same settings into one range. */
