@@ -1,6 +1,7 @@
 /* The stdio console: GNU readline (callback interface, driven by the loop)
  * when stdin is a terminal; otherwise plain lines from a pipe, each echoed
  * after its prompt exactly as a terminal would show it, until EOF. */
+#include "cli_cfg.h"
 #include "console.h"
 #include "session.h"
 
@@ -278,6 +279,29 @@ static void tty_read(struct ev_loop *loop, ev_io *w, int revents)
 	rl_callback_read_char();
 }
 
+/* A log line on the readline terminal, as `logging synchronous` on line
+ * con 0 says. With it, the line goes below the partly typed input and
+ * readline draws the prompt and the input again (rl_forced_update_display).
+ * Without it the line is written where the cursor is, from a new line, and
+ * the cursor stays at its end, as on IOS: readline still holds the whole
+ * input and goes on echoing after the message. */
+static void tty_log_line(const char *line)
+{
+	if (!line_logging_synchronous(LINE_CON, 0)) {
+		out_str("\n");
+		out_str(line);
+		return;
+	}
+	int point = rl_point;
+	rl_point = rl_end;              /* below all of the input */
+	rl_redisplay();
+	out_str("\n");
+	out_str(line);
+	out_str("\n");
+	rl_point = point;
+	rl_forced_update_display();
+}
+
 static void console_sink(const char *line, int sev)
 {
 	for (struct cli *c = cli_session_first(); c; c = cli_session_next(c))
@@ -290,19 +314,7 @@ static void console_sink(const char *line, int sev)
 		out_str("\n");
 		return;
 	}
-	int point = rl_point;
-	char *saved = rl_copy_text(0, rl_end);
-	rl_save_prompt();
-	rl_replace_line("", 0);
-	rl_redisplay();
-	out_str("\r");
-	out_str(line);
-	out_str("\n");
-	rl_restore_prompt();
-	rl_replace_line(saved, 0);
-	rl_point = point;
-	rl_redisplay();
-	free(saved);
+	tty_log_line(line);
 }
 
 void console_log_sink_install(void)

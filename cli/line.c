@@ -1,6 +1,7 @@
 /* Terminal lines: line con 0, line aux 0, line vty 0 4 (more vty lines on
  * demand) and their settings. The telnet console honours con 0's login,
- * password and exec-timeout through the accessors in cli_cfg.h.
+ * password and exec-timeout, both consoles its logging synchronous,
+ * through the accessors in cli_cfg.h.
  *
  * show running-config always prints the line section, as IOS does, and
  * groups consecutive vty lines with the same settings into one range. */
@@ -187,6 +188,30 @@ DEFUN(no_stopbits, "no stopbits [(1|1.5|2)]", NO_HELP
 	return CLI_OK;
 }
 
+/* A line's absolute number, as IOS names lines in messages: the console
+ * is line 0; aux and vty lines are numbered as on a 2600, where aux 0 is
+ * line 65 (after the 64 async lines the platform reserves) and vty 0 is
+ * line 66. */
+static unsigned line_abs(enum line_kind k, unsigned n)
+{
+	return k == LINE_CON ? 0 : k == LINE_AUX ? 65 : 66 + n;
+}
+
+/* `login` on a line without a password checks nothing yet (the line stays
+ * open until a password is set): IOS says so, line by line. */
+static void login_disabled_warn(struct cli *cli)
+{
+	enum line_kind k;
+	unsigned first, last;
+	range_of(cli, &k, &first, &last);
+	for (unsigned i = first; i <= last; i++) {
+		const struct line_cfg *l = line_get(k, i);
+		if (l && !l->pw.clear)
+			cli_printf(cli, "%% Login disabled on line %u, until "
+				   "'password' is set\n", line_abs(k, i));
+	}
+}
+
 DEFUN(login, "login [local]", "Enable password checking\n"
       "Local password checking\n")
 {
@@ -195,6 +220,8 @@ DEFUN(login, "login [local]", "Enable password checking\n"
 		l->login = true;
 		l->login_local = local;
 	}
+	if (!local && !aaa_new_model())
+		login_disabled_warn(cli);
 	return CLI_OK;
 }
 

@@ -54,15 +54,42 @@ time_t core_clock_local(void)
 	return time(NULL) + tz_offset();
 }
 
-/* Wall time shifted by the configured timezone offset. */
-void clock_now(struct tm *tm, int *msec, const char **zone)
+/* Wall time, in the configured timezone (LOCAL) or in UTC; *zone names
+ * the one it is in. */
+void clock_now(struct tm *tm, int *msec, const char **zone, bool local)
 {
 	struct timeval tv;
 	gettimeofday(&tv, NULL);
-	time_t t = tv.tv_sec + tz_offset();
+	time_t t = tv.tv_sec + (local ? tz_offset() : 0);
 	gmtime_r(&t, tm);
 	*msec = (int)(tv.tv_usec / 1000);
-	*zone = tz_name;
+	*zone = local ? tz_name : "UTC";
+}
+
+/* IOS prints English names whatever the host's locale. */
+static const char *const wday_names[7] = {
+	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat",
+};
+static const char *const month_names[12] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+};
+
+const char *clock_month_name(const struct tm *tm)
+{
+	return month_names[(unsigned)tm->tm_mon % 12];
+}
+
+/* "*00:15:42.387 UTC Mon Mar 1 1993": the day of the month unpadded, as
+ * IOS prints it (and as TextFSM templates written against IOS expect);
+ * '*': the clock is not authoritative (no NTP), as IOS marks it. */
+void clock_show_text(const struct tm *tm, int msec, const char *zone,
+		     char *out, size_t n)
+{
+	snprintf(out, n, "*%02d:%02d:%02d.%03d %s %s %s %d %d", tm->tm_hour,
+		 tm->tm_min, tm->tm_sec, msec, zone,
+		 wday_names[(unsigned)tm->tm_wday % 7], clock_month_name(tm),
+		 tm->tm_mday, tm->tm_year + 1900);
 }
 
 DEFUN(show_clock, "show clock", "Show running system information\n"
@@ -71,12 +98,10 @@ DEFUN(show_clock, "show clock", "Show running system information\n"
 	struct tm tm;
 	int ms;
 	const char *zone;
-	clock_now(&tm, &ms, &zone);
-	char date[64];
-	strftime(date, sizeof date, "%a %b %e %Y", &tm);
-	/* '*': the clock is not authoritative (no NTP), as IOS marks it */
-	cli_printf(cli, "*%02d:%02d:%02d.%03d %s %s\n", tm.tm_hour, tm.tm_min,
-		   tm.tm_sec, ms, zone, date);
+	clock_now(&tm, &ms, &zone, true);
+	char text[128];
+	clock_show_text(&tm, ms, zone, text, sizeof text);
+	cli_printf(cli, "%s\n", text);
 	return CLI_OK;
 }
 

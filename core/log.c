@@ -83,6 +83,22 @@ static void ring_push(const char *line)
 	ring.bytes += len;
 }
 
+/* "*Mar  1 00:01:02.345": the day of the month padded to two columns, as
+ * IOS pads it in syslog timestamps (unlike show clock); '*': the time is
+ * not authoritative (no NTP), IOS's marker. */
+void log_datetime_text(struct sbuf *b, const struct tm *tm, int msec,
+		       bool year, bool with_msec, const char *zone)
+{
+	sbuf_printf(b, "*%s %2d ", clock_month_name(tm), tm->tm_mday);
+	if (year)
+		sbuf_printf(b, "%d ", tm->tm_year + 1900);
+	sbuf_printf(b, "%02d:%02d:%02d", tm->tm_hour, tm->tm_min, tm->tm_sec);
+	if (with_msec)
+		sbuf_printf(b, ".%03d", msec);
+	if (zone)
+		sbuf_printf(b, " %s", zone);
+}
+
 static void timestamp(const struct ts_cfg *ts, struct sbuf *b)
 {
 	if (ts->kind == TS_NONE)
@@ -96,18 +112,10 @@ static void timestamp(const struct ts_cfg *ts, struct sbuf *b)
 	struct tm tm;
 	int ms;
 	const char *zone;
-	clock_now(&tm, &ms, &zone);
-	char date[32];
-	strftime(date, sizeof date, "%b %e", &tm);
-	/* '*': time is not authoritative (no NTP), IOS's marker */
-	sbuf_printf(b, "*%s ", date);
-	if (ts->year)
-		sbuf_printf(b, "%d ", tm.tm_year + 1900);
-	sbuf_printf(b, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
-	if (ts->msec)
-		sbuf_printf(b, ".%03d", ms);
-	if (ts->show_tz)
-		sbuf_printf(b, " %s", ts->localtime ? zone : "UTC");
+	/* UTC unless `localtime` asks for the configured timezone, as IOS */
+	clock_now(&tm, &ms, &zone, ts->localtime);
+	log_datetime_text(b, &tm, ms, ts->year, ts->msec,
+			  ts->show_tz ? zone : NULL);
 	sbuf_puts(b, ": ");
 }
 

@@ -14,8 +14,10 @@ Stdlib only.
 
 import os
 import re
+import signal
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -196,6 +198,70 @@ def parse(stdout, lines):
                 out = out[:m.start() + (1 if out[m.start()] == "\n" else 0)]
         rec.output = out
     return records, final_prompt
+
+
+# A syslog line that comes by itself a moment later: from global
+# configuration, a track object that logs TRACK_DOWN_MSG a second after
+# Loopback0 is shut; (line, the prompt after it), ending at (config-if).
+TRACK_DOWN_SOON = [
+    ("interface Loopback0", b"Router(config-if)#"),
+    ("track 1 interface Loopback0 line-protocol", b"Router(config-track)#"),
+    ("delay down 1", b"Router(config-track)#"),
+    ("interface Loopback0", b"Router(config-if)#"),
+    ("shutdown", b"Router(config-if)#"),
+]
+TRACK_DOWN_MSG = rb"%TRACKING-5-STATE: 1 interface Lo0 line-protocol Up->Down"
+
+
+class ByteStream:
+    """expect() and read_for() over bytes that arrive from a router (a telnet
+    socket, a pseudo-terminal). A subclass keeps what arrived in self.data (a
+    bytearray) and provides _recv(deadline): one read, False when nothing
+    came before the deadline or the stream ended (then self.closed)."""
+
+    closed = False
+
+    def expect(self, pattern, timeout=10):
+        """Read until PATTERN (bytes, or a compiled bytes regex) appears;
+        return the data up to its end and consume it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if isinstance(pattern, bytes):
+                k = self.data.find(pattern)
+                end = k + len(pattern) if k >= 0 else -1
+            else:
+                m = pattern.search(self.data)
+                end = m.end() if m else -1
+            if end >= 0:
+                got = bytes(self.data[:end])
+                del self.data[:end]
+                return got
+            if self.closed or not self._recv(deadline):
+                raise AssertionError(
+                    f"{pattern!r} not seen (closed={self.closed}); "
+                    f"got {bytes(self.data)[-2000:]!r}")
+
+    def read_for(self, secs):
+        """Everything that arrives within SECS (consumed)."""
+        deadline = time.monotonic() + secs
+        while not self.closed and self._recv(deadline):
+            pass
+        got = bytes(self.data)
+        self.data.clear()
+        return got
+
+
+def stop(proc, timeout=10):
+    """SIGTERM PROC and wait for it, killing it after TIMEOUT seconds;
+    returns its exit status."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout)
+    return proc.returncode
 
 
 def default_env(extra=None):

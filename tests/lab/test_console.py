@@ -103,6 +103,45 @@ def test_user_exec_show_commands():
     assert MSG_INVALID in res.records[-1].output
 
 
+SHOW_CLOCK = re.compile(r"\*\d\d:\d\d:\d\d\.\d{3} \S+ \w{3} \w{3} [1-9]\d? \d{4}")
+SYSLOG_DATETIME = re.compile(r"^\*\w{3} [ 123]\d \d\d:\d\d:\d\d\.\d{3}: "
+                             r"%SYS-5-CONFIG_I: ", re.M)
+
+
+def test_show_clock_and_syslog_dates_keep_their_ios_shapes():
+    """show clock prints the day of the month unpadded ("Mon Mar 1 1993"),
+    syslog timestamps pad it to two columns ("*Mar  1 00:01:02.345:"): the
+    shapes differ on days below 10 and each holds on any day."""
+    res = run(["show clock", "enable", "configure terminal",
+               "service timestamps log datetime msec", "end", "show clock"])
+    for rec in (res.records[0], res.records[-1]):
+        line = rec.output.rstrip("\n")
+        assert SHOW_CLOCK.fullmatch(line) and "  " not in line, line
+    assert SYSLOG_DATETIME.search(res.records[4].output), res.describe()
+
+
+def test_syslog_datetime_is_utc_unless_localtime():
+    """`service timestamps log datetime` stamps in UTC; with `localtime` in
+    the `clock timezone` show clock uses, as IOS does."""
+    res = run(["enable", "configure terminal", "clock timezone PST -8",
+               "service timestamps log datetime msec", "end", "show clock",
+               "configure terminal",
+               "service timestamps log datetime msec localtime show-timezone",
+               "end", "show clock"])
+
+    def hour(rx, text):
+        m = re.search(rx, text, re.M)
+        assert m, f"{rx!r} not in {text!r}"
+        return int(m.group(1))
+
+    utc = hour(r"^\*\w{3} [ \d]\d (\d\d):.*%SYS-5-CONFIG_I", res.records[4].output)
+    local = hour(r"^\*(\d\d):\d\d:\d\d\.\d{3} PST ", res.records[5].output)
+    assert (utc - 8) % 24 == local, res.describe()
+    stamped = hour(r"^\*\w{3} [ \d]\d (\d\d):\d\d:\d\d\.\d{3} PST: %SYS-5-CONFIG_I",
+                   res.records[8].output)
+    assert stamped == hour(r"^\*(\d\d):", res.records[9].output), res.describe()
+
+
 def test_configure_terminal_banner():
     res = run(["enable", "configure terminal", ""])
     all_echoed(res)

@@ -12,7 +12,6 @@ import os
 import random
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -25,6 +24,7 @@ import iosim
 IAC, DONT, DO, WONT, WILL, SB, SE = 255, 254, 253, 252, 251, 250, 240
 ECHO, SGA, TTYPE, NAWS, LINEMODE = 1, 3, 24, 31, 34
 
+REFUSE = "refuse"       # Client(answer=REFUSE): telnetlib's negotiation
 IN_USE = b"% Console is in use by another session\r\n"
 BANNER = b"Enter configuration commands, one per line.  End with CNTL/Z."
 INVALID = b"% Invalid input detected at '^' marker."
@@ -61,13 +61,13 @@ class Router:
         self.err.seek(0)
         return self.err.read().decode(errors="replace")
 
-    def connect(self):
+    def connect(self, answer=True):
         """A new client; retried until the router listens (it binds its
         console port before it reads its configuration)."""
         deadline = time.monotonic() + TIMEOUT
         while True:
             try:
-                return Client(self.port)
+                return Client(self.port, answer)
             except ConnectionRefusedError:
                 if self.proc.poll() is not None:
                     raise AssertionError(f"iosim exited {self.proc.returncode}"
@@ -78,14 +78,7 @@ class Router:
 
     def stop(self):
         """SIGTERM; returns (exit status, stderr). Kills after a timeout."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(TIMEOUT)
-        return self.proc.returncode, self.stderr()
+        return iosim.stop(self.proc, TIMEOUT), self.stderr()
 
 
 @pytest.fixture
@@ -112,9 +105,13 @@ def router(request):
         assert rc == 0 and not reports, f"iosim exit {rc}\n{err[-4000:]}"
 
 
-class Client:
+class Client(iosim.ByteStream):
     """A raw-socket telnet client. Data bytes go to self.data (IAC IAC
-    undone); commands received are kept in self.cmds as (verb, option)."""
+    undone); commands received are kept in self.cmds as (verb, option).
+
+    ANSWER: True negotiates as a character-mode client does; REFUSE refuses
+    every option and answers every command, as Python's telnetlib does
+    (DO/DONT -> WONT, WILL/WONT -> DONT); False answers nothing."""
 
     def __init__(self, port, answer=True):
         self.sock = socket.create_connection(("127.0.0.1", port), TIMEOUT)
@@ -128,6 +125,10 @@ class Client:
     # -- negotiation, as a character-mode client does it
     def _negotiate(self, verb, opt):
         if not self.answer:
+            return
+        if self.answer is REFUSE:
+            self.send_raw(bytes([IAC, WONT if verb in (DO, DONT) else DONT,
+                                 opt]))
             return
         if verb == WILL:      # the server will do OPT
             if opt in (ECHO, SGA):
@@ -195,35 +196,6 @@ class Client:
         self._feed(chunk)
         return True
 
-    def expect(self, pattern, timeout=TIMEOUT):
-        """Read until PATTERN (bytes, or a compiled bytes regex) appears;
-        return the data up to its end and consume it."""
-        deadline = time.monotonic() + timeout
-        while True:
-            if isinstance(pattern, bytes):
-                k = self.data.find(pattern)
-                end = k + len(pattern) if k >= 0 else -1
-            else:
-                m = pattern.search(self.data)
-                end = m.end() if m else -1
-            if end >= 0:
-                got = bytes(self.data[:end])
-                del self.data[:end]
-                return got
-            if self.closed or not self._recv(deadline):
-                raise AssertionError(
-                    f"{pattern!r} not seen (closed={self.closed}); "
-                    f"got {bytes(self.data)[-2000:]!r}")
-
-    def read_for(self, secs):
-        """Everything that arrives within SECS (consumed)."""
-        deadline = time.monotonic() + secs
-        while not self.closed and self._recv(deadline):
-            pass
-        got = bytes(self.data)
-        self.data.clear()
-        return got
-
     def expect_closed(self, timeout=TIMEOUT):
         deadline = time.monotonic() + timeout
         while not self.closed:
@@ -284,7 +256,8 @@ def test_negotiation_on_connect(router):
     assert c.cmds[n:] == [(DONT, NAWS), (WONT, TTYPE), (DONT, TTYPE)]
 
 
-def test_echo_refused_then_dont_echo(router):
+def test_echo_refused_midway_the_server_still_echoes(router):
+    """IOS echoes what is typed whatever the client said to WILL ECHO."""
     r = router()
     c = session(r)
     c.send("show")
@@ -292,11 +265,42 @@ def test_echo_refused_then_dont_echo(router):
     c.send_raw(bytes([IAC, DONT, ECHO]))
     c.read_for(0.3)
     assert c.cmds[-1] == (WONT, ECHO)
-    # the client echoes now: the server stays quiet while we type
     c.send(" version")
-    assert c.read_for(0.3) == b""
+    assert c.expect(b" version") == b" version"
     c.send("\r\n")
-    c.expect(b"Cisco IOS Software")
+    out = c.expect(b"Router>")
+    assert out.startswith(b"\r\nCisco IOS Software, ")
+
+
+def test_client_refusing_every_option_reads_each_command_back(router):
+    """A client that refuses every option, as Python's telnetlib (and the
+    automation built on it) does, and sends whole lines: each line comes
+    back after its prompt, then the command's output whole, so the client
+    can cut the echo off without cutting the output."""
+    r = router(config=LOGIN_CFG)
+    c = r.connect(answer=REFUSE)
+    c.expect(b"Password: ")
+    c.send("cisco\r\n")
+    out = c.expect(b"Router>")
+    assert out == b"\r\nRouter>"          # the password is never echoed
+    # the refusals settle it: nothing more is negotiated
+    assert c.cmds == [(WILL, ECHO), (WILL, SGA), (DO, SGA), (DONT, LINEMODE)]
+    c.send("show clock\r\n")
+    out = c.expect(b"Router>")
+    assert re.fullmatch(rb"show clock\r\n\*\d\d:\d\d:\d\d\.\d{3} UTC "
+                        rb"\w{3} \w{3} [1-9]\d? \d{4}\r\nRouter>", out), out
+    c.send("enable\n")                     # LF alone ends a line too
+    assert c.expect(b"Router#") == b"enable\r\nRouter#"
+    c.send("terminal length 0\r\nshow version\r\n")   # two lines at once
+    assert c.expect(b"Router#") == b"terminal length 0\r\nRouter#"
+    out = c.expect(b"Router#")
+    assert out.startswith(b"show version\r\nCisco IOS Software, iosim ")
+    assert b"Configuration register is" in out
+    c.send("show running-config | include ^hostname\r\n")
+    out = c.expect(b"Router#")
+    assert out == (b"show running-config | include ^hostname\r\n"
+                   b"hostname Router\r\nRouter#")
+    assert c.cmds == [(WILL, ECHO), (WILL, SGA), (DO, SGA), (DONT, LINEMODE)]
 
 
 def test_subnegotiation_and_iac_in_data_are_skipped(router):
@@ -419,6 +423,77 @@ def test_long_line_rings_the_bell(router):
     c.cmd("show version", b"Cisco IOS Software")
 
 
+def test_100kb_line_is_cut_and_the_router_goes_on(router):
+    """A 100 KB line: what passes the editor's 4096 characters rings the
+    bell, the rest runs as a line (an IOS error), and the console goes on."""
+    r = router()
+    c = session(r)
+    c.send("show " + "x" * 100000 + "\r\n")
+    out = c.expect(INVALID, timeout=20)
+    assert out.count(b"\a") >= 100000 - 4096 - 5
+    assert b"show " + b"x" * (4096 - 5) + b"\a" in out
+    c.expect(b"Router>")
+    c.cmd("show version", b"Cisco IOS Software")
+    fresh_session_after(r, c)
+
+
+def fresh_session_after(r, c):
+    """Close C; the next client gets the whole opening negotiation and a
+    working EXEC: nothing of the old connection stays behind."""
+    c.close()
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        d = r.connect()
+        if d.expect(b"\r\n") != IN_USE:
+            break
+        d.close()                   # the old one is still being closed
+        assert time.monotonic() < deadline, "the console was never freed"
+        time.sleep(0.05)
+    d.expect(b"Router>")
+    assert d.cmds[:4] == [(WILL, ECHO), (WILL, SGA), (DO, SGA), (DONT, LINEMODE)]
+    d.cmd("enable", b"enable\r\nRouter#")
+    d.close()
+
+
+def test_option_storm_is_answered_once_each_and_harmless(router):
+    """Thousands of DO/DONT/WILL/WONT, for the options we know and others:
+    each draws at most one answer, and the session goes on."""
+    r = router()
+    c = r.connect(answer=False)
+    c.expect(b"Router>")
+    rng = random.Random(1143)
+    opts = (ECHO, SGA, LINEMODE, TTYPE, NAWS)
+    storm = bytearray()
+    n = 20000
+    for _ in range(n):
+        opt = rng.choice(opts) if rng.random() < 0.5 else rng.randrange(256)
+        storm += bytes([IAC, rng.choice((DO, DONT, WILL, WONT)), opt])
+    before = len(c.cmds)
+    c.send_raw(bytes(storm))
+    c.send("\r\n")
+    c.expect(b"Router>")
+    c.read_for(0.5)
+    assert 0 < len(c.cmds) - before <= n
+    c.cmd("show version", b"Cisco IOS Software")
+    fresh_session_after(r, c)
+
+
+def test_subnegotiation_without_end_is_bounded(router):
+    """IAC SB and then 100 KB that never ends in IAC SE: the server stops
+    waiting for SE after a bounded length, and the console goes on."""
+    r = router()
+    c = session(r)
+    rng = random.Random(1091)
+    # no editing keys: past the bound this is typed text, and each key
+    # that moved the cursor back would echo the whole rest of the line
+    junk = bytes(rng.choice(b"abcdefgh \x00\xfe") for _ in range(100000))
+    c.send_raw(bytes([IAC, SB, TTYPE]) + junk)
+    c.read_for(0.5)
+    c.send("\x15")                  # Ctrl-U: whatever became typed text
+    c.cmd("show version", b"Cisco IOS Software")
+    fresh_session_after(r, c)
+
+
 def test_more_pager_then_disconnect_and_reconnect(router):
     r = router()
     c = session(r)
@@ -447,23 +522,58 @@ def test_more_pager_then_disconnect_and_reconnect(router):
     session(r).cmd("enable", b"Router#")
 
 
-def test_syslog_line_redraws_prompt_and_input(router):
+def track_goes_down_soon(c):
+    """From privileged EXEC to a syslog line a second later (see iosim)."""
+    c.cmd("configure terminal", b"Router(config)#")
+    for line, prompt in iosim.TRACK_DOWN_SOON:
+        c.cmd(line, prompt)
+
+
+TRACK_MSG = iosim.TRACK_DOWN_MSG
+
+
+def test_logging_synchronous_reprints_prompt_and_input(router):
     r = router()
     c = session(r)
-    enable_conf(c)
-    c.cmd("interface Loopback0", b"Router(config-if)#")
-    c.cmd("track 1 interface Loopback0 line-protocol", b"Router(config-track)#")
-    c.cmd("delay down 1", b"Router(config-track)#")
-    c.cmd("interface Loopback0", b"Router(config-if)#")
-    c.cmd("shutdown", b"Router(config-if)#")
+    c.cmd("enable", b"Router#")
+    c.cmd("configure terminal", b"Router(config)#")
+    c.cmd("line con 0", b"Router(config-line)#")
+    c.cmd("logging synchronous", b"Router(config-line)#")
+    c.cmd("end", b"Router#")
+    track_goes_down_soon(c)
     c.send("descr")
     c.expect(b"descr")
-    out = c.expect(re.compile(rb"%TRACKING-5-STATE: [^\r\n]*\r\n"
-                              rb"Router\(config-if\)#descr"), timeout=5)
-    assert out.startswith(b"\r\n")
+    # the message on a line of its own, then the prompt and the text again
+    out = c.expect(re.compile(TRACK_MSG + rb"\r\nRouter\(config-if\)#descr"),
+                   timeout=5)
+    assert re.fullmatch(rb"\r\n[^\r\n]*" + TRACK_MSG +
+                        rb"\r\nRouter\(config-if\)#descr", out), out
     c.send("iption x\r\n")
     out = c.expect(b"Router(config-if)#")
+    assert out == b"iption x\r\nRouter(config-if)#"
+    out = c.cmd("do show running-config interface Loopback0", b"Router(config-if)#")
+    assert b" description x\r\n" in out
+
+
+def test_without_logging_synchronous_the_message_interleaves(router):
+    """IOS writes the message where the cursor is, from a new line, and
+    leaves the cursor at its end: what is typed next goes on after it, and
+    the line being edited is still the whole of what was typed."""
+    r = router()
+    c = session(r)
+    c.cmd("enable", b"Router#")
+    track_goes_down_soon(c)
+    c.send("descr")
+    c.expect(b"descr")
+    out = c.expect(re.compile(TRACK_MSG), timeout=5)
+    assert re.fullmatch(rb"\r\n[^\r\n]*" + TRACK_MSG, out), out
+    assert c.read_for(0.5) == b""           # no prompt is printed again
+    c.send("iption x\r\n")
+    out = c.expect(b"Router(config-if)#")
+    assert out == b"iption x\r\nRouter(config-if)#"
     assert INVALID not in out
+    out = c.cmd("do show running-config interface Loopback0", b"Router(config-if)#")
+    assert b" description x\r\n" in out
 
 
 # ---- one session at a time --------------------------------------------------------------
@@ -555,6 +665,64 @@ def test_exec_timeout_ends_the_session(router):
     session(r).close()      # the console takes the next connection
 
 
+def test_exec_timeout_0_0_never_ends_the_session(router):
+    """exec-timeout 0 0 turns the timeout off, from the next key on."""
+    r = router(config="line con 0\n exec-timeout 0 1\n")
+    c = session(r)
+    c.send("enable\r\nconfigure terminal\r\nline con 0\r\n"
+           "exec-timeout 0 0\r\nend\r\n")
+    c.expect(b"end\r\n")
+    c.expect(b"Router#")
+    c.read_for(2.5)                 # well past the second it had
+    assert not c.closed
+    c.cmd("show running-config | include exec-timeout",
+          b" exec-timeout 0 0\r\nRouter#")
+
+
+def test_login_without_a_password_leaves_the_console_open(router):
+    """`login` on a line with no password checks nothing until one is set,
+    and IOS says so when it is configured."""
+    r = router(config="line con 0\n login\n")
+    c = session(r)                  # no User Access Verification
+    c.cmd("enable", b"Router#")
+    c.cmd("configure terminal", b"Router(config)#")
+    c.cmd("line con 0", b"Router(config-line)#")
+    out = c.cmd("login", b"Router(config-line)#")
+    assert out == (b"login\r\n% Login disabled on line 0, until 'password' "
+                   b"is set\r\nRouter(config-line)#")
+    c.cmd("password cisco", b"Router(config-line)#")
+    assert c.cmd("login", b"Router(config-line)#") == b"login\r\nRouter(config-line)#"
+    c.cmd("end", b"Router#")
+    c.send("exit\r\n")
+    c.expect_closed()
+    c.close()
+    c = r.connect()                 # now the password is asked for
+    c.expect(b"User Access Verification\r\n\r\nPassword: ")
+    c.send("cisco\r\n")
+    c.expect(b"Router>")
+
+
+def test_login_prompt_times_out(router):
+    """A client that never answers the login prompt does not keep the one
+    console: IOS's login response timeout (30 s, shorter with a shorter
+    exec-timeout) ends it with IOS's words."""
+    r = router(config="line con 0\n exec-timeout 0 1\n password cisco\n login\n")
+    c = r.connect()
+    c.expect(b"Password: ")
+    out = c.expect_closed(timeout=5)
+    assert out == b"\r\n% Password:  timeout expired!\r\n"
+    c.close()
+    session_after_login(r)
+
+
+def session_after_login(r):
+    c = r.connect()
+    c.expect(b"Password: ")
+    c.send("cisco\r\n")
+    c.expect(b"Router>")
+    return c
+
+
 def test_enable_password_not_echoed(router):
     r = router(config="enable secret s3cret\n")
     c = session(r)
@@ -612,6 +780,4 @@ def test_random_bytes_do_not_hurt(router):
             c.read_for(0.01)
     except OSError:
         pass
-    c.close()
-    time.sleep(0.3)
-    session(r).cmd("show version", b"Cisco IOS Software")
+    fresh_session_after(r, c)

@@ -323,6 +323,12 @@ static void test_lines(void **state)
 	assert_null(strstr(t, "line vty 3 15"));
 	free(t);
 	assert_int_equal(run("line con 0\n stopbits 3\n"), 1);
+	/* exec-timeout 0 0: never */
+	assert_int_equal(run("line con 0\n exec-timeout 0 0\n"), 0);
+	assert_int_equal(line_exec_timeout(LINE_CON, 0), 0);
+	t = cfg_running_text();
+	assert_non_null(strstr(t, "line con 0\n exec-timeout 0 0\n"));
+	free(t);
 }
 
 static void test_router_ospf(void **state)
