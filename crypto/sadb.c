@@ -229,6 +229,21 @@ void sadb_set_acquire(sadb_acquire_fn fn) { db.acquire = fn; }
 void sadb_set_soft_expire(sadb_soft_fn fn) { db.soft = fn; }
 void sadb_set_engine(const struct sadb_engine_ops *ops) { db.engine = ops; }
 
+static unsigned long udp_dropped;
+
+void sadb_udp_input(const struct ip_rx *rx)
+{
+	if (db.engine && db.engine->udp_input)
+		db.engine->udp_input(rx);
+	else
+		udp_dropped++;
+}
+
+unsigned long sadb_udp_dropped(void)
+{
+	return udp_dropped;
+}
+
 void sadb_acquire(const struct cmap_entry *e, const struct sa_selector *sel,
 		  uint32_t peer)
 {

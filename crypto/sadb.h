@@ -164,11 +164,18 @@ void sadb_set_soft_expire(sadb_soft_fn fn);
 
 /* The data path's per-SA state: made when an SA is added (false: the SA
  * is refused, e.g. a transform the engine cannot run), freed when it is
- * deleted. Registered by the data path. */
+ * deleted. UDP_INPUT takes ESP in UDP (RFC 3948): the IKE engine owns UDP
+ * 500 and 4500 and hands it what follows a non-zero non-ESP marker, the
+ * UDP payload as it arrived. Registered by the data path. */
+struct ip_rx;
 struct sadb_engine_ops {
 	bool (*attach)(struct ipsec_sa *sa);
 	void (*detach)(struct ipsec_sa *sa);
+	void (*udp_input)(const struct ip_rx *rx);
 };
+/* ESP in UDP to the data path (dropped and counted when none is set). */
+void sadb_udp_input(const struct ip_rx *rx);
+unsigned long sadb_udp_dropped(void);
 void sadb_set_engine(const struct sadb_engine_ops *ops);
 
 /* ---- change events (EVT_IPSEC_SA) ------------------------------------------------ */
