@@ -16,9 +16,9 @@
 
 #include "../../core/core.h"
 #include "../../cli/cli.h"
-#include "../../cli/session.h"
 #include "../../platform/platform.h"
 #include "../../hsrp/hsrp.h"
+#include "type_lines.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -363,37 +363,6 @@ static void test_no_forms(void **state)
 	assert_null(strstr(l, "track 1 "));
 	assert_non_null(strstr(l, " standby 4 track 2 decrement 20\n"));
 	free(l);
-}
-
-static void sink(void *io, const char *p, size_t n)
-{
-	sbuf_add(io, p, n);
-}
-
-/* Type each line into one console session, from global configuration
- * mode; the handler's code for each must be the one listed (ANY_RC: not
- * this file's business, as entering the interface's mode). */
-#define ANY_RC (-1)
-struct typed {
-	const char *line;
-	int rc;
-};
-
-static void type_lines(const struct typed *t)
-{
-	struct sbuf out;
-	sbuf_init(&out);
-	struct cli_io io = {.write = sink, .io = &out, .origin = "console"};
-	struct cli *c = cli_session_new(&io, MODE_CONFIG);
-	for (; t->line; t++) {
-		sbuf_reset(&out);
-		int rc = cli_session_line(c, t->line);
-		if (t->rc != ANY_RC && rc != t->rc)
-			fail_msg("\"%s\" returned %d, not %d: %s", t->line, rc,
-				 t->rc, out.s ? out.s : "");
-	}
-	cli_session_free(c);
-	sbuf_free(&out);
 }
 
 /* One declaration for both forms: the no form takes the positive form's
