@@ -2,8 +2,9 @@
  * version bounds, incomplete lines, the optional group number), the
  * show running-config lines in IOS nvgen order and their fixed point,
  * name lookup and its events, show standby / brief / delay, object
- * tracking and the debug flags. Everything runs through the CLI as a
- * console would. */
+ * tracking and the debug flags, the no and default forms and the handler
+ * codes that say whether a line changed anything. Everything runs through
+ * the CLI as a console would. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

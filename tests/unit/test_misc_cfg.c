@@ -1,7 +1,9 @@
 /* Unit tests of the global commands in cli/aaa.c, cli/line.c and
  * cli/misc_cfg.c: the seed lines are stored and printed back in IOS order,
  * the lines IOS rejects draw errors, pasting show running-config gives it
- * back unchanged, and the accessors the console uses tell the truth. */
+ * back unchanged, the accessors the console uses tell the truth, and each
+ * no form (and "default") runs with the handler code saying whether the
+ * line changed anything. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
