@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NO_HELP "Negate a command or set its defaults\n"
 #define AAA_HELP "Authentication, Authorization and Accounting.\n"
 
 struct user {
@@ -111,16 +110,17 @@ static void list_store(struct aaa_list *l)
 	*pp = l;
 }
 
-static void list_remove(enum aaa_list_kind kind, const char *name)
+static bool list_remove(enum aaa_list_kind kind, const char *name)
 {
 	for (struct aaa_list **pp = &aaa.lists; *pp; pp = &(*pp)->next) {
 		if ((*pp)->kind == kind && !strcmp((*pp)->name, name)) {
 			struct aaa_list *old = *pp;
 			*pp = old->next;
 			list_free(old);
-			return;
+			return true;
 		}
 	}
+	return false;
 }
 
 static const char *list_name(const struct cli_args *a)
@@ -189,31 +189,30 @@ static int list_cmd(struct cli *cli, const struct cli_args *a,
 }
 
 /* "no aaa ... LIST" removes the list (the methods typed after it do not
- * matter). */
+ * matter: IOS takes methods iosim does not model, krb5, local-case,
+ * cache, group tacacs+, so the no forms take any words there and stay
+ * declared on their own). */
 static int no_list_cmd(struct cli *cli, const struct cli_args *a,
 		       enum aaa_list_kind kind)
 {
 	if (!aaa_available(cli, a, 2))
 		return CLI_ERR;
-	list_remove(kind, list_name(a));
-	return CLI_OK;
+	return list_remove(kind, list_name(a)) ? CLI_OK : CLI_UNCHANGED;
 }
 
-DEFUN(aaa_new_model_cmd, "aaa new-model", AAA_HELP
+/* The lists exist only with aaa new-model: its no form forgets them. */
+DEFUN(aaa_new_model_cmd, "[no] aaa new-model", AAA_HELP
       "Enable NEW access control commands and functions.(Disables OLD "
       "commands.)\n")
 {
-	aaa.new_model = true;
-	return CLI_OK;
-}
-
-DEFUN(no_aaa_new_model, "no aaa new-model", NO_HELP AAA_HELP
-      "Enable NEW access control commands and functions.(Disables OLD "
-      "commands.)\n")
-{
-	aaa.new_model = false;
-	aaa.session_unique = false;
-	lists_free();
+	bool on = !cli_is_no(a);
+	if (aaa.new_model == on)
+		return CLI_UNCHANGED;
+	aaa.new_model = on;
+	if (!on) {
+		aaa.session_unique = false;
+		lists_free();
+	}
 	return CLI_OK;
 }
 
@@ -245,7 +244,7 @@ DEFUN(aaa_authen_login,
 }
 
 DEFUN(no_aaa_authen_login, "no aaa authentication login " LIST_SYNTAX " [LINE]",
-      NO_HELP AAA_HELP
+      CLI_HELP_NO AAA_HELP
       "Authentication configurations parameters.\n"
       "Set authentication lists for logins.\n"
       LIST_HELP("authentication")
@@ -276,7 +275,7 @@ DEFUN(aaa_author_network,
 }
 
 DEFUN(no_aaa_author_network, "no aaa authorization network " LIST_SYNTAX " [LINE]",
-      NO_HELP AAA_HELP
+      CLI_HELP_NO AAA_HELP
       "Authorization configurations parameters.\n"
       "For network services.\n"
       LIST_HELP("authorization")
@@ -320,7 +319,7 @@ DEFUN(aaa_acct_network,
 }
 
 DEFUN(no_aaa_acct_network, "no aaa accounting network " LIST_SYNTAX " [LINE]",
-      NO_HELP AAA_HELP
+      CLI_HELP_NO AAA_HELP
       "Accounting configurations parameters.\n"
       "For network services.\n"
       LIST_HELP("accounting")
@@ -329,26 +328,20 @@ DEFUN(no_aaa_acct_network, "no aaa accounting network " LIST_SYNTAX " [LINE]",
 	return no_list_cmd(cli, a, AAA_ACCT_NETWORK);
 }
 
-DEFUN(aaa_session_id, "aaa session-id (common|unique)", AAA_HELP
+/* "no aaa session-id" goes back to the default, common. The word after
+ * "aaa" is argument 2 behind "no"/"default". */
+DEFUN(aaa_session_id, "[no] aaa session-id ?[(common|unique)]", AAA_HELP
       "AAA Session ID\n"
       "Common Session ID\n"
       "Unique Session ID\n")
 {
-	if (!aaa_available(cli, a, 1))
+	bool no = cli_is_no(a);
+	if (!aaa_available(cli, a, no ? 2 : 1))
 		return CLI_ERR;
-	aaa.session_unique = cli_has(a, "unique");
-	return CLI_OK;
-}
-
-DEFUN(no_aaa_session_id, "no aaa session-id [(common|unique)]", NO_HELP
-      AAA_HELP
-      "AAA Session ID\n"
-      "Common Session ID\n"
-      "Unique Session ID\n")
-{
-	if (!aaa_available(cli, a, 2))
-		return CLI_ERR;
-	aaa.session_unique = false;
+	bool unique = !no && cli_has(a, "unique");
+	if (aaa.session_unique == unique)
+		return CLI_UNCHANGED;
+	aaa.session_unique = unique;
 	return CLI_OK;
 }
 
@@ -506,7 +499,10 @@ DEFUN(username, "username WORD$name [privilege <0-15>$priv] "
 	return CLI_OK;
 }
 
-DEFUN(no_username, "no username WORD$name [LINE]", NO_HELP
+/* Declared on its own: the user goes whatever follows the name, and IOS
+ * takes attributes iosim does not model (nopassword, autocommand, view,
+ * ...), which the positive form would refuse. */
+DEFUN(no_username, "no username WORD$name [LINE]", CLI_HELP_NO
       "Establish User Name Authentication\n"
       "User name\n"
       "Attributes\n")
@@ -517,10 +513,10 @@ DEFUN(no_username, "no username WORD$name [LINE]", NO_HELP
 			struct user *u = *pp;
 			*pp = u->next;
 			user_free(u);
-			break;
+			return CLI_OK;
 		}
 	}
-	return CLI_OK;
+	return CLI_UNCHANGED;
 }
 
 static void username_write(struct sbuf *out)
@@ -618,29 +614,39 @@ DEFUN(radius_host, "radius-server host A.B.C.D$hostip "
 	return CLI_OK;
 }
 
+/* Declared on its own: the address and ports say which server, the
+ * options after them do not matter, and IOS has options iosim does not
+ * model (alias, non-standard, test, backoff). */
 DEFUN(no_radius_host, "no radius-server host A.B.C.D$hostip "
       "[auth-port <0-65535>$auth] [acct-port <0-65535>$acct] [LINE]",
-      NO_HELP RADIUS_HOST_HELP "Options\n")
+      CLI_HELP_NO RADIUS_HOST_HELP "Options\n")
 {
 	struct radius_host **pp = host_find(cli_arg_ip(a, "hostip"),
 					    port_arg(a, "auth", RADIUS_AUTH_DEFAULT),
 					    port_arg(a, "acct", RADIUS_ACCT_DEFAULT));
 	struct radius_host *h = *pp;
-	if (h) {
-		*pp = h->next;
-		ios_pw_clear(&h->key);
-		free(h);
-	}
+	if (!h)
+		return CLI_UNCHANGED;
+	*pp = h->next;
+	ios_pw_clear(&h->key);
+	free(h);
 	return CLI_OK;
 }
 
-DEFUN(radius_key, "radius-server key [(0$ktype|7$ktype)] LINE$keytext",
+DEFUN(radius_key,
+      "[no] radius-server key ?[[(0$ktype|7$ktype)] LINE$keytext]",
       "Modify RADIUS query parameters\n"
       "encryption key shared with the radius servers\n"
       "Specifies an UNENCRYPTED key will follow\n"
       "Specifies HIDDEN key will follow\n"
       "The UNENCRYPTED (cleartext) shared key\n")
 {
+	if (cli_is_no(a)) {
+		if (!aaa.radius_key.clear)
+			return CLI_UNCHANGED;
+		ios_pw_clear(&aaa.radius_key);
+		return CLI_OK;
+	}
 	const char *t = cli_arg(a, "ktype");
 	struct ios_pw key = {0};
 	if (!ios_pw_set(&key, t && !strcmp(t, "7"), cli_arg(a, "keytext"))) {
@@ -649,15 +655,6 @@ DEFUN(radius_key, "radius-server key [(0$ktype|7$ktype)] LINE$keytext",
 	}
 	ios_pw_clear(&aaa.radius_key);
 	aaa.radius_key = key;
-	return CLI_OK;
-}
-
-DEFUN(no_radius_key, "no radius-server key [LINE]", NO_HELP
-      "Modify RADIUS query parameters\n"
-      "encryption key shared with the radius servers\n"
-      "The shared key\n")
-{
-	ios_pw_clear(&aaa.radius_key);
 	return CLI_OK;
 }
 
@@ -734,7 +731,6 @@ void cli_aaa_init(void)
 	cfg_register_writer(CFG_AAA, aaa_write);
 	cfg_register_writer(CFG_RADIUS, radius_write);
 	cli_install(MODE_CONFIG, &aaa_new_model_cmd_cmd);
-	cli_install(MODE_CONFIG, &no_aaa_new_model_cmd);
 	cli_install(MODE_CONFIG, &aaa_authen_login_cmd);
 	cli_install(MODE_CONFIG, &no_aaa_authen_login_cmd);
 	cli_install(MODE_CONFIG, &aaa_author_network_cmd);
@@ -742,11 +738,9 @@ void cli_aaa_init(void)
 	cli_install(MODE_CONFIG, &aaa_acct_network_cmd);
 	cli_install(MODE_CONFIG, &no_aaa_acct_network_cmd);
 	cli_install(MODE_CONFIG, &aaa_session_id_cmd);
-	cli_install(MODE_CONFIG, &no_aaa_session_id_cmd);
 	cli_install(MODE_CONFIG, &username_cmd);
 	cli_install(MODE_CONFIG, &no_username_cmd);
 	cli_install(MODE_CONFIG, &radius_host_cmd);
 	cli_install(MODE_CONFIG, &no_radius_host_cmd);
 	cli_install(MODE_CONFIG, &radius_key_cmd);
-	cli_install(MODE_CONFIG, &no_radius_key_cmd);
 }

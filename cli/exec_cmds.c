@@ -121,8 +121,10 @@ DEFUN(terminal_length, "terminal length <0-512>", "Set terminal line parameters\
 	return CLI_OK;
 }
 
+/* Declared on its own: the "no" follows "terminal", where "[no]" cannot
+ * stand. */
 DEFUN(terminal_no_length, "terminal no length", "Set terminal line parameters\n"
-      "Negate a command or set its defaults\n"
+      CLI_HELP_NO
       "Set number of lines on a screen\n")
 {
 	cli_session_set_length(cli, 24);

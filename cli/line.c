@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NO_HELP "Negate a command or set its defaults\n"
 #define VTY_MAX 16          /* line vty 0 15 */
 #define VTY_DEFAULT 5       /* a fresh router has vty 0 4 */
 
@@ -82,6 +81,27 @@ static void line_defaults(struct line_cfg *l, enum line_kind k)
 	for (unsigned ri_ = rf_; ri_ <= rl_; ri_++)                        \
 		for (struct line_cfg *l = line_get(rk_, ri_); l; l = NULL)
 
+/* A "no" form: RESET puts one line's setting back to its default and
+ * says whether it was set. CLI_UNCHANGED when no line of the range had
+ * it. */
+typedef bool (*line_reset_fn)(struct line_cfg *l, enum line_kind k,
+			      const struct cli_args *a);
+
+static int reset_lines(struct cli *cli, const struct cli_args *a,
+		       line_reset_fn reset)
+{
+	enum line_kind k;
+	unsigned first, last;
+	range_of(cli, &k, &first, &last);
+	int rc = CLI_UNCHANGED;
+	for (unsigned i = first; i <= last; i++) {
+		struct line_cfg *l = line_get(k, i);
+		if (l && reset(l, k, a))
+			rc = CLI_OK;
+	}
+	return rc;
+}
+
 /* ---- line --------------------------------------------------------------- */
 
 #define LINE_SYNTAX "line (console <0-0>$first|aux <0-0>$first|vty <0-15>$first [<1-15>$last])"
@@ -109,42 +129,59 @@ static void range_args(const struct cli_args *a, enum line_kind *k,
 	}
 }
 
-DEFUN(line_cmd, LINE_SYNTAX, LINE_HELP)
-{
-	enum line_kind k;
-	unsigned first, last;
-	range_args(a, &k, &first, &last);
-	if (k == LINE_VTY)
-		for (unsigned i = first; i <= last; i++)
-			if (!vty[i].exists)
-				line_defaults(&vty[i], LINE_VTY);
-	cli_enter_value(cli, MODE_LINE, range_ctx(k, first, last));
-	return CLI_OK;
-}
-
 /* Only the vty lines beyond the first five can be removed. */
-DEFUN(no_line_cmd, "no " LINE_SYNTAX, NO_HELP LINE_HELP)
+static int line_remove(enum line_kind k, unsigned first, unsigned last)
 {
-	enum line_kind k;
-	unsigned first, last;
-	range_args(a, &k, &first, &last);
+	int rc = CLI_UNCHANGED;
 	if (k != LINE_VTY)
-		return CLI_OK;
+		return rc;
 	for (unsigned i = first < VTY_DEFAULT ? VTY_DEFAULT : first; i <= last;
 	     i++) {
+		if (vty[i].exists)
+			rc = CLI_OK;
 		line_defaults(&vty[i], LINE_VTY);
 		vty[i].exists = false;
 	}
-	return CLI_OK;
+	return rc;
+}
+
+DEFUN(line_cmd, "[no] " LINE_SYNTAX, LINE_HELP)
+{
+	enum line_kind k;
+	unsigned first, last;
+	range_args(a, &k, &first, &last);
+	if (cli_is_no(a))
+		return line_remove(k, first, last);
+	int rc = CLI_UNCHANGED;     /* unless new vty lines appear */
+	if (k == LINE_VTY)
+		for (unsigned i = first; i <= last; i++)
+			if (!vty[i].exists) {
+				line_defaults(&vty[i], LINE_VTY);
+				rc = CLI_OK;
+			}
+	cli_enter_value(cli, MODE_LINE, range_ctx(k, first, last));
+	return rc;
 }
 
 /* ---- sub-commands ------------------------------------------------------- */
 
-DEFUN(exec_timeout, "exec-timeout <0-35791> [<0-2147483>]",
+static bool exec_timeout_reset(struct line_cfg *l, enum line_kind k,
+			       const struct cli_args *a)
+{
+	if (l->exec_min == 10 && l->exec_sec == 0)
+		return false;
+	l->exec_min = 10;
+	l->exec_sec = 0;
+	return true;
+}
+
+DEFUN(exec_timeout, "[no] exec-timeout ?[<0-35791> [<0-2147483>]]",
       "Set the EXEC timeout\n"
       "Timeout in minutes\n"
       "Timeout in seconds\n")
 {
+	if (cli_is_no(a))
+		return reset_lines(cli, a, exec_timeout_reset);
 	unsigned min = (unsigned)cli_arg_num(a, "<0-35791>");
 	unsigned sec = cli_has(a, "<0-2147483>")
 		       ? (unsigned)cli_arg_num(a, "<0-2147483>") : 0;
@@ -155,37 +192,38 @@ DEFUN(exec_timeout, "exec-timeout <0-35791> [<0-2147483>]",
 	return CLI_OK;
 }
 
-DEFUN(no_exec_timeout, "no exec-timeout [LINE]", NO_HELP
-      "Set the EXEC timeout\n"
-      "Timeout values\n")
+static bool stopbits_reset(struct line_cfg *l, enum line_kind k,
+			   const struct cli_args *a)
 {
-	FOR_RANGE(cli, l) {
-		l->exec_min = 10;
-		l->exec_sec = 0;
-	}
-	return CLI_OK;
+	if (l->stopbits == STOP_2)
+		return false;
+	l->stopbits = STOP_2;
+	return true;
 }
 
-DEFUN(stopbits, "stopbits (1|1.5|2)", "Set async line stop bits\n"
+DEFUN(stopbits, "[no] stopbits ?[(1|1.5|2)]", "Set async line stop bits\n"
       "One stop bit\n"
       "One and one-half stop bits\n"
       "Two stop bits\n")
 {
+	if (cli_is_no(a))
+		return reset_lines(cli, a, stopbits_reset);
 	int s = cli_has(a, "1") ? STOP_1 : cli_has(a, "1.5") ? STOP_1_5 : STOP_2;
 	FOR_RANGE(cli, l)
 		l->stopbits = s;
 	return CLI_OK;
 }
 
-DEFUN(no_stopbits, "no stopbits [(1|1.5|2)]", NO_HELP
-      "Set async line stop bits\n"
-      "One stop bit\n"
-      "One and one-half stop bits\n"
-      "Two stop bits\n")
+/* "default login" brings back the line type's own default */
+static bool login_reset(struct line_cfg *l, enum line_kind k,
+			const struct cli_args *a)
 {
-	FOR_RANGE(cli, l)
-		l->stopbits = STOP_2;
-	return CLI_OK;
+	bool login = cli_is_default(a) && k == LINE_VTY;
+	if (l->login == login && !l->login_local)
+		return false;
+	l->login = login;
+	l->login_local = false;
+	return true;
 }
 
 /* A line's absolute number, as IOS names lines in messages: the console
@@ -212,9 +250,11 @@ static void login_disabled_warn(struct cli *cli)
 	}
 }
 
-DEFUN(login, "login [local]", "Enable password checking\n"
+DEFUN(login, "[no] login [local]", "Enable password checking\n"
       "Local password checking\n")
 {
+	if (cli_is_no(a))
+		return reset_lines(cli, a, login_reset);
 	bool local = cli_has(a, "local");
 	FOR_RANGE(cli, l) {
 		l->login = true;
@@ -225,26 +265,23 @@ DEFUN(login, "login [local]", "Enable password checking\n"
 	return CLI_OK;
 }
 
-DEFUN(no_login, "no login [local]", NO_HELP "Enable password checking\n"
-      "Local password checking\n")
+static bool password_reset(struct line_cfg *l, enum line_kind k,
+			   const struct cli_args *a)
 {
-	enum line_kind k;
-	unsigned f, t;
-	range_of(cli, &k, &f, &t);
-	/* "default login" brings back the line type's own default */
-	bool def = cli_is_default(a) && k == LINE_VTY;
-	FOR_RANGE(cli, l) {
-		l->login = def;
-		l->login_local = false;
-	}
-	return CLI_OK;
+	if (!l->pw.clear)
+		return false;
+	ios_pw_clear(&l->pw);
+	return true;
 }
 
-DEFUN(line_password_set, "password [(0$type|7$type)] LINE$pw", "Set a password\n"
+DEFUN(line_password_set, "[no] password ?[[(0$type|7$type)] LINE$pw]",
+      "Set a password\n"
       "Specifies an UNENCRYPTED password will follow\n"
       "Specifies a HIDDEN password will follow\n"
       "The UNENCRYPTED (cleartext) line password\n")
 {
+	if (cli_is_no(a))
+		return reset_lines(cli, a, password_reset);
 	const char *type = cli_arg(a, "type");
 	bool type7 = type && !strcmp(type, "7");
 	struct ios_pw pw = {0};
@@ -258,14 +295,6 @@ DEFUN(line_password_set, "password [(0$type|7$type)] LINE$pw", "Set a password\n
 		l->pw.enc = pw.enc ? xstrdup(pw.enc) : NULL;
 	}
 	ios_pw_clear(&pw);
-	return CLI_OK;
-}
-
-DEFUN(no_line_password, "no password [LINE]", NO_HELP "Set a password\n"
-      "The password\n")
-{
-	FOR_RANGE(cli, l)
-		ios_pw_clear(&l->pw);
 	return CLI_OK;
 }
 
@@ -320,7 +349,25 @@ DEFUN(transport_output, "transport output (all|none|{telnet|ssh})",
 	return CLI_OK;
 }
 
-DEFUN(no_transport, "no transport (preferred|input|output) [LINE]", NO_HELP
+static bool transport_reset(struct line_cfg *l, enum line_kind k,
+			    const struct cli_args *a)
+{
+	bool *set = &l->output_set;
+	unsigned *v = &l->output;
+	if (cli_has(a, "preferred"))
+		set = &l->pref_set, v = &l->pref;
+	else if (cli_has(a, "input"))
+		set = &l->input_set, v = &l->input;
+	bool was = *set;
+	*set = false;
+	*v = 0;
+	return was;
+}
+
+/* Declared on its own: what was typed goes whatever protocols follow,
+ * and IOS names protocols iosim does not model (rlogin, lat, pad, ...). */
+DEFUN(no_transport, "no transport (preferred|input|output) [LINE]",
+      CLI_HELP_NO
       "Define transport protocols for line\n"
       "Specify the preferred protocol to use\n"
       "Define which protocols to use when connecting to the terminal "
@@ -328,15 +375,7 @@ DEFUN(no_transport, "no transport (preferred|input|output) [LINE]", NO_HELP
       "Define which protocols to use for outgoing connections\n"
       "Protocols\n")
 {
-	FOR_RANGE(cli, l) {
-		if (cli_has(a, "preferred"))
-			l->pref_set = false, l->pref = 0;
-		else if (cli_has(a, "input"))
-			l->input_set = false, l->input = 0;
-		else
-			l->output_set = false, l->output = 0;
-	}
-	return CLI_OK;
+	return reset_lines(cli, a, transport_reset);
 }
 
 DEFUN(logging_sync, "logging synchronous", "Modify message logging "
@@ -348,34 +387,42 @@ DEFUN(logging_sync, "logging synchronous", "Modify message logging "
 	return CLI_OK;
 }
 
-DEFUN(no_logging_sync, "no logging synchronous [LINE]", NO_HELP
+static bool logging_sync_reset(struct line_cfg *l, enum line_kind k,
+			       const struct cli_args *a)
+{
+	bool was = l->logsync;
+	l->logsync = false;
+	return was;
+}
+
+/* Declared on its own: IOS's "logging synchronous [level N|all] [limit
+ * N]" options, which iosim does not model, may follow. */
+DEFUN(no_logging_sync, "no logging synchronous [LINE]", CLI_HELP_NO
       "Modify message logging facilities\n"
       "Synchronized message output\n"
       "Options\n")
 {
-	FOR_RANGE(cli, l)
-		l->logsync = false;
-	return CLI_OK;
+	return reset_lines(cli, a, logging_sync_reset);
 }
 
-DEFUN(privilege_level, "privilege level <0-15>",
+static bool privilege_reset(struct line_cfg *l, enum line_kind k,
+			    const struct cli_args *a)
+{
+	bool was = l->privilege != 1;
+	l->privilege = 1;
+	return was;
+}
+
+DEFUN(privilege_level, "[no] privilege level ?[<0-15>]",
       "Change privilege level for line\n"
       "Assign default privilege level for line\n"
       "Default privilege level for line\n")
 {
+	if (cli_is_no(a))
+		return reset_lines(cli, a, privilege_reset);
 	unsigned p = (unsigned)cli_arg_num(a, "<0-15>");
 	FOR_RANGE(cli, l)
 		l->privilege = p;
-	return CLI_OK;
-}
-
-DEFUN(no_privilege_level, "no privilege level [<0-15>]", NO_HELP
-      "Change privilege level for line\n"
-      "Assign default privilege level for line\n"
-      "Default privilege level for line\n")
-{
-	FOR_RANGE(cli, l)
-		l->privilege = 1;
 	return CLI_OK;
 }
 
@@ -542,15 +589,10 @@ void cli_line_init(void)
 	core_register_subsys(&line_subsys);
 	cfg_register_writer(CFG_LINE, line_write);
 	cli_install(MODE_CONFIG, &line_cmd_cmd);
-	cli_install(MODE_CONFIG, &no_line_cmd_cmd);
 	cli_install(MODE_LINE, &exec_timeout_cmd);
-	cli_install(MODE_LINE, &no_exec_timeout_cmd);
 	cli_install(MODE_LINE, &stopbits_cmd);
-	cli_install(MODE_LINE, &no_stopbits_cmd);
 	cli_install(MODE_LINE, &login_cmd);
-	cli_install(MODE_LINE, &no_login_cmd);
 	cli_install(MODE_LINE, &line_password_set_cmd);
-	cli_install(MODE_LINE, &no_line_password_cmd);
 	cli_install(MODE_LINE, &transport_preferred_cmd);
 	cli_install(MODE_LINE, &transport_input_cmd);
 	cli_install(MODE_LINE, &transport_output_cmd);
@@ -558,5 +600,4 @@ void cli_line_init(void)
 	cli_install(MODE_LINE, &logging_sync_cmd);
 	cli_install(MODE_LINE, &no_logging_sync_cmd);
 	cli_install(MODE_LINE, &privilege_level_cmd);
-	cli_install(MODE_LINE, &no_privilege_level_cmd);
 }

@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NO_HELP "Negate a command or set its defaults\n"
-
 /* ======================================================================== */
 /* IOS type 7 ("service password-encryption")                               */
 /* ======================================================================== */
@@ -159,31 +157,37 @@ bool service_password_encryption(void)
 /* version, service password-encryption, boot markers                       */
 /* ======================================================================== */
 
+/* A yes/no setting: FLAG becomes what the line says; CLI_UNCHANGED when
+ * it already was. */
+static int set_flag(bool *flag, const struct cli_args *a)
+{
+	bool on = !cli_is_no(a);
+	if (*flag == on)
+		return CLI_UNCHANGED;
+	*flag = on;
+	return CLI_OK;
+}
+
 DEFUN(version_cmd, "version WORD", "Version\n"
       "Version number\n")
 {
 	const char *v = cli_arg(a, "WORD");
+	if (!strcmp(m.version, v))
+		return CLI_UNCHANGED;
 	snprintf(m.version, sizeof m.version, "%s", v);
 	return CLI_OK;
 }
 
-DEFUN(service_pwenc, "service password-encryption",
-      "Modify use of network based services\n"
-      "Encrypt system passwords\n")
-{
-	m.pwenc = true;
-	aaa_encrypt_passwords();
-	line_encrypt_passwords();
-	return CLI_OK;
-}
-
-DEFUN(no_service_pwenc, "no service password-encryption",
-      NO_HELP
+DEFUN(service_pwenc, "[no] service password-encryption",
       "Modify use of network based services\n"
       "Encrypt system passwords\n")
 {
 	/* passwords already encrypted stay so, as on IOS */
-	m.pwenc = false;
+	if (cli_is_no(a))
+		return set_flag(&m.pwenc, a);
+	m.pwenc = true;
+	aaa_encrypt_passwords();
+	line_encrypt_passwords();
 	return CLI_OK;
 }
 
@@ -192,13 +196,13 @@ DEFUN(no_service_pwenc, "no service password-encryption",
 DEFUN(boot_start_marker, "boot-start-marker", "Start of boot system "
       "configuration\n")
 {
-	return CLI_OK;
+	return CLI_UNCHANGED;
 }
 
 DEFUN(boot_end_marker, "boot-end-marker", "End of boot system "
       "configuration\n")
 {
-	return CLI_OK;
+	return CLI_UNCHANGED;
 }
 
 static void version_write(struct sbuf *out)
@@ -221,23 +225,16 @@ static void boot_write(struct sbuf *out)
 /* memory-size, multilink, voice-card, archive                              */
 /* ======================================================================== */
 
-DEFUN(memory_size, "memory-size iomem <5-25>",
+DEFUN(memory_size, "[no] memory-size iomem ?[<5-25>]",
       "Adjust memory size by percentage\n"
       "I/O memory\n"
       "percentage of DRAM to use for I/O memory\n")
 {
 	/* takes effect at the next reload on IOS; iosim's memory is its own */
-	m.iomem = (unsigned)cli_arg_num(a, "<5-25>");
-	return CLI_OK;
-}
-
-DEFUN(no_memory_size, "no memory-size iomem [<5-25>]",
-      NO_HELP
-      "Adjust memory size by percentage\n"
-      "I/O memory\n"
-      "percentage of DRAM to use for I/O memory\n")
-{
-	m.iomem = 0;
+	unsigned iomem = cli_is_no(a) ? 0 : (unsigned)cli_arg_num(a, "<5-25>");
+	if (iomem == m.iomem)
+		return CLI_UNCHANGED;
+	m.iomem = iomem;
 	return CLI_OK;
 }
 
@@ -247,27 +244,20 @@ static void global_write(struct sbuf *out)
 		sbuf_printf(out, "memory-size iomem %u\n", m.iomem);
 }
 
-DEFUN(multilink_bundle, "multilink bundle-name (authenticated|endpoint|both)",
+DEFUN(multilink_bundle,
+      "[no] multilink bundle-name ?[(authenticated|endpoint|both)]",
       "PPP multilink global configuration\n"
       "Select method for naming multilink bundles\n"
       "Use peer's authenticated name\n"
       "Use peer's endpoint discriminator\n"
       "Use peer's authenticated name and endpoint discriminator\n")
 {
-	m.bundle_name = cli_has(a, "authenticated") ? "authenticated"
-			: cli_has(a, "endpoint") ? "endpoint" : "both";
-	return CLI_OK;
-}
-
-DEFUN(no_multilink_bundle, "no multilink bundle-name [(authenticated|endpoint|both)]",
-      NO_HELP
-      "PPP multilink global configuration\n"
-      "Select method for naming multilink bundles\n"
-      "Use peer's authenticated name\n"
-      "Use peer's endpoint discriminator\n"
-      "Use peer's authenticated name and endpoint discriminator\n")
-{
-	m.bundle_name = NULL;
+	const char *name = cli_is_no(a) ? NULL
+			   : cli_has(a, "authenticated") ? "authenticated"
+			   : cli_has(a, "endpoint") ? "endpoint" : "both";
+	if (name == m.bundle_name)    /* one of the three literals, or NULL */
+		return CLI_UNCHANGED;
+	m.bundle_name = name;
 	return CLI_OK;
 }
 
@@ -276,9 +266,10 @@ DEFUN(voice_card, "voice-card <0-9>", "Configure a specific voice-card\n"
       "voice-card slot number\n")
 {
 	unsigned long n = cli_arg_num(a, "<0-9>");
+	bool had = m.voice_card[n];
 	m.voice_card[n] = true;
 	cli_enter_value(cli, MODE_VOICECARD, n);
-	return CLI_OK;
+	return had ? CLI_UNCHANGED : CLI_OK;
 }
 
 static unsigned voice_ctx(struct cli *cli)
@@ -286,73 +277,44 @@ static unsigned voice_ctx(struct cli *cli)
 	return (unsigned)cli_ctx_value(cli);
 }
 
-DEFUN(dspfarm, "dspfarm", "Enable dspfarm service\n")
+DEFUN(dspfarm, "[no] dspfarm", "Enable dspfarm service\n")
 {
-	m.dspfarm[voice_ctx(cli)] = true;
-	return CLI_OK;
+	return set_flag(&m.dspfarm[voice_ctx(cli)], a);
 }
 
-DEFUN(no_dspfarm, "no dspfarm", NO_HELP "Enable dspfarm service\n")
+/* "archive" and "log config" enter their modes; their no forms take
+ * everything configured inside with them. */
+DEFUN(archive, "[no] archive", "Archive the configuration\n")
 {
-	m.dspfarm[voice_ctx(cli)] = false;
-	return CLI_OK;
+	int rc = set_flag(&m.archive, a);
+	if (cli_is_no(a))
+		m.archive_log = m.hidekeys = m.logging_enable = false;
+	else
+		cli_enter(cli, MODE_ARCHIVE, NULL);
+	return rc;
 }
 
-DEFUN(archive, "archive", "Archive the configuration\n")
-{
-	m.archive = true;
-	cli_enter(cli, MODE_ARCHIVE, NULL);
-	return CLI_OK;
-}
-
-DEFUN(no_archive, "no archive", NO_HELP "Archive the configuration\n")
-{
-	m.archive = m.archive_log = m.hidekeys = m.logging_enable = false;
-	return CLI_OK;
-}
-
-DEFUN(archive_log_config, "log config", "Logging commands\n"
+DEFUN(archive_log_config, "[no] log config", "Logging commands\n"
       "Logging changes to the running configuration\n")
 {
-	m.archive_log = true;
-	cli_enter(cli, MODE_ARCHIVE_LOG, NULL);
-	return CLI_OK;
+	int rc = set_flag(&m.archive_log, a);
+	if (cli_is_no(a))
+		m.hidekeys = m.logging_enable = false;
+	else
+		cli_enter(cli, MODE_ARCHIVE_LOG, NULL);
+	return rc;
 }
 
-DEFUN(no_archive_log_config, "no log config", NO_HELP "Logging commands\n"
-      "Logging changes to the running configuration\n")
+DEFUN(hidekeys, "[no] hidekeys", "Hide password/key in configuration log\n")
 {
-	m.archive_log = m.hidekeys = m.logging_enable = false;
-	return CLI_OK;
+	return set_flag(&m.hidekeys, a);
 }
 
-DEFUN(hidekeys, "hidekeys", "Hide password/key in configuration log\n")
-{
-	m.hidekeys = true;
-	return CLI_OK;
-}
-
-DEFUN(no_hidekeys, "no hidekeys", NO_HELP
-      "Hide password/key in configuration log\n")
-{
-	m.hidekeys = false;
-	return CLI_OK;
-}
-
-DEFUN(archive_logging_enable, "logging enable", "Modify config logging "
+DEFUN(archive_logging_enable, "[no] logging enable", "Modify config logging "
       "parameters\n"
       "Enable the config logger\n")
 {
-	m.logging_enable = true;
-	return CLI_OK;
-}
-
-DEFUN(no_archive_logging_enable, "no logging enable", NO_HELP
-      "Modify config logging parameters\n"
-      "Enable the config logger\n")
-{
-	m.logging_enable = false;
-	return CLI_OK;
+	return set_flag(&m.logging_enable, a);
 }
 
 static void pre_if_write(struct sbuf *out)
@@ -385,7 +347,7 @@ static void pre_if_write(struct sbuf *out)
 DEFUN(control_plane, "control-plane", "Configure Control Plane\n")
 {
 	cli_enter(cli, MODE_CONTROL_PLANE, NULL);
-	return CLI_OK;
+	return CLI_UNCHANGED;
 }
 
 static void control_plane_write(struct sbuf *out)
@@ -393,40 +355,28 @@ static void control_plane_write(struct sbuf *out)
 	sbuf_puts(out, "control-plane\n!\n");
 }
 
-DEFUN(scheduler_allocate, "scheduler allocate <3000-60000> <1000-8000>",
+DEFUN(scheduler_allocate,
+      "[no] scheduler allocate ?[<3000-60000> <1000-8000>]",
       "Scheduler parameters\n"
       "Guarantee CPU time for processes\n"
       "Microseconds handling network interrupts\n"
       "Microseconds running processes\n")
 {
-	m.sched_interval = (unsigned)cli_arg_num(a, "<3000-60000>");
-	m.sched_cpu = (unsigned)cli_arg_num(a, "<1000-8000>");
+	/* the no form takes the values or not, and removes the line */
+	bool no = cli_is_no(a);
+	unsigned interval = no ? 0 : (unsigned)cli_arg_num(a, "<3000-60000>");
+	unsigned cpu = no ? 0 : (unsigned)cli_arg_num(a, "<1000-8000>");
+	if (interval == m.sched_interval && cpu == m.sched_cpu)
+		return CLI_UNCHANGED;
+	m.sched_interval = interval;
+	m.sched_cpu = cpu;
 	return CLI_OK;
 }
 
-DEFUN(no_scheduler_allocate, "no scheduler allocate [<3000-60000> <1000-8000>]",
-      NO_HELP
-      "Scheduler parameters\n"
-      "Guarantee CPU time for processes\n"
-      "Microseconds handling network interrupts\n"
-      "Microseconds running processes\n")
-{
-	m.sched_interval = m.sched_cpu = 0;
-	return CLI_OK;
-}
-
-DEFUN(webvpn_cef, "webvpn cef", "WebVPN commands\n"
+DEFUN(webvpn_cef, "[no] webvpn cef", "WebVPN commands\n"
       "Enable data process in CEF path\n")
 {
-	m.webvpn_cef = true;
-	return CLI_OK;
-}
-
-DEFUN(no_webvpn_cef, "no webvpn cef", NO_HELP "WebVPN commands\n"
-      "Enable data process in CEF path\n")
-{
-	m.webvpn_cef = false;
-	return CLI_OK;
+	return set_flag(&m.webvpn_cef, a);
 }
 
 /* The final "!" before "end" is core's. */
@@ -460,13 +410,31 @@ static void ospf_free(struct ospf_proc *p)
 	free(p);
 }
 
-DEFUN(router_ospf, "router ospf <1-65535>", "Enable a routing process\n"
+/* "no router ospf N" ends the process and its configuration. */
+static int ospf_remove(unsigned id)
+{
+	for (struct ospf_proc **pp = &m.ospf; *pp; pp = &(*pp)->next) {
+		if ((*pp)->id != id)
+			continue;
+		struct ospf_proc *p = *pp;
+		*pp = p->next;
+		cli_obj_release(p);
+		ospf_free(p);
+		return CLI_OK;
+	}
+	return CLI_UNCHANGED;
+}
+
+DEFUN(router_ospf, "[no] router ospf <1-65535>", "Enable a routing process\n"
       "Open Shortest Path First (OSPF)\n"
       "Process ID\n")
 {
 	unsigned id = (unsigned)cli_arg_num(a, "<1-65535>");
+	if (cli_is_no(a))
+		return ospf_remove(id);
 	struct ospf_proc *p = ospf_find(id);
-	if (!p) {
+	bool made = !p;
+	if (made) {
 		p = xcalloc(1, sizeof *p);
 		CLI_OBJ_REGISTER(p, struct ospf_proc);
 		p->id = id;
@@ -480,67 +448,42 @@ DEFUN(router_ospf, "router ospf <1-65535>", "Enable a routing process\n"
 		*pp = p;
 	}
 	cli_enter(cli, MODE_ROUTER, p);
-	return CLI_OK;
+	return made ? CLI_OK : CLI_UNCHANGED;
 }
 
-DEFUN(no_router_ospf, "no router ospf <1-65535>", NO_HELP
-      "Enable a routing process\n"
-      "Open Shortest Path First (OSPF)\n"
-      "Process ID\n")
-{
-	unsigned id = (unsigned)cli_arg_num(a, "<1-65535>");
-	for (struct ospf_proc **pp = &m.ospf; *pp; pp = &(*pp)->next) {
-		if ((*pp)->id != id)
-			continue;
-		struct ospf_proc *p = *pp;
-		*pp = p->next;
-		cli_obj_release(p);
-		ospf_free(p);
-		return CLI_OK;
-	}
-	return CLI_OK;
-}
-
-DEFUN(ospf_router_id, "router-id A.B.C.D", "router-id for this OSPF process\n"
-      "OSPF router-id in IP address format\n")
-{
-	CLI_CONTEXT(struct ospf_proc, p);
-	p->router_id = cli_arg_ip(a, "A.B.C.D");
-	p->router_id_set = true;
-	return CLI_OK;
-}
-
-DEFUN(no_ospf_router_id, "no router-id [A.B.C.D]", NO_HELP
+DEFUN(ospf_router_id, "[no] router-id ?[A.B.C.D]",
       "router-id for this OSPF process\n"
       "OSPF router-id in IP address format\n")
 {
 	CLI_CONTEXT(struct ospf_proc, p);
-	p->router_id = 0;
-	p->router_id_set = false;
+	bool set = !cli_is_no(a);
+	uint32_t id = set ? cli_arg_ip(a, "A.B.C.D") : 0;
+	if (p->router_id_set == set && p->router_id == id)
+		return CLI_UNCHANGED;
+	p->router_id = id;
+	p->router_id_set = set;
 	return CLI_OK;
 }
 
-DEFUN(ospf_log_adj, "log-adjacency-changes [detail]",
+DEFUN(ospf_log_adj, "[no] log-adjacency-changes [detail]",
       "Log changes in adjacency state\n"
       "Log all state changes\n")
 {
 	CLI_CONTEXT(struct ospf_proc, p);
-	p->log_adj = true;
-	p->log_adj_detail = cli_has(a, "detail");
-	return CLI_OK;
-}
-
-DEFUN(no_ospf_log_adj, "no log-adjacency-changes [detail]", NO_HELP
-      "Log changes in adjacency state\n"
-      "Log all state changes\n")
-{
-	CLI_CONTEXT(struct ospf_proc, p);
-	if (cli_has(a, "detail") && !cli_is_default(a)) {
-		p->log_adj_detail = false;   /* back to plain logging */
-		return CLI_OK;
+	bool on, detail = false;
+	if (!cli_is_no(a)) {
+		on = true;
+		detail = cli_has(a, "detail");
+	} else if (cli_is_default(a)) {
+		on = true;          /* as a new process has it */
+	} else {
+		/* "no ... detail" goes back to plain logging */
+		on = cli_has(a, "detail") && p->log_adj;
 	}
-	p->log_adj = cli_is_default(a);
-	p->log_adj_detail = false;
+	if (p->log_adj == on && p->log_adj_detail == detail)
+		return CLI_UNCHANGED;
+	p->log_adj = on;
+	p->log_adj_detail = detail;
 	return CLI_OK;
 }
 
@@ -549,7 +492,7 @@ static int redist_of(const struct cli_args *a)
 	return cli_has(a, "connected") ? REDIST_CONNECTED : REDIST_STATIC;
 }
 
-DEFUN(ospf_redistribute, "redistribute (static|connected) [subnets]",
+DEFUN(ospf_redistribute, "[no] redistribute (static|connected) [subnets]",
       "Redistribute information from another routing protocol\n"
       "Static routes\n"
       "Connected\n"
@@ -557,25 +500,16 @@ DEFUN(ospf_redistribute, "redistribute (static|connected) [subnets]",
 {
 	CLI_CONTEXT(struct ospf_proc, p);
 	int r = redist_of(a);
-	p->redist[r] = true;
-	p->redist_subnets[r] = cli_has(a, "subnets");
-	return CLI_OK;
-}
-
-DEFUN(no_ospf_redistribute, "no redistribute (static|connected) [subnets]",
-      NO_HELP
-      "Redistribute information from another routing protocol\n"
-      "Static routes\n"
-      "Connected\n"
-      "Consider subnets for redistribution into OSPF\n")
-{
-	CLI_CONTEXT(struct ospf_proc, p);
-	int r = redist_of(a);
-	/* "no redistribute static subnets" drops only the option */
-	if (cli_has(a, "subnets") && p->redist[r])
-		p->redist_subnets[r] = false;
-	else
-		p->redist[r] = p->redist_subnets[r] = false;
+	bool on = true, subnets = cli_has(a, "subnets");
+	if (cli_is_no(a)) {
+		/* "no redistribute static subnets" drops only the option */
+		on = subnets && p->redist[r];
+		subnets = false;
+	}
+	if (p->redist[r] == on && p->redist_subnets[r] == subnets)
+		return CLI_UNCHANGED;
+	p->redist[r] = on;
+	p->redist_subnets[r] = subnets;
 	return CLI_OK;
 }
 
@@ -606,13 +540,29 @@ static int net_find(const struct ospf_proc *p, const struct ospf_net *n)
 	"OSPF area ID as a decimal value\n"               \
 	"OSPF area ID in IP address format\n"
 
-DEFUN(ospf_network, NET_SYNTAX, NET_HELP)
+static int net_remove(struct ospf_proc *p, int i)
+{
+	if (i < 0)
+		return CLI_UNCHANGED;
+	memmove(&p->nets[i], &p->nets[i + 1],
+		(size_t)(p->nnets - i - 1) * sizeof *p->nets);
+	p->nnets--;
+	return CLI_OK;
+}
+
+DEFUN(ospf_network, "[no] " NET_SYNTAX, NET_HELP)
 {
 	CLI_CONTEXT(struct ospf_proc, p);
 	struct ospf_net n;
 	net_of(a, &n);
 	int i = net_find(p, &n);
+	if (cli_is_no(a))
+		return net_remove(p, i);
 	if (i >= 0) {
+		/* a network already there takes the area typed last */
+		if (p->nets[i].area == n.area &&
+		    p->nets[i].area_dotted == n.area_dotted)
+			return CLI_UNCHANGED;
 		p->nets[i].area = n.area;
 		p->nets[i].area_dotted = n.area_dotted;
 		return CLI_OK;
@@ -630,20 +580,6 @@ DEFUN(ospf_network, NET_SYNTAX, NET_HELP)
 	return CLI_OK;
 }
 
-DEFUN(no_ospf_network, "no " NET_SYNTAX, NO_HELP NET_HELP)
-{
-	CLI_CONTEXT(struct ospf_proc, p);
-	struct ospf_net n;
-	net_of(a, &n);
-	int i = net_find(p, &n);
-	if (i < 0)
-		return CLI_OK;
-	memmove(&p->nets[i], &p->nets[i + 1],
-		(size_t)(p->nnets - i - 1) * sizeof *p->nets);
-	p->nnets--;
-	return CLI_OK;
-}
-
 static int passive_find(const struct ospf_proc *p, const char *name)
 {
 	for (int i = 0; i < p->npassive; i++)
@@ -652,32 +588,27 @@ static int passive_find(const struct ospf_proc *p, const char *name)
 	return -1;
 }
 
-DEFUN(ospf_passive, "passive-interface IFNAME",
+DEFUN(ospf_passive, "[no] passive-interface IFNAME",
       "Suppress routing updates on an interface\n"
       "Interface name\n")
 {
 	CLI_CONTEXT(struct ospf_proc, p);
 	const char *name = cli_arg(a, "IFNAME");
-	if (passive_find(p, name) >= 0)
+	int i = passive_find(p, name);
+	if (cli_is_no(a)) {
+		if (i < 0)
+			return CLI_UNCHANGED;
+		free(p->passive[i]);
+		memmove(&p->passive[i], &p->passive[i + 1],
+			(size_t)(p->npassive - i - 1) * sizeof *p->passive);
+		p->npassive--;
 		return CLI_OK;
+	}
+	if (i >= 0)
+		return CLI_UNCHANGED;
 	p->passive = xrealloc(p->passive,
 			      (size_t)(p->npassive + 1) * sizeof *p->passive);
 	p->passive[p->npassive++] = xstrdup(name);
-	return CLI_OK;
-}
-
-DEFUN(no_ospf_passive, "no passive-interface IFNAME", NO_HELP
-      "Suppress routing updates on an interface\n"
-      "Interface name\n")
-{
-	CLI_CONTEXT(struct ospf_proc, p);
-	int i = passive_find(p, cli_arg(a, "IFNAME"));
-	if (i < 0)
-		return CLI_OK;
-	free(p->passive[i]);
-	memmove(&p->passive[i], &p->passive[i + 1],
-		(size_t)(p->npassive - i - 1) * sizeof *p->passive);
-	p->npassive--;
 	return CLI_OK;
 }
 
@@ -755,39 +686,23 @@ void cli_misc_init(void)
 
 	cli_install(MODE_CONFIG, &version_cmd_cmd);
 	cli_install(MODE_CONFIG, &service_pwenc_cmd);
-	cli_install(MODE_CONFIG, &no_service_pwenc_cmd);
 	cli_install(MODE_CONFIG, &boot_start_marker_cmd);
 	cli_install(MODE_CONFIG, &boot_end_marker_cmd);
 	cli_install(MODE_CONFIG, &memory_size_cmd);
-	cli_install(MODE_CONFIG, &no_memory_size_cmd);
 	cli_install(MODE_CONFIG, &multilink_bundle_cmd);
-	cli_install(MODE_CONFIG, &no_multilink_bundle_cmd);
 	cli_install(MODE_CONFIG, &voice_card_cmd);
 	cli_install(MODE_VOICECARD, &dspfarm_cmd);
-	cli_install(MODE_VOICECARD, &no_dspfarm_cmd);
 	cli_install(MODE_CONFIG, &archive_cmd);
-	cli_install(MODE_CONFIG, &no_archive_cmd);
 	cli_install(MODE_ARCHIVE, &archive_log_config_cmd);
-	cli_install(MODE_ARCHIVE, &no_archive_log_config_cmd);
 	cli_install(MODE_ARCHIVE_LOG, &hidekeys_cmd);
-	cli_install(MODE_ARCHIVE_LOG, &no_hidekeys_cmd);
 	cli_install(MODE_ARCHIVE_LOG, &archive_logging_enable_cmd);
-	cli_install(MODE_ARCHIVE_LOG, &no_archive_logging_enable_cmd);
 	cli_install(MODE_CONFIG, &control_plane_cmd);
 	cli_install(MODE_CONFIG, &scheduler_allocate_cmd);
-	cli_install(MODE_CONFIG, &no_scheduler_allocate_cmd);
 	cli_install(MODE_CONFIG, &webvpn_cef_cmd);
-	cli_install(MODE_CONFIG, &no_webvpn_cef_cmd);
 	cli_install(MODE_CONFIG, &router_ospf_cmd);
-	cli_install(MODE_CONFIG, &no_router_ospf_cmd);
 	cli_install(MODE_ROUTER, &ospf_router_id_cmd);
-	cli_install(MODE_ROUTER, &no_ospf_router_id_cmd);
 	cli_install(MODE_ROUTER, &ospf_log_adj_cmd);
-	cli_install(MODE_ROUTER, &no_ospf_log_adj_cmd);
 	cli_install(MODE_ROUTER, &ospf_redistribute_cmd);
-	cli_install(MODE_ROUTER, &no_ospf_redistribute_cmd);
 	cli_install(MODE_ROUTER, &ospf_network_cmd);
-	cli_install(MODE_ROUTER, &no_ospf_network_cmd);
 	cli_install(MODE_ROUTER, &ospf_passive_cmd);
-	cli_install(MODE_ROUTER, &no_ospf_passive_cmd);
 }

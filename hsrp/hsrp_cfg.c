@@ -1,7 +1,7 @@
-/* HSRP interface configuration: the "standby ..." commands, their "no"
- * forms, and the running-config writer that prints them back in IOS's
- * nvgen order. Group 0 is the group of a command typed without a number,
- * and is written without it ("standby ip 9.1.1.34"). */
+/* HSRP interface configuration: the "standby ..." commands, each declared
+ * once with its "no" form, and the running-config writer that prints them
+ * back in IOS's nvgen order. Group 0 is the group of a command typed
+ * without a number, and is written without it ("standby ip 9.1.1.34"). */
 #include "hsrp_int.h"
 
 #include <arpa/inet.h>
@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define H_NO      "Negate a command or set its defaults\n"
 #define H_STANDBY "HSRP interface configuration commands\n"
 #define H_GRP     "group number\n"
 
@@ -63,26 +62,26 @@ static bool target(struct cli *cli, const struct cli_args *a, bool config,
 	return true;
 }
 
-/* The existing group a "no standby [N] ..." command is about; NULL when
- * there is none (the command then does nothing, as on IOS). */
-static struct hsrp_group *no_target(struct cli *cli, const struct cli_args *a,
-				    bool *err)
+/* A "no standby [N] ..." line: RESET takes the setting out of the
+ * existing group and says whether there was anything to take. A group
+ * that does not exist, or lacks the setting, is left alone (IOS accepts
+ * the line and does nothing); a group left empty goes. */
+typedef bool (*reset_fn)(struct hsrp_group *g, const struct cli_args *a);
+
+static int negate(struct cli *cli, const struct cli_args *a, reset_fn reset)
 {
 	struct iface *ifp;
 	unsigned num;
-	*err = !target(cli, a, false, &ifp, &num);
-	if (*err)
-		return NULL;
-	return hsrp_group_find(hsrp_if_find(ifp), num);
-}
-
-/* After a "no" form: drop what is left empty. */
-static void tidy(struct hsrp_group *g)
-{
+	if (!target(cli, a, false, &ifp, &num))
+		return CLI_ERR;
+	struct hsrp_group *g = hsrp_group_find(hsrp_if_find(ifp), num);
+	if (!g || !reset(g, a))
+		return CLI_UNCHANGED;
 	struct hsrp_if *hif = g->hif;
 	hsrp_group_changed(g);
 	hsrp_group_gc(g);
 	hsrp_if_gc(hif);
+	return CLI_OK;
 }
 
 static struct hsrp_group *group_get(struct iface *ifp, unsigned num)
@@ -143,12 +142,42 @@ static bool vip_check(struct cli *cli, struct iface *ifp, unsigned num,
 	return true;
 }
 
-DEFUN(standby_ip, "standby [<0-4095>$grp] ip [A.B.C.D$vip [secondary]]",
+/* "no standby ip A.B.C.D secondary" removes that secondary address; any
+ * other "no standby ip" the primary one. */
+static bool ip_reset(struct hsrp_group *g, const struct cli_args *a)
+{
+	bool was_enabled = g->ip_enabled;
+	int was_nsecondary = g->nsecondary;
+	uint32_t was_vip = g->vip;
+	if (cli_has(a, "secondary")) {
+		uint32_t vip = cli_arg_ip(a, "vip");
+		int j = 0;
+		for (int i = 0; i < g->nsecondary; i++)
+			if (g->secondary[i] != vip)
+				g->secondary[j++] = g->secondary[i];
+		if (j < g->nsecondary)
+			hsrp_vip_release(vip);
+		g->nsecondary = j;
+	} else {
+		if (g->vip)
+			hsrp_vip_release(g->vip);
+		g->vip = 0;
+	}
+	/* HSRP stays enabled while any virtual address is left */
+	if (!g->vip && !g->nsecondary)
+		g->ip_enabled = false;
+	return g->ip_enabled != was_enabled || g->vip != was_vip ||
+	       g->nsecondary != was_nsecondary;
+}
+
+DEFUN(standby_ip, "[no] standby [<0-4095>$grp] ip [A.B.C.D$vip [secondary]]",
       H_STANDBY H_GRP
       "Enable HSRP and set the virtual IP address\n"
       "Virtual IP address\n"
       "Make this IP address a secondary virtual IP address\n")
 {
+	if (cli_is_no(a))
+		return negate(cli, a, ip_reset);
 	struct iface *ifp;
 	unsigned num;
 	bool noop = false;
@@ -177,46 +206,25 @@ DEFUN(standby_ip, "standby [<0-4095>$grp] ip [A.B.C.D$vip [secondary]]",
 	return CLI_OK;
 }
 
-DEFUN(no_standby_ip, "no standby [<0-4095>$grp] ip [A.B.C.D$vip [secondary]]",
-      H_NO H_STANDBY H_GRP
-      "Enable HSRP and set the virtual IP address\n"
-      "Virtual IP address\n"
-      "Make this IP address a secondary virtual IP address\n")
-{
-	bool err;
-	struct hsrp_group *g = no_target(cli, a, &err);
-	if (!g)
-		return err ? CLI_ERR : CLI_OK;
-	if (cli_has(a, "secondary")) {
-		uint32_t vip = cli_arg_ip(a, "vip");
-		int j = 0;
-		for (int i = 0; i < g->nsecondary; i++)
-			if (g->secondary[i] != vip)
-				g->secondary[j++] = g->secondary[i];
-		if (j < g->nsecondary)
-			hsrp_vip_release(vip);
-		g->nsecondary = j;
-	} else {
-		if (g->vip)
-			hsrp_vip_release(g->vip);
-		g->vip = 0;
-	}
-	/* HSRP stays enabled while any virtual address is left */
-	if (!g->vip && !g->nsecondary)
-		g->ip_enabled = false;
-	tidy(g);
-	return CLI_OK;
-}
-
 /* ------------------------------------------------------------------ */
 /* name, priority, preempt                                              */
 /* ------------------------------------------------------------------ */
 
-DEFUN(standby_name, "standby [<0-4095>$grp] name WORD$name",
+static bool name_reset(struct hsrp_group *g, const struct cli_args *a)
+{
+	if (!g->name)
+		return false;
+	hsrp_group_set_name(g, NULL);
+	return true;
+}
+
+DEFUN(standby_name, "[no] standby [<0-4095>$grp] name ?[WORD$name]",
       H_STANDBY H_GRP
       "Redundancy name string\n"
       "name string\n")
 {
+	if (cli_is_no(a))
+		return negate(cli, a, name_reset);
 	struct iface *ifp;
 	unsigned num;
 	if (!target(cli, a, true, &ifp, &num))
@@ -227,25 +235,22 @@ DEFUN(standby_name, "standby [<0-4095>$grp] name WORD$name",
 	return CLI_OK;
 }
 
-DEFUN(no_standby_name, "no standby [<0-4095>$grp] name [WORD]",
-      H_NO H_STANDBY H_GRP
-      "Redundancy name string\n"
-      "name string\n")
+static bool priority_reset(struct hsrp_group *g, const struct cli_args *a)
 {
-	bool err;
-	struct hsrp_group *g = no_target(cli, a, &err);
-	if (!g)
-		return err ? CLI_ERR : CLI_OK;
-	hsrp_group_set_name(g, NULL);
-	tidy(g);
-	return CLI_OK;
+	if (!g->priority_cfgd)
+		return false;
+	g->priority = HSRP_DEF_PRIORITY;
+	g->priority_cfgd = false;
+	return true;
 }
 
-DEFUN(standby_priority, "standby [<0-4095>$grp] priority <0-255>$pri",
+DEFUN(standby_priority, "[no] standby [<0-4095>$grp] priority ?[<0-255>$pri]",
       H_STANDBY H_GRP
       "Priority level\n"
       "Priority value\n")
 {
+	if (cli_is_no(a))
+		return negate(cli, a, priority_reset);
 	struct iface *ifp;
 	unsigned num;
 	if (!target(cli, a, true, &ifp, &num))
@@ -257,23 +262,11 @@ DEFUN(standby_priority, "standby [<0-4095>$grp] priority <0-255>$pri",
 	return CLI_OK;
 }
 
-DEFUN(no_standby_priority, "no standby [<0-4095>$grp] priority [<0-255>]",
-      H_NO H_STANDBY H_GRP
-      "Priority level\n"
-      "Priority value\n")
-{
-	bool err;
-	struct hsrp_group *g = no_target(cli, a, &err);
-	if (!g)
-		return err ? CLI_ERR : CLI_OK;
-	g->priority = HSRP_DEF_PRIORITY;
-	g->priority_cfgd = false;
-	tidy(g);
-	return CLI_OK;
-}
-
+/* "no ... preempt delay" and "no ... preempt delay minimum" name the
+ * delays to remove without their values */
 #define PREEMPT_DELAYS                                                   \
-	"delay {minimum <0-3600>$min|reload <0-3600>$rel|sync <0-3600>$sync}"
+	"delay ?[{minimum ?[<0-3600>$min]|reload ?[<0-3600>$rel]|"       \
+	"sync ?[<0-3600>$sync]}]"
 #define PREEMPT_DELAYS_HELP                                              \
 	"Wait before preempting\n"                                       \
 	"Delay at least this long\n"                                     \
@@ -283,11 +276,35 @@ DEFUN(no_standby_priority, "no standby [<0-4095>$grp] priority [<0-255>]",
 	"Wait for IP redundancy clients\n"                               \
 	"Number of seconds for sync delay\n"
 
-DEFUN(standby_preempt, "standby [<0-4095>$grp] preempt [" PREEMPT_DELAYS "]",
+/* "no ... preempt" ends preemption; "no ... preempt delay reload" removes
+ * that delay only, "no ... preempt delay" every delay. */
+static bool preempt_reset(struct hsrp_group *g, const struct cli_args *a)
+{
+	bool was = g->preempt;
+	unsigned min = g->preempt_min, rel = g->preempt_reload,
+		 sync = g->preempt_sync;
+	bool some = cli_has(a, "minimum") || cli_has(a, "reload") ||
+		    cli_has(a, "sync");
+	if (!cli_has(a, "delay"))
+		g->preempt = false;
+	if (!some || cli_has(a, "minimum"))
+		g->preempt_min = 0;
+	if (!some || cli_has(a, "reload"))
+		g->preempt_reload = 0;
+	if (!some || cli_has(a, "sync"))
+		g->preempt_sync = 0;
+	return g->preempt != was || g->preempt_min != min ||
+	       g->preempt_reload != rel || g->preempt_sync != sync;
+}
+
+DEFUN(standby_preempt,
+      "[no] standby [<0-4095>$grp] preempt [" PREEMPT_DELAYS "]",
       H_STANDBY H_GRP
       "Overthrow lower priority Active routers\n"
       PREEMPT_DELAYS_HELP)
 {
+	if (cli_is_no(a))
+		return negate(cli, a, preempt_reset);
 	struct iface *ifp;
 	unsigned num;
 	if (!target(cli, a, true, &ifp, &num))
@@ -302,45 +319,13 @@ DEFUN(standby_preempt, "standby [<0-4095>$grp] preempt [" PREEMPT_DELAYS "]",
 	return CLI_OK;
 }
 
-DEFUN(no_standby_preempt,
-      "no standby [<0-4095>$grp] preempt [delay [{minimum [<0-3600>]|"
-      "reload [<0-3600>]|sync [<0-3600>]}]]",
-      H_NO H_STANDBY H_GRP
-      "Overthrow lower priority Active routers\n"
-      "Wait before preempting\n"
-      "Delay at least this long\n"
-      "Number of seconds for minimum delay\n"
-      "Delay after reload\n"
-      "Number of seconds for reload delay\n"
-      "Wait for IP redundancy clients\n"
-      "Number of seconds for sync delay\n")
-{
-	bool err;
-	struct hsrp_group *g = no_target(cli, a, &err);
-	if (!g)
-		return err ? CLI_ERR : CLI_OK;
-	bool some = cli_has(a, "minimum") || cli_has(a, "reload") ||
-		    cli_has(a, "sync");
-	if (!cli_has(a, "delay"))
-		g->preempt = false;
-	/* "no ... preempt delay reload" removes that delay only */
-	if (!some || cli_has(a, "minimum"))
-		g->preempt_min = 0;
-	if (!some || cli_has(a, "reload"))
-		g->preempt_reload = 0;
-	if (!some || cli_has(a, "sync"))
-		g->preempt_sync = 0;
-	tidy(g);
-	return CLI_OK;
-}
-
 /* ------------------------------------------------------------------ */
 /* timers                                                               */
 /* ------------------------------------------------------------------ */
 
 #define TIMERS_SYNTAX                                                     \
-	"timers (<1-254>$hello|msec <15-999>$hello_ms) "                  \
-	"(<1-255>$hold|msec <50-3000>$hold_ms)"
+	"timers ?[(<1-254>$hello|msec <15-999>$hello_ms) "                \
+	"(<1-255>$hold|msec <50-3000>$hold_ms)]"
 #define TIMERS_HELP                                                      \
 	"Hello and hold timers\n"                                        \
 	"Hello interval in seconds\n"                                    \
@@ -350,9 +335,22 @@ DEFUN(no_standby_preempt,
 	"Specify hold time in milliseconds\n"                            \
 	"Hold time in milliseconds\n"
 
-DEFUN(standby_timers, "standby [<0-4095>$grp] " TIMERS_SYNTAX,
+static bool timers_reset(struct hsrp_group *g, const struct cli_args *a)
+{
+	if (!g->timers_cfgd)
+		return false;
+	g->timers_cfgd = false;
+	g->hello_ms = HSRP_DEF_HELLO_MS;
+	g->hold_ms = HSRP_DEF_HOLD_MS;
+	g->hello_msec = g->hold_msec = false;
+	return true;
+}
+
+DEFUN(standby_timers, "[no] standby [<0-4095>$grp] " TIMERS_SYNTAX,
       H_STANDBY H_GRP TIMERS_HELP)
 {
+	if (cli_is_no(a))
+		return negate(cli, a, timers_reset);
 	struct iface *ifp;
 	unsigned num;
 	if (!target(cli, a, true, &ifp, &num))
@@ -378,23 +376,6 @@ DEFUN(standby_timers, "standby [<0-4095>$grp] " TIMERS_SYNTAX,
 	return CLI_OK;
 }
 
-DEFUN(no_standby_timers,
-      "no standby [<0-4095>$grp] timers [(<1-254>|msec <15-999>) "
-      "(<1-255>|msec <50-3000>)]",
-      H_NO H_STANDBY H_GRP TIMERS_HELP)
-{
-	bool err;
-	struct hsrp_group *g = no_target(cli, a, &err);
-	if (!g)
-		return err ? CLI_ERR : CLI_OK;
-	g->timers_cfgd = false;
-	g->hello_ms = HSRP_DEF_HELLO_MS;
-	g->hold_ms = HSRP_DEF_HOLD_MS;
-	g->hello_msec = g->hold_msec = false;
-	tidy(g);
-	return CLI_OK;
-}
-
 /* ------------------------------------------------------------------ */
 /* track                                                                */
 /* ------------------------------------------------------------------ */
@@ -402,8 +383,8 @@ DEFUN(no_standby_timers,
 /* An interface's line protocol (the decrement may be typed with or
  * without the "decrement" keyword, as 12.x accepted it), or an object. */
 #define TRACK_SYNTAX                                                      \
-	"track (IFNAME$if [[decrement] <1-255>$dec]|"                     \
-	"<1-1000>$obj [decrement <1-255>$dec])"
+	"track ?[(IFNAME$if [[decrement] <1-255>$dec]|"                   \
+	"<1-1000>$obj [decrement <1-255>$dec])]"
 #define TRACK_HELP                                                       \
 	"Priority tracking\n"                                            \
 	"Interface to track\n"                                           \
@@ -421,9 +402,31 @@ static bool track_ref_match(const struct hsrp_track_ref *t,
 	return !t->is_object && !strcmp(t->ifname, cli_arg(a, "if"));
 }
 
-DEFUN(standby_track, "standby [<0-4095>$grp] " TRACK_SYNTAX,
+/* "no ... track" without an item removes every tracking line of the
+ * group; with one, that item's line whatever its decrement. */
+static bool track_ref_reset(struct hsrp_group *g, const struct cli_args *a)
+{
+	bool all = !cli_has(a, "obj") && !cli_has(a, "if");
+	bool some = false;
+	struct hsrp_track_ref **pp = &g->tracks;
+	while (*pp) {
+		struct hsrp_track_ref *t = *pp;
+		if (all || track_ref_match(t, a)) {
+			*pp = t->next;
+			hsrp_track_ref_free(g, t);
+			some = true;
+		} else {
+			pp = &t->next;
+		}
+	}
+	return some;
+}
+
+DEFUN(standby_track, "[no] standby [<0-4095>$grp] " TRACK_SYNTAX,
       H_STANDBY H_GRP TRACK_HELP)
 {
+	if (cli_is_no(a))
+		return negate(cli, a, track_ref_reset);
 	struct iface *ifp;
 	unsigned num;
 	if (!target(cli, a, true, &ifp, &num))
@@ -450,38 +453,13 @@ DEFUN(standby_track, "standby [<0-4095>$grp] " TRACK_SYNTAX,
 	return CLI_OK;
 }
 
-DEFUN(no_standby_track,
-      "no standby [<0-4095>$grp] track [(IFNAME$if [[decrement] <1-255>]|"
-      "<1-1000>$obj [decrement <1-255>])]",
-      H_NO H_STANDBY H_GRP TRACK_HELP)
-{
-	bool err;
-	struct hsrp_group *g = no_target(cli, a, &err);
-	if (!g)
-		return err ? CLI_ERR : CLI_OK;
-	/* without an item, every tracking line of the group goes */
-	bool all = !cli_has(a, "obj") && !cli_has(a, "if");
-	struct hsrp_track_ref **pp = &g->tracks;
-	while (*pp) {
-		struct hsrp_track_ref *t = *pp;
-		if (all || track_ref_match(t, a)) {
-			*pp = t->next;
-			hsrp_track_ref_free(g, t);
-		} else {
-			pp = &t->next;
-		}
-	}
-	tidy(g);
-	return CLI_OK;
-}
-
 /* ------------------------------------------------------------------ */
 /* authentication                                                       */
 /* ------------------------------------------------------------------ */
 
 #define AUTH_SYNTAX                                                       \
-	"authentication (text WORD$text|WORD$text|md5 (key-string [0|7] "  \
-	"WORD$key [timeout <0-32767>$timeout]|key-chain WORD$chain))"
+	"authentication ?[text WORD$text|WORD$text|md5 (key-string [0|7] " \
+	"WORD$key [timeout <0-32767>$timeout]|key-chain WORD$chain)]"
 #define AUTH_HELP                                                        \
 	"Authentication\n"                                               \
 	"Plain text authentication\n"                                    \
@@ -497,9 +475,24 @@ DEFUN(no_standby_track,
 	"Set key chain\n"                                                \
 	"Name of key-chain\n"
 
-DEFUN(standby_auth, "standby [<0-4095>$grp] " AUTH_SYNTAX,
+/* "no ... authentication" removes it, whatever key follows. */
+static bool auth_reset(struct hsrp_group *g, const struct cli_args *a)
+{
+	if (g->auth == HSRP_AUTH_NONE)
+		return false;
+	g->auth = HSRP_AUTH_NONE;
+	free(g->auth_str);
+	g->auth_str = NULL;
+	g->key_encrypted = g->auth_timeout_cfgd = false;
+	g->auth_timeout = 0;
+	return true;
+}
+
+DEFUN(standby_auth, "[no] standby [<0-4095>$grp] " AUTH_SYNTAX,
       H_STANDBY H_GRP AUTH_HELP)
 {
+	if (cli_is_no(a))
+		return negate(cli, a, auth_reset);
 	struct iface *ifp;
 	unsigned num;
 	if (!target(cli, a, true, &ifp, &num))
@@ -525,24 +518,6 @@ DEFUN(standby_auth, "standby [<0-4095>$grp] " AUTH_SYNTAX,
 		g->auth_timeout = (unsigned)cli_arg_num(a, "timeout");
 	}
 	hsrp_group_changed(g);
-	return CLI_OK;
-}
-
-DEFUN(no_standby_auth, "no standby [<0-4095>$grp] authentication "
-      "[text WORD|WORD|md5 (key-string [0|7] WORD [timeout <0-32767>]|"
-      "key-chain WORD)]",
-      H_NO H_STANDBY H_GRP AUTH_HELP)
-{
-	bool err;
-	struct hsrp_group *g = no_target(cli, a, &err);
-	if (!g)
-		return err ? CLI_ERR : CLI_OK;
-	g->auth = HSRP_AUTH_NONE;
-	free(g->auth_str);
-	g->auth_str = NULL;
-	g->key_encrypted = g->auth_timeout_cfgd = false;
-	g->auth_timeout = 0;
-	tidy(g);
 	return CLI_OK;
 }
 
@@ -572,11 +547,22 @@ static bool parse_mac(const char *s, uint8_t mac[6])
 	return true;
 }
 
-DEFUN(standby_mac, "standby [<0-4095>$grp] mac-address WORD$mac",
+static bool mac_reset(struct hsrp_group *g, const struct cli_args *a)
+{
+	if (!g->mac_cfgd)
+		return false;
+	g->mac_cfgd = false;
+	memset(g->mac, 0, sizeof g->mac);
+	return true;
+}
+
+DEFUN(standby_mac, "[no] standby [<0-4095>$grp] mac-address ?[WORD$mac]",
       H_STANDBY H_GRP
       "Virtual MAC address\n"
       "MAC address (H.H.H)\n")
 {
+	if (cli_is_no(a))
+		return negate(cli, a, mac_reset);
 	struct iface *ifp;
 	unsigned num;
 	uint8_t mac[6];
@@ -591,32 +577,21 @@ DEFUN(standby_mac, "standby [<0-4095>$grp] mac-address WORD$mac",
 	return CLI_OK;
 }
 
-DEFUN(no_standby_mac, "no standby [<0-4095>$grp] mac-address [WORD]",
-      H_NO H_STANDBY H_GRP
-      "Virtual MAC address\n"
-      "MAC address (H.H.H)\n")
-{
-	bool err;
-	struct hsrp_group *g = no_target(cli, a, &err);
-	if (!g)
-		return err ? CLI_ERR : CLI_OK;
-	g->mac_cfgd = false;
-	memset(g->mac, 0, sizeof g->mac);
-	tidy(g);
-	return CLI_OK;
-}
-
 /* ------------------------------------------------------------------ */
 /* no standby N: the whole group                                        */
 /* ------------------------------------------------------------------ */
 
+/* A "no" form only: "standby N" alone is an incomplete command. */
 DEFUN(no_standby_group, "no standby <0-4095>$grp",
-      H_NO H_STANDBY H_GRP)
+      CLI_HELP_NO H_STANDBY H_GRP)
 {
-	bool err;
-	struct hsrp_group *g = no_target(cli, a, &err);
+	struct iface *ifp;
+	unsigned num;
+	if (!target(cli, a, false, &ifp, &num))
+		return CLI_ERR;
+	struct hsrp_group *g = hsrp_group_find(hsrp_if_find(ifp), num);
 	if (!g)
-		return err ? CLI_ERR : CLI_OK;
+		return CLI_UNCHANGED;
 	struct hsrp_if *hif = g->hif;
 	hsrp_group_delete(g);
 	hsrp_if_gc(hif);
@@ -653,12 +628,27 @@ static void set_version(struct hsrp_if *hif, unsigned version)
 		hsrp_group_changed(g);
 }
 
-DEFUN(standby_version, "standby version <1-2>$ver",
+/* "no standby version": back to version 1, which must fit every group. */
+static int version_reset(struct cli *cli, struct iface *ifp)
+{
+	struct hsrp_if *hif = hsrp_if_find(ifp);
+	if (!hif || hif->version == 1)
+		return CLI_UNCHANGED;
+	if (!version_fits(cli, hif, 1))
+		return CLI_ERR;
+	set_version(hif, 1);
+	hsrp_if_gc(hif);
+	return CLI_OK;
+}
+
+DEFUN(standby_version, "[no] standby version ?[<1-2>$ver]",
       H_STANDBY
       "HSRP version\n"
       "Version number\n")
 {
 	CLI_CONTEXT(struct iface, ifp);
+	if (cli_is_no(a))
+		return version_reset(cli, ifp);
 	unsigned ver = (unsigned)cli_arg_num(a, "ver");
 	if (!lan_iface(cli, ifp) ||
 	    !version_fits(cli, hsrp_if_find(ifp), ver))
@@ -669,24 +659,29 @@ DEFUN(standby_version, "standby version <1-2>$ver",
 	return CLI_OK;
 }
 
-DEFUN(no_standby_version, "no standby version [<1-2>]",
-      H_NO H_STANDBY
-      "HSRP version\n"
-      "Version number\n")
+/* "no standby delay" puts both delays back to their defaults,
+ * "no standby delay reload" only that one. */
+static int delay_reset(struct iface *ifp, const struct cli_args *a)
 {
-	CLI_CONTEXT(struct iface, ifp);
 	struct hsrp_if *hif = hsrp_if_find(ifp);
 	if (!hif)
-		return CLI_OK;
-	if (!version_fits(cli, hif, 1))
-		return CLI_ERR;
-	set_version(hif, 1);
+		return CLI_UNCHANGED;
+	unsigned min = hif->delay_min, rel = hif->delay_reload;
+	bool some = cli_has(a, "minimum") || cli_has(a, "reload");
+	if (!some || cli_has(a, "minimum"))
+		hif->delay_min = HSRP_DEF_DELAY_MIN;
+	if (!some || cli_has(a, "reload"))
+		hif->delay_reload = HSRP_DEF_DELAY_RELOAD;
+	if (hif->delay_min == min && hif->delay_reload == rel)
+		return CLI_UNCHANGED;
+	hsrp_if_changed(hif);
 	hsrp_if_gc(hif);
 	return CLI_OK;
 }
 
 DEFUN(standby_delay,
-      "standby delay {minimum <0-10000>$min|reload <0-10000>$rel}",
+      "[no] standby delay ?[{minimum ?[<0-10000>$min]|"
+      "reload ?[<0-10000>$rel]}]",
       H_STANDBY
       "HSRP initialisation delay\n"
       "Delay at least this long\n"
@@ -695,6 +690,8 @@ DEFUN(standby_delay,
       "Delay in seconds\n")
 {
 	CLI_CONTEXT(struct iface, ifp);
+	if (cli_is_no(a))
+		return delay_reset(ifp, a);
 	if (!lan_iface(cli, ifp))
 		return CLI_ERR;
 	struct hsrp_if *hif = hsrp_if_get(ifp);
@@ -708,62 +705,38 @@ DEFUN(standby_delay,
 	return CLI_OK;
 }
 
-DEFUN(no_standby_delay,
-      "no standby delay [{minimum [<0-10000>]|reload [<0-10000>]}]",
-      H_NO H_STANDBY
-      "HSRP initialisation delay\n"
-      "Delay at least this long\n"
-      "Delay in seconds\n"
-      "Delay after reload\n"
-      "Delay in seconds\n")
+/* The virtual MACs of every group follow the use-bia setting. */
+static void use_bia_changed(struct hsrp_if *hif)
 {
-	CLI_CONTEXT(struct iface, ifp);
-	struct hsrp_if *hif = hsrp_if_find(ifp);
-	if (!hif)
-		return CLI_OK;
-	bool some = cli_has(a, "minimum") || cli_has(a, "reload");
-	if (!some || cli_has(a, "minimum"))
-		hif->delay_min = HSRP_DEF_DELAY_MIN;
-	if (!some || cli_has(a, "reload"))
-		hif->delay_reload = HSRP_DEF_DELAY_RELOAD;
 	hsrp_if_changed(hif);
-	hsrp_if_gc(hif);
-	return CLI_OK;
+	for (struct hsrp_group *g = hif->groups; g; g = g->next)
+		hsrp_group_changed(g);
 }
 
-DEFUN(standby_use_bia, "standby use-bia [scope interface]",
+DEFUN(standby_use_bia, "[no] standby use-bia [scope interface]",
       H_STANDBY
       "HSRP uses interface's burned in address\n"
       "Specify the scope of use-bia\n"
       "Use-bia applies to all groups on this interface\n")
 {
 	CLI_CONTEXT(struct iface, ifp);
+	struct hsrp_if *hif;
+	if (cli_is_no(a)) {
+		/* "no standby use-bia", with or without the scope, ends it */
+		hif = hsrp_if_find(ifp);
+		if (!hif || !hif->use_bia)
+			return CLI_UNCHANGED;
+		hif->use_bia = hif->use_bia_scope = false;
+		use_bia_changed(hif);
+		hsrp_if_gc(hif);
+		return CLI_OK;
+	}
 	if (!lan_iface(cli, ifp))
 		return CLI_ERR;
-	struct hsrp_if *hif = hsrp_if_get(ifp);
+	hif = hsrp_if_get(ifp);
 	hif->use_bia = true;
 	hif->use_bia_scope = cli_has(a, "scope");
-	hsrp_if_changed(hif);
-	for (struct hsrp_group *g = hif->groups; g; g = g->next)
-		hsrp_group_changed(g);
-	return CLI_OK;
-}
-
-DEFUN(no_standby_use_bia, "no standby use-bia [scope interface]",
-      H_NO H_STANDBY
-      "HSRP uses interface's burned in address\n"
-      "Specify the scope of use-bia\n"
-      "Use-bia applies to all groups on this interface\n")
-{
-	CLI_CONTEXT(struct iface, ifp);
-	struct hsrp_if *hif = hsrp_if_find(ifp);
-	if (!hif)
-		return CLI_OK;
-	hif->use_bia = hif->use_bia_scope = false;
-	hsrp_if_changed(hif);
-	for (struct hsrp_group *g = hif->groups; g; g = g->next)
-		hsrp_group_changed(g);
-	hsrp_if_gc(hif);
+	use_bia_changed(hif);
 	return CLI_OK;
 }
 
@@ -917,18 +890,12 @@ static void standby_writer(struct sbuf *out, struct iface *ifp)
 /* ------------------------------------------------------------------ */
 
 static const struct cli_command *const if_cmds[] = {
-	&standby_ip_cmd,        &no_standby_ip_cmd,
-	&standby_name_cmd,      &no_standby_name_cmd,
-	&standby_priority_cmd,  &no_standby_priority_cmd,
-	&standby_preempt_cmd,   &no_standby_preempt_cmd,
-	&standby_timers_cmd,    &no_standby_timers_cmd,
-	&standby_track_cmd,     &no_standby_track_cmd,
-	&standby_auth_cmd,      &no_standby_auth_cmd,
-	&standby_mac_cmd,       &no_standby_mac_cmd,
-	&no_standby_group_cmd,
-	&standby_version_cmd,   &no_standby_version_cmd,
-	&standby_delay_cmd,     &no_standby_delay_cmd,
-	&standby_use_bia_cmd,   &no_standby_use_bia_cmd,
+	&standby_ip_cmd,        &standby_name_cmd,
+	&standby_priority_cmd,  &standby_preempt_cmd,
+	&standby_timers_cmd,    &standby_track_cmd,
+	&standby_auth_cmd,      &standby_mac_cmd,
+	&no_standby_group_cmd,  &standby_version_cmd,
+	&standby_delay_cmd,     &standby_use_bia_cmd,
 };
 
 void hsrp_cfg_init(void)

@@ -436,6 +436,8 @@ DEFUN(debug_standby, "debug " DEBUG_SYNTAX,
 	return CLI_OK;
 }
 
+/* Declared on its own: at EXEC, IOS helps "no" as "Disable debugging
+ * functions", not as the configuration modes' "Negate a command ...". */
 DEFUN(no_debug_standby, "no debug " DEBUG_SYNTAX,
       "Disable debugging functions\n"
       "Debugging functions (see also 'undebug')\n" DEBUG_HELP)

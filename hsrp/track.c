@@ -125,8 +125,22 @@ static void track_free(struct track_obj *t)
 /* Commands                                                             */
 /* ------------------------------------------------------------------ */
 
+/* "no track N [...]": the object goes, whatever definition follows. */
+static int track_remove(unsigned id)
+{
+	for (struct track_obj **pp = &tracks; *pp; pp = &(*pp)->next)
+		if ((*pp)->id == id) {
+			struct track_obj *t = *pp;
+			*pp = t->next;
+			track_free(t);
+			hsrp_track_object_changed(id);
+			return CLI_OK;
+		}
+	return CLI_UNCHANGED;
+}
+
 DEFUN(track_iface,
-      "track <1-1000>$id interface IFNAME$if (line-protocol|ip routing)",
+      "[no] track <1-1000>$id ?[interface IFNAME$if (line-protocol|ip routing)]",
       "Object tracking configuration commands\n"
       "Tracked object\n"
       "Select an interface to track\n"
@@ -136,7 +150,12 @@ DEFUN(track_iface,
       "Track interface IP routing capability\n")
 {
 	unsigned id = (unsigned)cli_arg_num(a, "id");
+	if (cli_is_no(a))
+		return track_remove(id);
 	struct track_obj *t = track_find(id);
+	/* the same definition typed again changes no configuration */
+	bool same = t && t->routing == cli_has(a, "routing") &&
+		    !strcmp(t->ifname, cli_arg(a, "if"));
 	if (!t) {
 		t = xcalloc(1, sizeof *t);
 		CLI_OBJ_REGISTER(t, struct track_obj);
@@ -155,27 +174,28 @@ DEFUN(track_iface,
 	t->up = track_measure(t);
 	hsrp_track_object_changed(id);
 	cli_enter(cli, MODE_TRACK, t);
-	return CLI_OK;
+	return same ? CLI_UNCHANGED : CLI_OK;
 }
 
-DEFUN(no_track, "no track <1-1000>$id",
-      "Negate a command or set its defaults\n"
-      "Object tracking configuration commands\n"
-      "Tracked object\n")
+/* "no delay" removes both delays, "no delay up" that one only. */
+static int track_delay_reset(struct track_obj *t, const struct cli_args *a)
 {
-	unsigned id = (unsigned)cli_arg_num(a, "id");
-	for (struct track_obj **pp = &tracks; *pp; pp = &(*pp)->next)
-		if ((*pp)->id == id) {
-			struct track_obj *t = *pp;
-			*pp = t->next;
-			track_free(t);
-			hsrp_track_object_changed(id);
-			break;
-		}
+	bool some = cli_has(a, "up") || cli_has(a, "down");
+	bool up = !some || cli_has(a, "up"), down = !some || cli_has(a, "down");
+	if (!(up && t->delay_up_cfgd) && !(down && t->delay_down_cfgd))
+		return CLI_UNCHANGED;
+	if (up) {
+		t->delay_up_cfgd = false;
+		t->delay_up = 0;
+	}
+	if (down) {
+		t->delay_down_cfgd = false;
+		t->delay_down = 0;
+	}
 	return CLI_OK;
 }
 
-DEFUN(track_delay, "delay {up <0-180>$up|down <0-180>$down}",
+DEFUN(track_delay, "[no] delay ?[{up ?[<0-180>$up]|down ?[<0-180>$down]}]",
       "Tracking delay\n"
       "Delay up change notification\n"
       "Seconds to delay\n"
@@ -183,31 +203,12 @@ DEFUN(track_delay, "delay {up <0-180>$up|down <0-180>$down}",
       "Seconds to delay\n")
 {
 	CLI_CONTEXT(struct track_obj, t);
+	if (cli_is_no(a))
+		return track_delay_reset(t, a);
 	t->delay_up_cfgd = cli_has(a, "up");
 	t->delay_up = (unsigned)cli_arg_num(a, "up");
 	t->delay_down_cfgd = cli_has(a, "down");
 	t->delay_down = (unsigned)cli_arg_num(a, "down");
-	return CLI_OK;
-}
-
-DEFUN(no_track_delay, "no delay [{up [<0-180>]|down [<0-180>]}]",
-      "Negate a command or set its defaults\n"
-      "Tracking delay\n"
-      "Delay up change notification\n"
-      "Seconds to delay\n"
-      "Delay down change notification\n"
-      "Seconds to delay\n")
-{
-	CLI_CONTEXT(struct track_obj, t);
-	bool some = cli_has(a, "up") || cli_has(a, "down");
-	if (!some || cli_has(a, "up")) {
-		t->delay_up_cfgd = false;
-		t->delay_up = 0;
-	}
-	if (!some || cli_has(a, "down")) {
-		t->delay_down_cfgd = false;
-		t->delay_down = 0;
-	}
 	return CLI_OK;
 }
 
@@ -244,9 +245,7 @@ void track_reset(void)
 void track_init(void)
 {
 	cli_install(MODE_CONFIG, &track_iface_cmd);
-	cli_install(MODE_CONFIG, &no_track_cmd);
 	cli_install(MODE_TRACK, &track_delay_cmd);
-	cli_install(MODE_TRACK, &no_track_delay_cmd);
 	cfg_register_writer(CFG_TRACK, track_write);
 	core_subscribe(EVT_IFACE_STATE, on_iface_event, NULL);
 	core_subscribe(EVT_IFACE_ADDR, on_iface_event, NULL);

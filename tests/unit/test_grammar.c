@@ -76,7 +76,7 @@ static const struct cli_command c_prio = {
 	"Priority value\n", h_prio, 0};
 static const struct cli_command c_no_prio = {
 	"no standby [<0-4095>] priority [<0-255>]",
-	"Negate a command or set its defaults\nHSRP interface configuration "
+	CLI_HELP_NO "HSRP interface configuration "
 	"commands\ngroup number\nPriority level\nPriority value\n", h_no_prio, 0};
 static const struct cli_command c_stop = {"stopbits (1|2)",
 	"Set async line stop bits\nOne stop bit\nTwo stop bits\n", h_stop, 0};
@@ -478,6 +478,65 @@ static void test_no_prefix(void **s)
 	sbuf_free(&out);
 }
 
+/* ?[...] inside an optional part and inside an any-order group, as
+ * "[no] standby preempt [delay ?[{minimum ?[N]|reload ?[N]}]]" has it:
+ * each value required when setting, each optional when removing. */
+static int h_hold(struct cli *cli, const struct cli_args *a)
+{
+	snprintf(form, sizeof form, "%s delay=%d up=%s down=%s",
+		 cli_is_default(a) ? "default" : cli_is_no(a) ? "no" : "set",
+		 cli_has(a, "delay"),
+		 cli_has(a, "up") ? cli_has(a, "u") ? cli_arg(a, "u") : "*" : "-",
+		 cli_has(a, "down") ? cli_has(a, "d") ? cli_arg(a, "d") : "*" : "-");
+	return CLI_OK;
+}
+static const struct cli_command c_hold = {
+	"[no] hold [delay ?[{up ?[<0-9>$u]|down ?[<0-9>$d]}]]",
+	"Hold\nDelay\nUp\nUp seconds\nDown\nDown seconds\n", h_hold, 0};
+
+static void test_no_prefix_nested(void **s)
+{
+	cli_install(MODE_VOICECARD, &c_hold);
+	static const struct {
+		const char *line;
+		enum match_status st;
+		const char *form;
+	} cases[] = {
+		{"hold", M_OK, "set delay=0 up=- down=-"},
+		{"hold delay up 3 down 4", M_OK, "set delay=1 up=3 down=4"},
+		{"hold delay down 4", M_OK, "set delay=1 up=- down=4"},
+		{"hold delay", M_INCOMPLETE, NULL},
+		{"hold delay up", M_INCOMPLETE, NULL},
+		{"hold delay up 3 down", M_INCOMPLETE, NULL},
+		{"no hold", M_OK, "no delay=0 up=- down=-"},
+		{"no hold delay", M_OK, "no delay=1 up=- down=-"},
+		{"no hold delay up", M_OK, "no delay=1 up=* down=-"},
+		{"no hold delay down up 3", M_OK, "no delay=1 up=3 down=*"},
+		{"default hold delay down 2", M_OK, "default delay=1 up=- down=2"},
+		{"no hold delay up up", M_INVALID, NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		form[0] = '\0';
+		struct match_result r = run_match(MODE_VOICECARD, cases[i].line);
+		if (r.st != cases[i].st)
+			fail_msg("\"%s\": status %d", cases[i].line, r.st);
+		if (cases[i].form)
+			assert_string_equal(form, cases[i].form);
+	}
+	struct sbuf out;
+	sbuf_init(&out);
+	int ew;
+	enum match_status es;
+	assert_true(grammar_help(MODE_VOICECARD, "no hold delay up ", false,
+				 &out, &ew, &es));
+	assert_string_equal(out.s, "  <0-9>  Up seconds\n  down   Down\n  <cr>\n");
+	sbuf_reset(&out);
+	assert_true(grammar_help(MODE_VOICECARD, "hold delay up ", false,
+				 &out, &ew, &es));
+	assert_string_equal(out.s, "  <0-9>  Up seconds\n");
+	sbuf_free(&out);
+}
+
 /* ---- declarations that check themselves ---------------------------------- */
 
 /* Run FN in a child process; true when it died of SIGABRT. */
@@ -674,6 +733,7 @@ int main(void)
 		cmocka_unit_test_setup(test_shared_subtrees, setup),
 		cmocka_unit_test_setup(test_writer_order, setup),
 		cmocka_unit_test_setup(test_no_prefix, setup),
+		cmocka_unit_test_setup(test_no_prefix_nested, setup),
 		cmocka_unit_test_setup(test_help_count_checked_at_install, setup),
 		cmocka_unit_test_setup(test_undeclared_argument_caught, setup),
 		cmocka_unit_test_setup(test_errors_count_and_deleted_context, setup),

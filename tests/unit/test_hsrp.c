@@ -2,8 +2,9 @@
  * version bounds, incomplete lines, the optional group number), the
  * show running-config lines in IOS nvgen order and their fixed point,
  * name lookup and its events, show standby / brief / delay, object
- * tracking and the debug flags. Everything runs through the CLI as a
- * console would. */
+ * tracking and the debug flags, the no and default forms and the handler
+ * codes that say whether a line changed anything. Everything runs through
+ * the CLI as a console would. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 #include "../../cli/cli.h"
 #include "../../platform/platform.h"
 #include "../../hsrp/hsrp.h"
+#include "type_lines.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -364,6 +366,93 @@ static void test_no_forms(void **state)
 	free(l);
 }
 
+/* One declaration for both forms: the no form takes the positive form's
+ * arguments, "default" runs it, and a no form of what is not configured
+ * is accepted without changing anything. */
+static void test_no_default_and_unchanged(void **state)
+{
+	assert_int_equal(cfg("interface Vlan10\n"
+		" ip address 10.10.0.2 255.255.255.0\n"
+		" standby use-bia scope interface\n"
+		" standby version 2\n"
+		" standby delay minimum 5 reload 10\n"
+		" standby 10 ip 10.10.0.1\n"
+		" standby 10 ip 10.10.1.1 secondary\n"
+		" standby 10 timers msec 250 msec 750\n"
+		" standby 10 priority 110\n"
+		" standby 10 preempt delay minimum 60 reload 70 sync 90\n"
+		" standby 10 authentication md5 key-string k1 timeout 30\n"
+		" standby 10 name PRIMARY\n"
+		" standby 10 mac-address 4000.1000.1060\n"
+		" standby 10 track 1 decrement 20\n"
+		" standby 10 track GigabitEthernet0/1\n"), 0);
+	static const struct typed removed[] = {
+		{"interface Vlan10", ANY_RC},
+		{"no standby 10 priority 110", CLI_OK},
+		{"default standby 10 timers msec 250 msec 750", CLI_OK},
+		{"no standby 10 preempt delay minimum", CLI_OK},
+		{"default standby 10 preempt delay sync 90", CLI_OK},
+		{"no standby 10 authentication md5 key-string k1 timeout 30",
+		 CLI_OK},
+		{"default standby 10 name", CLI_OK},
+		{"no standby 10 mac-address 4000.1000.1060", CLI_OK},
+		{"no standby 10 track 1 decrement 20", CLI_OK},
+		{"default standby 10 ip 10.10.1.1 secondary", CLI_OK},
+		{"default standby delay reload", CLI_OK},
+		{"no standby use-bia scope interface", CLI_OK},
+		/* nothing left to take away, or no such group */
+		{"no standby 10 priority", CLI_UNCHANGED},
+		{"no standby 10 timers", CLI_UNCHANGED},
+		{"no standby 10 preempt delay minimum 60", CLI_UNCHANGED},
+		{"no standby 10 authentication", CLI_UNCHANGED},
+		{"default standby 10 name", CLI_UNCHANGED},
+		{"no standby 10 mac-address", CLI_UNCHANGED},
+		{"no standby 10 track 1", CLI_UNCHANGED},
+		{"no standby 10 ip 10.10.9.9 secondary", CLI_UNCHANGED},
+		{"no standby delay reload", CLI_UNCHANGED},
+		{"no standby use-bia", CLI_UNCHANGED},
+		{"no standby 11 ip", CLI_UNCHANGED},
+		{"no standby 11", CLI_UNCHANGED},
+		/* the positive forms still want their values */
+		{"standby 10 priority", CLI_ERR},
+		{"standby 10 preempt delay", CLI_ERR},
+		{"standby 10 preempt delay minimum", CLI_ERR},
+		{"standby 10 authentication", CLI_ERR},
+		{"standby delay", CLI_ERR},
+		{"standby version", CLI_ERR},
+		{NULL, 0},
+	};
+	type_lines(removed);
+	char *l = standby_lines("Vlan10");
+	assert_string_equal(l, " standby delay minimum 5\n"
+			       " standby version 2\n"
+			       " standby 10 ip 10.10.0.1\n"
+			       " standby 10 preempt delay reload 70\n"
+			       " standby 10 track GigabitEthernet0/1\n");
+	free(l);
+	/* the interface-wide settings go back to their defaults; the
+	 * version only once the groups fit version 1 */
+	static const struct typed defaults[] = {
+		{"interface Vlan10", ANY_RC},
+		{"standby 300 priority 90", CLI_OK},
+		{"default standby version", CLI_ERR},
+		{"no standby 300", CLI_OK},
+		{"default standby version 2", CLI_OK},
+		{"no standby version", CLI_UNCHANGED},
+		{"default standby delay", CLI_OK},
+		{"no standby 10 preempt", CLI_OK},
+		{"no standby 10 track", CLI_OK},
+		{"no standby 10 ip", CLI_OK},
+		{"no standby 10 ip", CLI_UNCHANGED},
+		{"no standby delay", CLI_UNCHANGED},
+		{NULL, 0},
+	};
+	type_lines(defaults);
+	l = standby_lines("Vlan10");
+	assert_string_equal(l, "");
+	free(l);
+}
+
 static void test_vip_checks(void **state)
 {
 	assert_int_equal(cfg("interface Ethernet0/0\n"
@@ -531,6 +620,40 @@ static void test_track_objects(void **state)
 	free(out);
 }
 
+/* "track" and "delay" declared with their no forms. */
+static void test_track_no_forms(void **state)
+{
+	static const struct typed lines[] = {
+		{"track 1 interface Tunnel1 line-protocol", CLI_OK},
+		{"delay up 5 down 10", CLI_OK},
+		{"default delay up", CLI_OK},
+		{"no delay up 5", CLI_UNCHANGED},
+		{"exit", CLI_UNCHANGED},
+		/* the same definition again: the mode, no change */
+		{"track 1 interface Tunnel1 line-protocol", CLI_UNCHANGED},
+		{"exit", CLI_UNCHANGED},
+		{"track 2 interface Tunnel1 ip routing", CLI_OK},
+		{"delay up 3", CLI_OK},
+		{"no delay", CLI_OK},
+		{"no delay", CLI_UNCHANGED},
+		{"delay", CLI_ERR},
+		{"delay up", CLI_ERR},
+		{"exit", CLI_UNCHANGED},
+		/* the no form takes the definition too, as IOS does */
+		{"no track 2 interface Tunnel1 ip routing", CLI_OK},
+		{"no track 2", CLI_UNCHANGED},
+		{"default track 3", CLI_UNCHANGED},
+		{"track 3", CLI_ERR},
+		{NULL, 0},
+	};
+	type_lines(lines);
+	char *run = cfg_running_text();
+	assert_non_null(strstr(run, "track 1 interface Tunnel1 line-protocol\n"
+				    " delay down 10\n!\n"));
+	assert_null(strstr(run, "track 2"));
+	free(run);
+}
+
 static void test_debug_flags(void **state)
 {
 	char *out = show("debug standby events");
@@ -647,12 +770,14 @@ int main(void)
 		cmocka_unit_test_setup(test_nvgen_order_and_fixed_point, setup),
 		cmocka_unit_test_setup(test_every_option_round_trips, setup),
 		cmocka_unit_test_setup(test_no_forms, setup),
+		cmocka_unit_test_setup(test_no_default_and_unchanged, setup),
 		cmocka_unit_test_setup(test_vip_checks, setup),
 		cmocka_unit_test_setup(test_names_and_events, setup),
 		cmocka_unit_test_setup(test_iface_removed, setup),
 		cmocka_unit_test_setup(test_show_standby, setup),
 		cmocka_unit_test_setup(test_show_brief_and_delay, setup),
 		cmocka_unit_test_setup(test_track_objects, setup),
+		cmocka_unit_test_setup(test_track_no_forms, setup),
 		cmocka_unit_test_setup(test_debug_flags, setup),
 		cmocka_unit_test_setup(test_vip_owner_follows_changes, setup),
 		cmocka_unit_test_setup(test_name_index, setup),

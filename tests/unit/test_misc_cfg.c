@@ -1,7 +1,9 @@
 /* Unit tests of the global commands in cli/aaa.c, cli/line.c and
  * cli/misc_cfg.c: the seed lines are stored and printed back in IOS order,
  * the lines IOS rejects draw errors, pasting show running-config gives it
- * back unchanged, and the accessors the console uses tell the truth. */
+ * back unchanged, the accessors the console uses tell the truth, and each
+ * no form (and "default") runs with the handler code saying whether the
+ * line changed anything. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +17,7 @@
 #include "../../core/core.h"
 #include "../../cli/cli.h"
 #include "../../cli/cli_cfg.h"
+#include "type_lines.h"
 
 static int setup(void **state)
 {
@@ -362,6 +365,205 @@ static void test_router_ospf(void **state)
 	free(t);
 }
 
+/* Commands declared once with their no forms: the no form takes the
+ * positive form's arguments, "default" runs it, and setting what is
+ * already set, or removing what is not there, changes nothing. */
+static void test_no_forms_and_unchanged(void **state)
+{
+	static const struct typed global[] = {
+		{"version 12.4", CLI_UNCHANGED},
+		{"version 15.1", CLI_OK},
+		{"boot-start-marker", CLI_UNCHANGED},
+		{"control-plane", CLI_UNCHANGED},
+		{"exit", CLI_UNCHANGED},
+		{"service password-encryption", CLI_OK},
+		{"no service password-encryption", CLI_OK},
+		{"default service password-encryption", CLI_UNCHANGED},
+		{"memory-size iomem 10", CLI_OK},
+		{"memory-size iomem 10", CLI_UNCHANGED},
+		{"no memory-size iomem 10", CLI_OK},
+		{"no memory-size iomem", CLI_UNCHANGED},
+		{"memory-size iomem", CLI_ERR},
+		{"multilink bundle-name both", CLI_OK},
+		{"multilink bundle-name both", CLI_UNCHANGED},
+		{"default multilink bundle-name", CLI_OK},
+		{"multilink bundle-name", CLI_ERR},
+		{"scheduler allocate 20000 1000", CLI_OK},
+		{"no scheduler allocate 20000 1000", CLI_OK},
+		{"no scheduler allocate", CLI_UNCHANGED},
+		{"scheduler allocate", CLI_ERR},
+		{"webvpn cef", CLI_OK},
+		{"webvpn cef", CLI_UNCHANGED},
+		{"default webvpn cef", CLI_OK},
+		{"voice-card 1", CLI_OK},
+		{"no dspfarm", CLI_UNCHANGED},
+		{"dspfarm", CLI_OK},
+		{"voice-card 1", CLI_UNCHANGED},
+		{"default dspfarm", CLI_OK},
+		{"archive", CLI_OK},
+		{"log config", CLI_OK},
+		{"hidekeys", CLI_OK},
+		{"no logging enable", CLI_UNCHANGED},
+		{"logging enable", CLI_OK},
+		{"exit", CLI_UNCHANGED},
+		{"log config", CLI_UNCHANGED},
+		{"default hidekeys", CLI_OK},
+		{"end", CLI_UNCHANGED},
+		{NULL, 0},
+	};
+	type_lines(global);
+	assert_in_order("version 15.1\n"
+			"no service password-encryption\n"
+			"voice-card 1\n"
+			" no dspfarm\n"
+			"archive\n"
+			" log config\n"
+			"  logging enable\n");
+	char *t = cfg_running_text();
+	assert_null(strstr(t, "memory-size"));
+	assert_null(strstr(t, "multilink"));
+	assert_null(strstr(t, "scheduler"));
+	assert_null(strstr(t, "webvpn"));
+	assert_null(strstr(t, "hidekeys"));
+	free(t);
+	static const struct typed archive_off[] = {
+		{"no archive", CLI_OK},
+		{"no archive", CLI_UNCHANGED},
+		{NULL, 0},
+	};
+	type_lines(archive_off);
+	t = cfg_running_text();
+	assert_null(strstr(t, "archive"));
+	free(t);
+}
+
+static void test_ospf_no_forms(void **state)
+{
+	static const struct typed lines[] = {
+		{"router ospf 1", CLI_OK},
+		{"router-id 1.1.1.1", CLI_OK},
+		{"router-id 1.1.1.1", CLI_UNCHANGED},
+		{"no router-id 1.1.1.1", CLI_OK},
+		{"no router-id", CLI_UNCHANGED},
+		{"router-id", CLI_ERR},
+		{"log-adjacency-changes", CLI_UNCHANGED},
+		{"log-adjacency-changes detail", CLI_OK},
+		{"no log-adjacency-changes detail", CLI_OK},
+		{"no log-adjacency-changes detail", CLI_UNCHANGED},
+		{"no log-adjacency-changes", CLI_OK},
+		{"default log-adjacency-changes", CLI_OK},
+		{"redistribute static subnets", CLI_OK},
+		{"no redistribute static subnets", CLI_OK},
+		{"no redistribute static subnets", CLI_UNCHANGED},
+		{"default redistribute static", CLI_OK},
+		{"no redistribute connected", CLI_UNCHANGED},
+		{"network 10.0.0.0 0.255.255.255 area 0", CLI_OK},
+		{"network 10.0.0.0 0.255.255.255 area 0", CLI_UNCHANGED},
+		{"network 10.0.0.0 0.255.255.255 area 0.0.0.0", CLI_OK},
+		{"no network 10.0.0.0 0.255.255.255 area 0", CLI_OK},
+		{"no network 10.0.0.0 0.255.255.255 area 0", CLI_UNCHANGED},
+		{"passive-interface f0/0", CLI_OK},
+		{"passive-interface FastEthernet0/0", CLI_UNCHANGED},
+		{"no passive-interface f0/0", CLI_OK},
+		{"no passive-interface f0/0", CLI_UNCHANGED},
+		{"exit", CLI_UNCHANGED},
+		{"router ospf 1", CLI_UNCHANGED},
+		{"exit", CLI_UNCHANGED},
+		{"no router ospf 2", CLI_UNCHANGED},
+		{NULL, 0},
+	};
+	type_lines(lines);
+	assert_in_order("router ospf 1\n"
+			" log-adjacency-changes\n"
+			"!\n");
+	char *t = cfg_running_text();
+	assert_null(strstr(t, " router-id"));
+	assert_null(strstr(t, " redistribute"));
+	assert_null(strstr(t, " network"));
+	assert_null(strstr(t, " passive-interface"));
+	free(t);
+	static const struct typed gone[] = {
+		{"default router ospf 1", CLI_OK},
+		{"no router ospf 1", CLI_UNCHANGED},
+		{NULL, 0},
+	};
+	type_lines(gone);
+	t = cfg_running_text();
+	assert_null(strstr(t, "router ospf"));
+	free(t);
+}
+
+static void test_aaa_line_no_forms(void **state)
+{
+	static const struct typed lines[] = {
+		{"aaa new-model", CLI_OK},
+		{"aaa new-model", CLI_UNCHANGED},
+		{"aaa session-id common", CLI_UNCHANGED},
+		{"aaa session-id unique", CLI_OK},
+		{"no aaa session-id unique", CLI_OK},
+		{"default aaa session-id", CLI_UNCHANGED},
+		{"aaa session-id", CLI_ERR},
+		{"aaa authentication login L local", CLI_OK},
+		{"no aaa authentication login L local", CLI_OK},
+		{"no aaa authentication login L", CLI_UNCHANGED},
+		{"username ann password 0 x", CLI_OK},
+		{"no username ann password 0 x", CLI_OK},
+		{"no username ann", CLI_UNCHANGED},
+		{"radius-server host 10.0.0.9 auth-port 1845", CLI_OK},
+		{"no radius-server host 10.0.0.9", CLI_UNCHANGED},
+		{"no radius-server host 10.0.0.9 auth-port 1845 timeout 3", CLI_OK},
+		{"radius-server key 0 k1", CLI_OK},
+		{"no radius-server key 0 k1", CLI_OK},
+		{"default radius-server key", CLI_UNCHANGED},
+		{"radius-server key", CLI_ERR},
+		{"no aaa new-model", CLI_OK},
+		{"default aaa new-model", CLI_UNCHANGED},
+		/* lines: entering existing ones changes nothing */
+		{"line vty 0 4", CLI_UNCHANGED},
+		{"line vty 5 6", CLI_OK},
+		{"exec-timeout 5 30", CLI_OK},
+		{"no exec-timeout 5 30", CLI_OK},
+		{"no exec-timeout", CLI_UNCHANGED},
+		{"exec-timeout", CLI_ERR},
+		{"stopbits 1", CLI_OK},
+		{"default stopbits 1", CLI_OK},
+		{"no stopbits", CLI_UNCHANGED},
+		{"privilege level 7", CLI_OK},
+		{"no privilege level 7", CLI_OK},
+		{"no privilege level", CLI_UNCHANGED},
+		{"privilege level", CLI_ERR},
+		{"password 0 pw", CLI_OK},
+		{"no password 0 pw", CLI_OK},
+		{"no password", CLI_UNCHANGED},
+		{"transport input ssh", CLI_OK},
+		{"no transport input", CLI_OK},
+		{"no transport input rlogin", CLI_UNCHANGED},
+		{"logging synchronous", CLI_OK},
+		{"no logging synchronous level all", CLI_OK},
+		{"no logging synchronous", CLI_UNCHANGED},
+		/* vty lines ask for the password by default */
+		{"default login", CLI_UNCHANGED},
+		{"no login", CLI_OK},
+		{"default login", CLI_OK},
+		{"login local", CLI_OK},
+		{"no login local", CLI_OK},
+		{"no login", CLI_UNCHANGED},
+		{"exit", CLI_UNCHANGED},
+		{"no line vty 5 6", CLI_OK},
+		{"no line vty 5 6", CLI_UNCHANGED},
+		{"no line con 0", CLI_UNCHANGED},
+		{NULL, 0},
+	};
+	type_lines(lines);
+	char *t = cfg_running_text();
+	assert_true(has_line(t, "no aaa new-model"));
+	assert_null(strstr(t, "username"));
+	assert_null(strstr(t, "radius-server"));
+	assert_true(has_line(t, "line vty 0 4"));
+	assert_null(strstr(t, "line vty 5"));
+	free(t);
+}
+
 static void test_reset_defaults(void **state)
 {
 	assert_int_equal(run("version 15.1\n"
@@ -395,6 +597,9 @@ int main(void)
 		cmocka_unit_test_setup(test_password_encryption, setup),
 		cmocka_unit_test_setup(test_lines, setup),
 		cmocka_unit_test_setup(test_router_ospf, setup),
+		cmocka_unit_test_setup(test_no_forms_and_unchanged, setup),
+		cmocka_unit_test_setup(test_ospf_no_forms, setup),
+		cmocka_unit_test_setup(test_aaa_line_no_forms, setup),
 		cmocka_unit_test_setup(test_reset_defaults, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
