@@ -56,7 +56,7 @@ build/tobj/%.o: %.c $(HDRS)
 	@echo "  CC+SAN  $<"
 	@$(CC) -O1 -g $(SAN) $(CFLAGS_COMMON) -c -o $@ $<
 
-build/tests/%: tests/unit/%.c $(LIBOBJS) $(HDRS)
+build/tests/%: tests/unit/%.c $(LIBOBJS) $(HDRS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	@$(CC) -O1 -g $(SAN) $(CFLAGS_COMMON) $(shell pkg-config --cflags cmocka) \
