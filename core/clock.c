@@ -105,31 +105,26 @@ DEFUN(show_clock, "show clock", "Show running system information\n"
 	return CLI_OK;
 }
 
-DEFUN(clock_timezone, "clock timezone WORD$zone <-23-23>$hours [<0-59>$minutes]",
+DEFUN(clock_timezone,
+      "[no] clock timezone ?[WORD$zone <-23-23>$hours [<0-59>$minutes]]",
       "Configure time-of-day clock\n"
       "Configure time zone\n"
       "name of time zone\n"
       "Hours offset from UTC\n"
       "Minutes offset from UTC\n")
 {
+	if (cli_is_no(a)) {
+		if (!tz_configured)
+			return CLI_UNCHANGED;
+		strcpy(tz_name, "UTC");
+		tz_hours = tz_minutes = 0;
+		tz_configured = false;
+		return CLI_OK;
+	}
 	snprintf(tz_name, sizeof tz_name, "%s", cli_arg(a, "zone"));
 	tz_hours = atoi(cli_arg(a, "hours"));
 	tz_minutes = cli_has(a, "minutes") ? atoi(cli_arg(a, "minutes")) : 0;
 	tz_configured = true;
-	return CLI_OK;
-}
-
-DEFUN(no_clock_timezone, "no clock timezone [WORD] [<-23-23>] [<0-59>]",
-      "Negate a command or set its defaults\n"
-      "Configure time-of-day clock\n"
-      "Configure time zone\n"
-      "name of time zone\n"
-      "Hours offset from UTC\n"
-      "Minutes offset from UTC\n")
-{
-	strcpy(tz_name, "UTC");
-	tz_hours = tz_minutes = 0;
-	tz_configured = false;
 	return CLI_OK;
 }
 
@@ -159,5 +154,4 @@ void clock_init(void)
 	cli_install(MODE_EXEC, &show_clock_cmd);
 	cli_install(MODE_USER, &show_clock_cmd);
 	cli_install(MODE_CONFIG, &clock_timezone_cmd);
-	cli_install(MODE_CONFIG, &no_clock_timezone_cmd);
 }

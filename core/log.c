@@ -163,13 +163,31 @@ void log_debug(const char *fmt, ...)
 
 /* ---- service timestamps ---------------------------------------------- */
 
-static struct ts_cfg *ts_of(const struct cli_args *a)
+static bool ts_eq(const struct ts_cfg *x, const struct ts_cfg *y)
 {
-	return cli_has(a, "debug") ? &ts_debug : &ts_log;
+	return x->kind == y->kind && x->msec == y->msec &&
+	       x->localtime == y->localtime && x->show_tz == y->show_tz &&
+	       x->year == y->year;
 }
 
+/* C as the debug or the log format, or both for the bare form (as IOS);
+ * CLI_UNCHANGED when that is what they are. */
+static int ts_set(const struct cli_args *a, struct ts_cfg c)
+{
+	bool debug = cli_has(a, "debug"), log = cli_has(a, "log");
+	if ((log || ts_eq(&ts_debug, &c)) && (debug || ts_eq(&ts_log, &c)))
+		return CLI_UNCHANGED;
+	if (!log)
+		ts_debug = c;
+	if (!debug)
+		ts_log = c;
+	return CLI_OK;
+}
+
+/* "no" turns timestamps off whatever options follow; "default" brings
+ * back IOS's uptime stamps. */
 DEFUN(service_ts,
-      "service timestamps [(debug|log) [(uptime|datetime [{msec|localtime|show-timezone|year}])]]",
+      "[no] service timestamps [(debug|log) [(uptime|datetime [{msec|localtime|show-timezone|year}])]]",
       "Modify use of network based services\n"
       "Timestamp debug/log messages\n"
       "Timestamp debug messages\n"
@@ -182,34 +200,17 @@ DEFUN(service_ts,
       "Include year in timestamp\n")
 {
 	struct ts_cfg c = {TS_UPTIME, false, false, false, false};
-	if (cli_has(a, "datetime")) {
+	if (cli_is_no(a)) {
+		if (!cli_is_default(a))
+			c.kind = TS_NONE;
+	} else if (cli_has(a, "datetime")) {
 		c.kind = TS_DATETIME;
 		c.msec = cli_has(a, "msec");
 		c.localtime = cli_has(a, "localtime");
 		c.show_tz = cli_has(a, "show-timezone");
 		c.year = cli_has(a, "year");
 	}
-	if (!cli_has(a, "debug") && !cli_has(a, "log"))
-		ts_debug = ts_log = c;   /* bare form sets both, as IOS */
-	else
-		*ts_of(a) = c;
-	return CLI_OK;
-}
-
-DEFUN(no_service_ts, "no service timestamps [(debug|log)] [LINE]",
-      "Negate a command or set its defaults\n"
-      "Modify use of network based services\n"
-      "Timestamp debug/log messages\n"
-      "Timestamp debug messages\n"
-      "Timestamp log messages\n"
-      "Timestamp options\n")
-{
-	struct ts_cfg c = {cli_is_default(a) ? TS_UPTIME : TS_NONE, 0, 0, 0, 0};
-	if (!cli_has(a, "debug") && !cli_has(a, "log"))
-		ts_debug = ts_log = c;
-	else
-		*ts_of(a) = c;
-	return CLI_OK;
+	return ts_set(a, c);
 }
 
 static void ts_write(struct sbuf *out, const char *which, const struct ts_cfg *t)
@@ -264,11 +265,28 @@ static int level_of(const struct cli_args *a)
 	"Informational messages            (severity=6)\n" \
 	"Debugging messages                (severity=7)\n"
 
-DEFUN(logging_buffered, "logging buffered [<4096-2147483647>$size] [" LEVEL_SYNTAX "]",
+/* "no logging buffered": off, with size and level back to their
+ * defaults (which they keep while off). */
+static int buffered_off(void)
+{
+	if (!lg.buffered_on)
+		return CLI_UNCHANGED;
+	lg.buffered_on = false;
+	lg.buffered_size = 4096;
+	lg.buffered_size_set = lg.buffered_level_set = false;
+	lg.buffered_level = 7;
+	ring_clear();
+	return CLI_OK;
+}
+
+DEFUN(logging_buffered,
+      "[no] logging buffered [<4096-2147483647>$size] [" LEVEL_SYNTAX "]",
       "Modify message logging facilities\n"
       "Set buffered logging parameters\n"
       "Logging buffer size\n" LEVEL_HELP)
 {
+	if (cli_is_no(a))
+		return buffered_off();
 	long size = cli_has(a, "size") ? (long)cli_arg_num(a, "size") : 4096;
 	if (size != lg.buffered_size)
 		ring_clear();
@@ -281,43 +299,25 @@ DEFUN(logging_buffered, "logging buffered [<4096-2147483647>$size] [" LEVEL_SYNT
 	return CLI_OK;
 }
 
-DEFUN(no_logging_buffered, "no logging buffered [LINE]",
-      "Negate a command or set its defaults\n"
-      "Modify message logging facilities\n"
-      "Set buffered logging parameters\n"
-      "Buffered logging options\n")
-{
-	lg.buffered_on = false;
-	lg.buffered_size = 4096;
-	lg.buffered_size_set = lg.buffered_level_set = false;
-	lg.buffered_level = 7;
-	ring_clear();
-	return CLI_OK;
-}
-
-DEFUN(logging_console, "logging console [" LEVEL_SYNTAX "]",
+/* "no logging console" turns it off; "default logging console" on, at
+ * IOS's level (debugging). */
+DEFUN(logging_console, "[no] logging console [" LEVEL_SYNTAX "]",
       "Modify message logging facilities\n"
       "Set console logging parameters\n" LEVEL_HELP)
 {
-	int lv = level_of(a);
-	lg.console_on = true;
-	lg.console_level = lv >= 0 ? lv : 7;
-	return CLI_OK;
-}
-
-DEFUN(no_logging_console, "no logging console [LINE]",
-      "Negate a command or set its defaults\n"
-      "Modify message logging facilities\n"
-      "Set console logging parameters\n"
-      "Console logging options\n")
-{
-	lg.console_on = cli_is_default(a);
-	lg.console_level = 7;
+	int lv = cli_is_no(a) ? -1 : level_of(a);
+	bool on = !cli_is_no(a) || cli_is_default(a);
+	if (lv < 0)
+		lv = 7;
+	if (lg.console_on == on && lg.console_level == lv)
+		return CLI_UNCHANGED;
+	lg.console_on = on;
+	lg.console_level = lv;
 	return CLI_OK;
 }
 
 DEFUN(logging_rate_limit,
-      "logging rate-limit (<1-10000>$rate|all <1-10000>$rate|console [all] <1-10000>$rate) [except " LEVEL_SYNTAX "]",
+      "[no] logging rate-limit ?[(<1-10000>$rate|all <1-10000>$rate|console [all] <1-10000>$rate) [except " LEVEL_SYNTAX "]]",
       "Modify message logging facilities\n"
       "Set messages per second limit\n"
       "Messages per second\n"
@@ -328,6 +328,13 @@ DEFUN(logging_rate_limit,
       "Messages per second\n"
       "Messages of this severity or higher\n" LEVEL_HELP)
 {
+	if (cli_is_no(a)) {
+		if (!lg.rate_limit)
+			return CLI_UNCHANGED;
+		free(lg.rate_limit);
+		lg.rate_limit = NULL;
+		return CLI_OK;
+	}
 	struct sbuf b;
 	sbuf_init(&b);
 	/* kept as IOS prints it back; iosim's console never floods */
@@ -335,17 +342,6 @@ DEFUN(logging_rate_limit,
 		sbuf_printf(&b, "%s%s", i > 2 ? " " : "", cli_argv(a, i));
 	free(lg.rate_limit);
 	lg.rate_limit = sbuf_take(&b);
-	return CLI_OK;
-}
-
-DEFUN(no_logging_rate_limit, "no logging rate-limit [LINE]",
-      "Negate a command or set its defaults\n"
-      "Modify message logging facilities\n"
-      "Set messages per second limit\n"
-      "Rate limit options\n")
-{
-	free(lg.rate_limit);
-	lg.rate_limit = NULL;
 	return CLI_OK;
 }
 
@@ -436,13 +432,9 @@ void log_init(void)
 	cfg_register_writer(CFG_SERVICE, service_write);
 	cfg_register_writer(CFG_LOGGING, logging_write);
 	cli_install(MODE_CONFIG, &service_ts_cmd);
-	cli_install(MODE_CONFIG, &no_service_ts_cmd);
 	cli_install(MODE_CONFIG, &logging_buffered_cmd);
-	cli_install(MODE_CONFIG, &no_logging_buffered_cmd);
 	cli_install(MODE_CONFIG, &logging_console_cmd);
-	cli_install(MODE_CONFIG, &no_logging_console_cmd);
 	cli_install(MODE_CONFIG, &logging_rate_limit_cmd);
-	cli_install(MODE_CONFIG, &no_logging_rate_limit_cmd);
 	cli_install(MODE_EXEC, &show_logging_cmd);
 	cli_install(MODE_EXEC, &clear_logging_cmd);
 }

@@ -35,24 +35,19 @@ static bool hostname_valid(const char *s)
 	return s[-1] != '-';
 }
 
-DEFUN(hostname_cmd_fn, "hostname WORD", "Set system's network name\n"
+DEFUN(hostname_cmd_fn, "[no] hostname ?[WORD]", "Set system's network name\n"
       "This system's network name\n")
 {
-	const char *n = cli_arg(a, "WORD");
+	/* "no hostname": back to IOS's default name */
+	const char *n = cli_is_no(a) ? "Router" : cli_arg(a, "WORD");
 	if (!hostname_valid(n)) {
 		cli_puts(cli, "% Hostname contains one or more illegal "
 			      "characters.\n");
 		return CLI_ERR;
 	}
+	if (strcmp(hostname, n) == 0)
+		return CLI_UNCHANGED;
 	core_set_hostname(n);
-	return CLI_OK;
-}
-
-DEFUN(no_hostname, "no hostname [WORD]", "Negate a command or set its defaults\n"
-      "Set system's network name\n"
-      "This system's network name\n")
-{
-	core_set_hostname(NULL);
 	return CLI_OK;
 }
 
@@ -77,13 +72,27 @@ bool core_enable_check(const char *pw)
 	return true;
 }
 
-DEFUN(enable_secret_cmd, "enable secret [(0$clear|5$hashed)] LINE$secret",
+/* "no enable secret" and "no enable password" drop it whatever follows;
+ * as on IOS, they take the positive forms' words or none. */
+static int secret_clear(char **slot)
+{
+	if (!*slot)
+		return CLI_UNCHANGED;
+	free(*slot);
+	*slot = NULL;
+	return CLI_OK;
+}
+
+DEFUN(enable_secret_cmd,
+      "[no] enable secret ?[[(0$clear|5$hashed)] LINE$secret]",
       "Modify enable password parameters\n"
       "Assign the privileged level secret\n"
       "Specifies an UNENCRYPTED password will follow\n"
       "Specifies an ENCRYPTED secret will follow\n"
       "The UNENCRYPTED (cleartext) 'enable' secret\n")
 {
+	if (cli_is_no(a))
+		return secret_clear(&enable_secret);
 	const char *s = cli_arg(a, "secret");
 	char *h;
 	if (cli_has(a, "hashed")) {
@@ -105,35 +114,15 @@ DEFUN(enable_secret_cmd, "enable secret [(0$clear|5$hashed)] LINE$secret",
 	return CLI_OK;
 }
 
-DEFUN(no_enable_secret, "no enable secret [LINE]",
-      "Negate a command or set its defaults\n"
-      "Modify enable password parameters\n"
-      "Assign the privileged level secret\n"
-      "The secret\n")
-{
-	free(enable_secret);
-	enable_secret = NULL;
-	return CLI_OK;
-}
-
-DEFUN(enable_password_cmd, "enable password [0] LINE$pw",
+DEFUN(enable_password_cmd, "[no] enable password ?[[0] LINE$pw]",
       "Modify enable password parameters\n"
       "Assign the privileged level password\n"
       "Specifies an UNENCRYPTED password will follow\n"
       "The UNENCRYPTED (cleartext) 'enable' password\n")
 {
+	if (cli_is_no(a))
+		return secret_clear(&enable_password);
 	xstrset(&enable_password, cli_arg(a, "pw"));
-	return CLI_OK;
-}
-
-DEFUN(no_enable_password, "no enable password [LINE]",
-      "Negate a command or set its defaults\n"
-      "Modify enable password parameters\n"
-      "Assign the privileged level password\n"
-      "The password\n")
-{
-	free(enable_password);
-	enable_password = NULL;
 	return CLI_OK;
 }
 
@@ -360,11 +349,8 @@ void system_init(void)
 	cfg_register_writer(CFG_HOSTNAME, hostname_write);
 	cfg_register_writer(CFG_ENABLE, enable_write);
 	cli_install(MODE_CONFIG, &hostname_cmd_fn_cmd);
-	cli_install(MODE_CONFIG, &no_hostname_cmd);
 	cli_install(MODE_CONFIG, &enable_secret_cmd_cmd);
-	cli_install(MODE_CONFIG, &no_enable_secret_cmd);
 	cli_install(MODE_CONFIG, &enable_password_cmd_cmd);
-	cli_install(MODE_CONFIG, &no_enable_password_cmd);
 	cli_install(MODE_EXEC, &write_memory_cmd);
 	cli_install(MODE_EXEC, &write_erase_cmd);
 	cli_install(MODE_EXEC, &copy_run_start_cmd);

@@ -199,7 +199,6 @@ static const struct name_num icmp_types[] = {ICMP_TYPES(NN_ENTRY){NULL, 0}};
 	"IP standard access list (expanded range)\n"
 #define SEQ "[<1-2147483647>] "
 #define SEQ_HELP "Sequence Number\n"
-#define NO_HELP "Negate a command or set its defaults\n"
 
 static const char *num_name(const struct name_num *t, unsigned v)
 {
@@ -555,7 +554,7 @@ static int entry_add(struct cli *cli, struct acl *l, const struct acl_entry *e,
 	struct acl_entry *same = entry_same(l, e);
 	struct acl_entry *taken = seq ? intmap_get(&l->by_seq, seq) : NULL;
 	if (same && (!taken || same->seq <= taken->seq))
-		return CLI_OK;
+		return CLI_UNCHANGED;
 	if (taken) {
 		cli_printf(cli, "%% Duplicate sequence number\n");
 		return CLI_ERR;
@@ -646,10 +645,12 @@ DEFUN(acl_num_remark,
 	return entry_add(cli, l, &e, 0);
 }
 
-/* IOS removes the whole numbered list, whatever follows the number. */
+/* IOS removes the whole numbered list, whatever follows the number: so
+ * this no form is declared on its own, taking any words after the number
+ * rather than an entry's grammar. */
 DEFUN(no_acl_num,
       "no access-list (<1-99>|<100-199>|<1300-1999>|<2000-2699>) [LINE]",
-      NO_HELP
+      CLI_HELP_NO
       "Add an access list entry\n"
       "IP standard access list\n"
       "IP extended access list\n"
@@ -659,14 +660,25 @@ DEFUN(no_acl_num,
 {
 	const char *num = arg_after(a, "access-list");
 	struct acl *l = num ? acl_find(num) : NULL;
-	if (l)
-		acl_delete(l);
+	if (!l)
+		return CLI_UNCHANGED;
+	acl_delete(l);
 	return CLI_OK;
 }
 
 /* ---- named lists: ip access-list standard|extended NAME ---------------------------- */
 
-DEFUN(ip_acl_named, "ip access-list (standard|extended) WORD$name",
+/* "no ip access-list KIND NAME" deletes only a list of that kind. */
+static int named_acl_delete(const char *name, bool extended)
+{
+	struct acl *l = acl_find(name);
+	if (!l || l->extended != extended)
+		return CLI_UNCHANGED;
+	acl_delete(l);
+	return CLI_OK;
+}
+
+DEFUN(ip_acl_named, "[no] ip access-list (standard|extended) WORD$name",
       "Global IP configuration subcommands\n"
       "Named access-list\n"
       "Standard Access List\n"
@@ -675,6 +687,8 @@ DEFUN(ip_acl_named, "ip access-list (standard|extended) WORD$name",
 {
 	const char *name = cli_arg(a, "name");
 	bool extended = cli_has(a, "extended");
+	if (cli_is_no(a))
+		return named_acl_delete(name, extended);
 	bool kind;
 	if (name[0] >= '0' && name[0] <= '9') {
 		if (!number_kind(name, &kind) || kind != extended) {
@@ -689,24 +703,11 @@ DEFUN(ip_acl_named, "ip access-list (standard|extended) WORD$name",
 			   l->extended ? "extended" : "standard");
 		return CLI_ERR;
 	}
+	int rc = l ? CLI_UNCHANGED : CLI_OK;   /* entered, or made now */
 	if (!l)
 		l = acl_create(name, extended);
 	cli_enter(cli, extended ? MODE_EXT_NACL : MODE_STD_NACL, l);
-	return CLI_OK;
-}
-
-DEFUN(no_ip_acl_named, "no ip access-list (standard|extended) WORD$name",
-      NO_HELP
-      "Global IP configuration subcommands\n"
-      "Named access-list\n"
-      "Standard Access List\n"
-      "Extended Access List\n"
-      "Access-list name\n")
-{
-	struct acl *l = acl_find(cli_arg(a, "name"));
-	if (l && l->extended == cli_has(a, "extended"))
-		acl_delete(l);
-	return CLI_OK;
+	return rc;
 }
 
 static int named_entry(struct cli *cli, const struct cli_args *a)
@@ -729,8 +730,9 @@ static int named_entry_delete(struct cli *cli, const struct cli_args *a)
 	if (!parse_entry(cli, a, action_index(a), l->extended, &e))
 		return CLI_ERR;
 	struct acl_entry *x = entry_same(l, &e);
-	if (x)
-		entry_unlink(l, x);
+	if (!x)
+		return CLI_UNCHANGED;
+	entry_unlink(l, x);
 	return CLI_OK;
 }
 
@@ -759,68 +761,69 @@ DEFUN(nacl_std, SEQ BODY_STD, SEQ_HELP BODY_STD_HELP)
 	return named_entry(cli, a);
 }
 
-DEFUN(no_nacl_ip, "no " BODY_IP, NO_HELP BODY_IP_HELP)
+/* The entries' no forms are declared on their own: they take no sequence
+ * number ("no 10" alone is no_nacl_seq). */
+DEFUN(no_nacl_ip, "no " BODY_IP, CLI_HELP_NO BODY_IP_HELP)
 {
 	return named_entry_delete(cli, a);
 }
 
-DEFUN(no_nacl_tcp, "no " BODY_TCP, NO_HELP BODY_TCP_HELP)
+DEFUN(no_nacl_tcp, "no " BODY_TCP, CLI_HELP_NO BODY_TCP_HELP)
 {
 	return named_entry_delete(cli, a);
 }
 
-DEFUN(no_nacl_udp, "no " BODY_UDP, NO_HELP BODY_UDP_HELP)
+DEFUN(no_nacl_udp, "no " BODY_UDP, CLI_HELP_NO BODY_UDP_HELP)
 {
 	return named_entry_delete(cli, a);
 }
 
-DEFUN(no_nacl_icmp, "no " BODY_ICMP, NO_HELP BODY_ICMP_HELP)
+DEFUN(no_nacl_icmp, "no " BODY_ICMP, CLI_HELP_NO BODY_ICMP_HELP)
 {
 	return named_entry_delete(cli, a);
 }
 
-DEFUN(no_nacl_std, "no " BODY_STD, NO_HELP BODY_STD_HELP)
+DEFUN(no_nacl_std, "no " BODY_STD, CLI_HELP_NO BODY_STD_HELP)
 {
 	return named_entry_delete(cli, a);
 }
 
 DEFUN(no_nacl_seq, "no <1-2147483647>$seq",
-      NO_HELP SEQ_HELP)
+      CLI_HELP_NO SEQ_HELP)
 {
 	CLI_CONTEXT(struct acl, l);
 	struct acl_entry *x = intmap_get(&l->by_seq,
 					 (unsigned)cli_arg_num(a, "seq"));
-	if (x)
-		entry_unlink(l, x);
+	if (!x)
+		return CLI_UNCHANGED;
+	entry_unlink(l, x);
 	return CLI_OK;
 }
 
-DEFUN(nacl_remark, "remark LINE$text",
+/* "no remark TEXT" deletes the first remark with that text. */
+static int remark_delete(struct acl *l, const char *text)
+{
+	for (struct acl_entry *x = l->entries; x; x = x->next)
+		if (x->remark && strcmp(x->remark, text) == 0) {
+			entry_unlink(l, x);
+			return CLI_OK;
+		}
+	return CLI_UNCHANGED;
+}
+
+DEFUN(nacl_remark, "[no] remark LINE$text",
       "Access list entry comment\n"
       "Comment up to 100 characters\n")
 {
 	CLI_CONTEXT(struct acl, l);
+	if (cli_is_no(a))
+		return remark_delete(l, cli_arg(a, "text"));
 	struct acl_entry e;
 	memset(&e, 0, sizeof e);
 	char text[101];
 	snprintf(text, sizeof text, "%s", cli_arg(a, "text"));
 	e.remark = text;
 	return entry_add(cli, l, &e, 0);
-}
-
-DEFUN(no_nacl_remark, "no remark LINE$text",
-      NO_HELP
-      "Access list entry comment\n"
-      "Comment up to 100 characters\n")
-{
-	CLI_CONTEXT(struct acl, l);
-	const char *text = cli_arg(a, "text");
-	for (struct acl_entry *x = l->entries; x; x = x->next)
-		if (x->remark && strcmp(x->remark, text) == 0) {
-			entry_unlink(l, x);
-			break;
-		}
-	return CLI_OK;
 }
 
 /* ---- formatting ------------------------------------------------------------------------ */
@@ -1100,7 +1103,7 @@ void acl_init(void)
 	static const struct cli_command *const global[] = {
 		&acl_num_ip_cmd, &acl_num_tcp_cmd, &acl_num_udp_cmd,
 		&acl_num_icmp_cmd, &acl_num_std_cmd, &acl_num_remark_cmd,
-		&no_acl_num_cmd, &ip_acl_named_cmd, &no_ip_acl_named_cmd,
+		&no_acl_num_cmd, &ip_acl_named_cmd,
 	};
 	for (size_t i = 0; i < sizeof global / sizeof global[0]; i++)
 		cli_install(MODE_CONFIG, global[i]);
@@ -1115,7 +1118,7 @@ void acl_init(void)
 	cli_install(MODE_STD_NACL, &nacl_std_cmd);
 	cli_install(MODE_STD_NACL, &no_nacl_std_cmd);
 	static const struct cli_command *const both[] = {
-		&no_nacl_seq_cmd, &nacl_remark_cmd, &no_nacl_remark_cmd,
+		&no_nacl_seq_cmd, &nacl_remark_cmd,
 	};
 	for (size_t i = 0; i < sizeof both / sizeof both[0]; i++) {
 		cli_install(MODE_EXT_NACL, both[i]);

@@ -19,30 +19,23 @@ const char *arg_after(const struct cli_args *a, const char *keyword)
 	return NULL;
 }
 
-/* ---- interface / no interface ------------------------------------------- */
-
-DEFUN(interface_cmd, "interface IFNAME$ifname",
-      "Select an interface to configure\n"
-      "Interface type and number\n")
+int str_set_rc(char **slot, const char *v)
 {
-	const char *name = cli_arg(a, "ifname");
-	struct iface *ifp = iface_get(name);
-	if (!ifp) {
-		cli_invalid_arg(cli, a, 0);
-		return CLI_ERR;
-	}
-	cli_enter(cli, ifp->is_subif ? MODE_SUBIF : MODE_IF, ifp);
+	if (*slot ? v && strcmp(*slot, v) == 0 : !v)
+		return CLI_UNCHANGED;
+	xstrset(slot, v);
 	return CLI_OK;
 }
 
-DEFUN(no_interface_cmd, "no interface IFNAME$ifname",
-      "Negate a command or set its defaults\n"
-      "Select an interface to configure\n"
-      "Interface type and number\n")
+/* ---- interface / no interface ------------------------------------------- */
+
+/* "no interface": sub-interfaces and virtual interfaces go, a physical
+ * port stays. */
+static int interface_delete(struct cli *cli, const char *name)
 {
-	struct iface *ifp = iface_find(cli_arg(a, "ifname"));
+	struct iface *ifp = iface_find(name);
 	if (!ifp)
-		return CLI_OK;
+		return CLI_UNCHANGED;
 	if (iface_is_physical(ifp) && !ifp->is_subif) {
 		cli_printf(cli, "%% Removal of physical interfaces is not "
 				"permitted\n");
@@ -52,27 +45,35 @@ DEFUN(no_interface_cmd, "no interface IFNAME$ifname",
 	return CLI_OK;
 }
 
-/* ---- description ---------------------------------------------------------- */
-
-DEFUN(description_cmd, "description LINE$text",
-      "Interface specific description\n"
-      "Up to 240 characters describing this interface\n")
+DEFUN(interface_cmd, "[no] interface IFNAME$ifname",
+      "Select an interface to configure\n"
+      "Interface type and number\n")
 {
-	CLI_CONTEXT(struct iface, ifp);
-	char buf[241];
-	snprintf(buf, sizeof buf, "%s", cli_arg(a, "text"));
-	xstrset(&ifp->description, buf);
-	return CLI_OK;
+	const char *name = cli_arg(a, "ifname");
+	if (cli_is_no(a))
+		return interface_delete(cli, name);
+	struct iface *ifp = iface_find(name);
+	int rc = ifp ? CLI_UNCHANGED : CLI_OK;   /* made now, or entered */
+	if (!ifp && !(ifp = iface_get(name))) {
+		cli_invalid_arg(cli, a, 0);
+		return CLI_ERR;
+	}
+	cli_enter(cli, ifp->is_subif ? MODE_SUBIF : MODE_IF, ifp);
+	return rc;
 }
 
-DEFUN(no_description_cmd, "no description [LINE]",
-      "Negate a command or set its defaults\n"
+/* ---- description ---------------------------------------------------------- */
+
+DEFUN(description_cmd, "[no] description ?[LINE$text]",
       "Interface specific description\n"
       "Up to 240 characters describing this interface\n")
 {
 	CLI_CONTEXT(struct iface, ifp);
-	xstrset(&ifp->description, NULL);
-	return CLI_OK;
+	if (cli_is_no(a))
+		return str_set_rc(&ifp->description, NULL);
+	char buf[241];
+	snprintf(buf, sizeof buf, "%s", cli_arg(a, "text"));
+	return str_set_rc(&ifp->description, buf);
 }
 
 static void write_description(struct sbuf *out, struct iface *ifp)
@@ -83,35 +84,30 @@ static void write_description(struct sbuf *out, struct iface *ifp)
 
 /* ---- shutdown -------------------------------------------------------------- */
 
-DEFUN(shutdown_cmd, "shutdown",
-      "Shutdown the selected interface\n")
+/* An address entered while shut may overlap a live interface: IOS says so
+ * when the interface is enabled, and enables it. */
+static void warn_overlap(struct cli *cli, const struct iface *ifp)
 {
-	CLI_CONTEXT(struct iface, ifp);
-	ifp->shutdown = true;
-	iface_update_state(ifp);
-	return CLI_OK;
+	struct iface *o = ifp->addr ? ip_overlap(ifp, ifp->addr, ifp->mask)
+				    : NULL;
+	if (!o)
+		return;
+	char b[16];
+	cli_printf(cli, "%% %s overlaps with %s\n",
+		   ip_fmt(ifp->addr & ifp->mask, b), o->name);
+	cli_printf(cli, "%s: incorrect IP address assignment\n", ifp->name);
 }
 
-DEFUN(no_shutdown_cmd, "no shutdown",
-      "Negate a command or set its defaults\n"
+DEFUN(shutdown_cmd, "[no] shutdown",
       "Shutdown the selected interface\n")
 {
 	CLI_CONTEXT(struct iface, ifp);
-	if (!ifp->shutdown)
-		return CLI_OK;
-	/* An address entered while shut may overlap a live interface: IOS
-	 * says so when the interface is enabled. */
-	if (ifp->addr) {
-		struct iface *o = ip_overlap(ifp, ifp->addr, ifp->mask);
-		if (o) {
-			char b[16];
-			cli_printf(cli, "%% %s overlaps with %s\n",
-				   ip_fmt(ifp->addr & ifp->mask, b), o->name);
-			cli_printf(cli, "%s: incorrect IP address assignment\n",
-				   ifp->name);
-		}
-	}
-	ifp->shutdown = false;
+	bool shut = !cli_is_no(a);
+	if (ifp->shutdown == shut)
+		return CLI_UNCHANGED;
+	if (!shut)
+		warn_overlap(cli, ifp);
+	ifp->shutdown = shut;
 	iface_update_state(ifp);
 	return CLI_OK;
 }
@@ -124,7 +120,8 @@ static void write_shutdown(struct sbuf *out, struct iface *ifp)
 
 /* ---- duplex, speed, media-type, serial restart-delay ---------------------- */
 
-/* Hardware Ethernet ports (not SVIs, not sub-interfaces) take these. */
+/* Hardware Ethernet ports (not SVIs, not sub-interfaces) take these. The
+ * no forms are accepted anywhere: they only clear the setting. */
 static bool ether_port(struct cli *cli, const struct cli_args *a,
 		       const struct iface *ifp)
 {
@@ -136,33 +133,23 @@ static bool ether_port(struct cli *cli, const struct cli_args *a,
 	return true;
 }
 
-DEFUN(duplex_cmd, "duplex (auto|full|half)",
+DEFUN(duplex_cmd, "[no] duplex ?[(auto|full|half)]",
       "Configure duplex operation.\n"
       "Enable AUTO duplex configuration\n"
       "Force full duplex operation\n"
       "Force half-duplex operation\n")
 {
 	CLI_CONTEXT(struct iface, ifp);
+	if (cli_is_no(a))
+		return SET_RC(ifp->duplex, DUPLEX_UNSET);
 	if (!ether_port(cli, a, ifp))
 		return CLI_ERR;
-	ifp->duplex = cli_has(a, "auto") ? DUPLEX_AUTO :
-		      cli_has(a, "full") ? DUPLEX_FULL : DUPLEX_HALF;
-	return CLI_OK;
+	enum duplex_cfg d = cli_has(a, "auto") ? DUPLEX_AUTO :
+			    cli_has(a, "full") ? DUPLEX_FULL : DUPLEX_HALF;
+	return SET_RC(ifp->duplex, d);
 }
 
-DEFUN(no_duplex_cmd, "no duplex [(auto|full|half)]",
-      "Negate a command or set its defaults\n"
-      "Configure duplex operation.\n"
-      "Enable AUTO duplex configuration\n"
-      "Force full duplex operation\n"
-      "Force half-duplex operation\n")
-{
-	CLI_CONTEXT(struct iface, ifp);
-	ifp->duplex = DUPLEX_UNSET;
-	return CLI_OK;
-}
-
-DEFUN(speed_cmd, "speed (10|100|1000|auto)",
+DEFUN(speed_cmd, "[no] speed ?[(10|100|1000|auto)]",
       "Configure speed operation.\n"
       "Force 10 Mbps operation\n"
       "Force 100 Mbps operation\n"
@@ -170,6 +157,8 @@ DEFUN(speed_cmd, "speed (10|100|1000|auto)",
       "Enable AUTO speed configuration\n")
 {
 	CLI_CONTEXT(struct iface, ifp);
+	if (cli_is_no(a))
+		return SET_RC(ifp->speed, SPEED_UNSET);
 	if (!ether_port(cli, a, ifp))
 		return CLI_ERR;
 	enum speed_cfg s = cli_has(a, "auto") ? SPEED_AUTO :
@@ -180,73 +169,39 @@ DEFUN(speed_cmd, "speed (10|100|1000|auto)",
 		cli_invalid_arg(cli, a, 1);
 		return CLI_ERR;
 	}
-	ifp->speed = s;
-	return CLI_OK;
+	return SET_RC(ifp->speed, s);
 }
 
-DEFUN(no_speed_cmd, "no speed [(10|100|1000|auto)]",
-      "Negate a command or set its defaults\n"
-      "Configure speed operation.\n"
-      "Force 10 Mbps operation\n"
-      "Force 100 Mbps operation\n"
-      "Force 1000 Mbps operation\n"
-      "Enable AUTO speed configuration\n")
-{
-	CLI_CONTEXT(struct iface, ifp);
-	ifp->speed = SPEED_UNSET;
-	return CLI_OK;
-}
-
-DEFUN(media_type_cmd, "media-type (rj45|sfp)",
+DEFUN(media_type_cmd, "[no] media-type ?[(rj45|sfp)]",
       "Media type\n"
       "Use RJ45 connector\n"
       "Use SFP connector\n")
 {
 	CLI_CONTEXT(struct iface, ifp);
+	if (cli_is_no(a))
+		return SET_RC(ifp->media, MEDIA_UNSET);
 	if (!ether_port(cli, a, ifp))
 		return CLI_ERR;
 	if (ifp->type != IFT_GIGABITETHERNET) {
 		cli_invalid_arg(cli, a, 1);
 		return CLI_ERR;
 	}
-	ifp->media = cli_has(a, "sfp") ? MEDIA_SFP : MEDIA_RJ45;
-	return CLI_OK;
+	return SET_RC(ifp->media, cli_has(a, "sfp") ? MEDIA_SFP : MEDIA_RJ45);
 }
 
-DEFUN(no_media_type_cmd, "no media-type [(rj45|sfp)]",
-      "Negate a command or set its defaults\n"
-      "Media type\n"
-      "Use RJ45 connector\n"
-      "Use SFP connector\n")
-{
-	CLI_CONTEXT(struct iface, ifp);
-	ifp->media = MEDIA_UNSET;
-	return CLI_OK;
-}
-
-DEFUN(serial_restart_cmd, "serial restart-delay <0-900>$secs",
+DEFUN(serial_restart_cmd, "[no] serial restart-delay ?[<0-900>$secs]",
       "serial interface commands\n"
       "Configure serial interface restart-delay\n"
       "Restart delay value in seconds\n")
 {
 	CLI_CONTEXT(struct iface, ifp);
+	if (cli_is_no(a))
+		return SET_RC(ifp->restart_delay, -1);
 	if (ifp->type != IFT_SERIAL || ifp->is_subif) {
 		cli_invalid_arg(cli, a, 0);
 		return CLI_ERR;
 	}
-	ifp->restart_delay = (int)cli_arg_num(a, "secs");
-	return CLI_OK;
-}
-
-DEFUN(no_serial_restart_cmd, "no serial restart-delay [<0-900>]",
-      "Negate a command or set its defaults\n"
-      "serial interface commands\n"
-      "Configure serial interface restart-delay\n"
-      "Restart delay value in seconds\n")
-{
-	CLI_CONTEXT(struct iface, ifp);
-	ifp->restart_delay = -1;
-	return CLI_OK;
+	return SET_RC(ifp->restart_delay, (int)cli_arg_num(a, "secs"));
 }
 
 static void write_media(struct sbuf *out, struct iface *ifp)
@@ -267,21 +222,11 @@ static void write_media(struct sbuf *out, struct iface *ifp)
 
 /* ---- random-detect, cdp ------------------------------------------------------ */
 
-DEFUN(random_detect_cmd, "random-detect",
+DEFUN(random_detect_cmd, "[no] random-detect",
       "Enable Weighted Random Early Detection (WRED) on an Interface\n")
 {
 	CLI_CONTEXT(struct iface, ifp);
-	ifp->red = true;
-	return CLI_OK;
-}
-
-DEFUN(no_random_detect_cmd, "no random-detect",
-      "Negate a command or set its defaults\n"
-      "Enable Weighted Random Early Detection (WRED) on an Interface\n")
-{
-	CLI_CONTEXT(struct iface, ifp);
-	ifp->red = false;
-	return CLI_OK;
+	return SET_RC(ifp->red, !cli_is_no(a));
 }
 
 static void write_misc(struct sbuf *out, struct iface *ifp)
@@ -290,24 +235,13 @@ static void write_misc(struct sbuf *out, struct iface *ifp)
 		sbuf_puts(out, " random-detect\n");
 }
 
-DEFUN(cdp_enable_cmd, "cdp enable",
-      "CDP interface subcommands\n"
-      "Enable CDP on interface\n")
-{
-	CLI_CONTEXT(struct iface, ifp);
-	ifp->cdp_disabled = false;
-	return CLI_OK;
-}
-
-DEFUN(no_cdp_enable_cmd, "no cdp enable",
-      "Negate a command or set its defaults\n"
+DEFUN(cdp_enable_cmd, "[no] cdp enable",
       "CDP interface subcommands\n"
       "Enable CDP on interface\n")
 {
 	CLI_CONTEXT(struct iface, ifp);
 	/* "default cdp enable" restores the default, which is enabled */
-	ifp->cdp_disabled = !cli_is_default(a);
-	return CLI_OK;
+	return SET_RC(ifp->cdp_disabled, cli_is_no(a) && !cli_is_default(a));
 }
 
 static void write_cdp(struct sbuf *out, struct iface *ifp)
@@ -327,8 +261,9 @@ static bool acl_ref_ok(const char *name)
 	return (n >= 1 && n <= 199) || (n >= 1300 && n <= 2699);
 }
 
+/* The no form removes the direction's list whichever list it names. */
 DEFUN(ip_access_group_cmd,
-      "ip access-group (<1-199>|<1300-2699>|WORD) (in|out)",
+      "[no] ip access-group ?[(<1-199>|<1300-2699>|WORD)] (in|out)",
       "Interface Internet Protocol config commands\n"
       "Specify access control for packets\n"
       "IP access list (standard or extended)\n"
@@ -338,29 +273,15 @@ DEFUN(ip_access_group_cmd,
       "outbound packets\n")
 {
 	CLI_CONTEXT(struct iface, ifp);
+	char **slot = cli_has(a, "out") ? &ifp->acl_out : &ifp->acl_in;
+	if (cli_is_no(a))
+		return str_set_rc(slot, NULL);
 	const char *name = arg_after(a, "access-group");
 	if (!name || !acl_ref_ok(name)) {
 		cli_invalid_arg(cli, a, 2);
 		return CLI_ERR;
 	}
-	xstrset(cli_has(a, "out") ? &ifp->acl_out : &ifp->acl_in, name);
-	return CLI_OK;
-}
-
-DEFUN(no_ip_access_group_cmd,
-      "no ip access-group [(<1-199>|<1300-2699>|WORD)] (in|out)",
-      "Negate a command or set its defaults\n"
-      "Interface Internet Protocol config commands\n"
-      "Specify access control for packets\n"
-      "IP access list (standard or extended)\n"
-      "IP expanded access list (standard or extended)\n"
-      "Access-list name\n"
-      "inbound packets\n"
-      "outbound packets\n")
-{
-	CLI_CONTEXT(struct iface, ifp);
-	xstrset(cli_has(a, "out") ? &ifp->acl_out : &ifp->acl_in, NULL);
-	return CLI_OK;
+	return str_set_rc(slot, name);
 }
 
 static void write_access_group(struct sbuf *out, struct iface *ifp)
@@ -371,27 +292,15 @@ static void write_access_group(struct sbuf *out, struct iface *ifp)
 		sbuf_printf(out, " ip access-group %s out\n", ifp->acl_out);
 }
 
-DEFUN(ip_tcp_mss_cmd, "ip tcp adjust-mss <500-1460>$mss",
+DEFUN(ip_tcp_mss_cmd, "[no] ip tcp adjust-mss ?[<500-1460>$mss]",
       "Interface Internet Protocol config commands\n"
       "TCP header compression and/or other TCP parameters\n"
       "Adjust the mss of transit packets\n"
       "Maximum segment size in bytes\n")
 {
 	CLI_CONTEXT(struct iface, ifp);
-	ifp->tcp_mss = (unsigned)cli_arg_num(a, "mss");
-	return CLI_OK;
-}
-
-DEFUN(no_ip_tcp_mss_cmd, "no ip tcp adjust-mss [<500-1460>]",
-      "Negate a command or set its defaults\n"
-      "Interface Internet Protocol config commands\n"
-      "TCP header compression and/or other TCP parameters\n"
-      "Adjust the mss of transit packets\n"
-      "Maximum segment size in bytes\n")
-{
-	CLI_CONTEXT(struct iface, ifp);
-	ifp->tcp_mss = 0;
-	return CLI_OK;
+	unsigned mss = cli_is_no(a) ? 0 : (unsigned)cli_arg_num(a, "mss");
+	return SET_RC(ifp->tcp_mss, mss);
 }
 
 /* IOS prints adjust-mss after the HSRP lines (the seeds' 881 listing). */
@@ -413,13 +322,27 @@ static bool is_tunnel(struct cli *cli, const struct cli_args *a,
 	return true;
 }
 
-DEFUN(tunnel_source_cmd, "tunnel source (A.B.C.D$addr|IFNAME$ifname)",
+static int tunnel_source_clear(struct iface *ifp)
+{
+	if (!ifp->tun_src_set)
+		return CLI_UNCHANGED;
+	ifp->tun_src_set = ifp->tun_src_is_if = false;
+	ifp->tun_src_if[0] = '\0';
+	ifp->tun_src_addr = 0;
+	iface_update_state(ifp);
+	return CLI_OK;
+}
+
+DEFUN(tunnel_source_cmd,
+      "[no] tunnel source ?[(A.B.C.D$addr|IFNAME$ifname)]",
       "protocol-over-protocol tunneling\n"
       "source of tunnel packets\n"
       "ip address\n"
       "Interface type and number\n")
 {
 	CLI_CONTEXT(struct iface, ifp);
+	if (cli_is_no(a))
+		return tunnel_source_clear(ifp);
 	if (!is_tunnel(cli, a, ifp))
 		return CLI_ERR;
 	const char *ifname = cli_arg(a, "ifname");
@@ -437,42 +360,21 @@ DEFUN(tunnel_source_cmd, "tunnel source (A.B.C.D$addr|IFNAME$ifname)",
 	return CLI_OK;
 }
 
-DEFUN(no_tunnel_source_cmd, "no tunnel source [(A.B.C.D|IFNAME)]",
-      "Negate a command or set its defaults\n"
-      "protocol-over-protocol tunneling\n"
-      "source of tunnel packets\n"
-      "ip address\n"
-      "Interface type and number\n")
-{
-	CLI_CONTEXT(struct iface, ifp);
-	ifp->tun_src_set = ifp->tun_src_is_if = false;
-	ifp->tun_src_if[0] = '\0';
-	ifp->tun_src_addr = 0;
-	iface_update_state(ifp);
-	return CLI_OK;
-}
-
-DEFUN(tunnel_dest_cmd, "tunnel destination A.B.C.D$addr",
+DEFUN(tunnel_dest_cmd, "[no] tunnel destination ?[A.B.C.D$addr]",
       "protocol-over-protocol tunneling\n"
       "destination of tunnel\n"
       "ip address\n")
 {
 	CLI_CONTEXT(struct iface, ifp);
-	if (!is_tunnel(cli, a, ifp))
-		return CLI_ERR;
-	ifp->tun_dst = cli_arg_ip(a, "addr");
-	iface_update_state(ifp);
-	return CLI_OK;
-}
-
-DEFUN(no_tunnel_dest_cmd, "no tunnel destination [A.B.C.D]",
-      "Negate a command or set its defaults\n"
-      "protocol-over-protocol tunneling\n"
-      "destination of tunnel\n"
-      "ip address\n")
-{
-	CLI_CONTEXT(struct iface, ifp);
-	ifp->tun_dst = 0;
+	uint32_t dst = 0;
+	if (!cli_is_no(a)) {
+		if (!is_tunnel(cli, a, ifp))
+			return CLI_ERR;
+		dst = cli_arg_ip(a, "addr");
+	}
+	if (ifp->tun_dst == dst)
+		return CLI_UNCHANGED;
+	ifp->tun_dst = dst;
 	iface_update_state(ifp);
 	return CLI_OK;
 }
@@ -533,16 +435,11 @@ void iface_cmds_reset_iface(struct iface *ifp)
 void iface_cmds_init(void)
 {
 	cli_install(MODE_CONFIG, &interface_cmd_cmd);
-	cli_install(MODE_CONFIG, &no_interface_cmd_cmd);
 
 	/* both interface and sub-interface modes */
 	static const struct cli_command *const common[] = {
-		&description_cmd_cmd, &no_description_cmd_cmd,
-		&shutdown_cmd_cmd, &no_shutdown_cmd_cmd,
-		&random_detect_cmd_cmd, &no_random_detect_cmd_cmd,
-		&cdp_enable_cmd_cmd, &no_cdp_enable_cmd_cmd,
-		&ip_access_group_cmd_cmd, &no_ip_access_group_cmd_cmd,
-		&ip_tcp_mss_cmd_cmd, &no_ip_tcp_mss_cmd_cmd,
+		&description_cmd_cmd, &shutdown_cmd_cmd, &random_detect_cmd_cmd,
+		&cdp_enable_cmd_cmd, &ip_access_group_cmd_cmd, &ip_tcp_mss_cmd_cmd,
 	};
 	for (size_t i = 0; i < sizeof common / sizeof common[0]; i++) {
 		cli_install(MODE_IF, common[i]);
@@ -550,12 +447,9 @@ void iface_cmds_init(void)
 	}
 	/* main interfaces only */
 	static const struct cli_command *const main_only[] = {
-		&duplex_cmd_cmd, &no_duplex_cmd_cmd,
-		&speed_cmd_cmd, &no_speed_cmd_cmd,
-		&media_type_cmd_cmd, &no_media_type_cmd_cmd,
-		&serial_restart_cmd_cmd, &no_serial_restart_cmd_cmd,
-		&tunnel_source_cmd_cmd, &no_tunnel_source_cmd_cmd,
-		&tunnel_dest_cmd_cmd, &no_tunnel_dest_cmd_cmd,
+		&duplex_cmd_cmd, &speed_cmd_cmd, &media_type_cmd_cmd,
+		&serial_restart_cmd_cmd, &tunnel_source_cmd_cmd,
+		&tunnel_dest_cmd_cmd,
 	};
 	for (size_t i = 0; i < sizeof main_only / sizeof main_only[0]; i++)
 		cli_install(MODE_IF, main_only[i]);

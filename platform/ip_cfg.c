@@ -57,6 +57,18 @@ static void clear_unnumbered(struct iface *ifp)
 	ifp->unnumbered = NULL;
 }
 
+/* Drop the primary and every secondary address. */
+static void drop_addresses(struct iface *ifp)
+{
+	addr_index_clear(ifp);
+	ifp->addr = ifp->mask = 0;
+	free(ifp->sec);
+	ifp->sec = NULL;
+	if (ifp->nsec)
+		rib_iface_changed();
+	ifp->nsec = 0;
+}
+
 static int find_secondary(const struct iface *ifp, uint32_t addr)
 {
 	for (int i = 0; i < ifp->nsec; i++)
@@ -89,14 +101,10 @@ static void del_secondary(struct iface *ifp, int k)
 	rib_iface_changed();
 }
 
-DEFUN(ip_address_cmd, "ip address A.B.C.D$addr A.B.C.D$mask [secondary]",
-      "Interface Internet Protocol config commands\n"
-      "Set the IP address of an interface\n"
-      "IP address\n"
-      "IP subnet mask\n"
-      "Make this IP address a secondary address\n")
+/* "ip address A M [secondary]" */
+static int address_set(struct cli *cli, struct iface *ifp,
+		       const struct cli_args *a)
 {
-	CLI_CONTEXT(struct iface, ifp);
 	uint32_t addr = cli_arg_ip(a, "addr"), mask = cli_arg_ip(a, "mask");
 	if (!address_ok(cli, addr, mask))
 		return CLI_ERR;
@@ -121,8 +129,9 @@ DEFUN(ip_address_cmd, "ip address A.B.C.D$addr A.B.C.D$mask [secondary]",
 	int k = find_secondary(ifp, addr);
 	if (k >= 0)
 		del_secondary(ifp, k);  /* promoted to primary */
+	/* (with a primary there was no unnumbered to clear) */
 	if (ifp->addr == addr && ifp->mask == mask)
-		return CLI_OK;
+		return k >= 0 ? CLI_OK : CLI_UNCHANGED;
 	if (ifp->addr)
 		addr_index_del(ifp, ifp->addr, true);
 	ifp->addr = addr;
@@ -132,21 +141,16 @@ DEFUN(ip_address_cmd, "ip address A.B.C.D$addr A.B.C.D$mask [secondary]",
 	return CLI_OK;
 }
 
-DEFUN(no_ip_address_cmd,
-      "no ip address [A.B.C.D$addr A.B.C.D$mask [secondary]]",
-      "Negate a command or set its defaults\n"
-      "Interface Internet Protocol config commands\n"
-      "Set the IP address of an interface\n"
-      "IP address\n"
-      "IP subnet mask\n"
-      "Make this IP address a secondary address\n")
+/* "no ip address" clears every address; with one, only that one. */
+static int address_clear(struct cli *cli, struct iface *ifp,
+			 const struct cli_args *a)
 {
-	CLI_CONTEXT(struct iface, ifp);
 	const char *as = cli_arg(a, "addr");
 	if (as && cli_has(a, "secondary")) {
 		int k = find_secondary(ifp, cli_arg_ip(a, "addr"));
-		if (k >= 0)
-			del_secondary(ifp, k);
+		if (k < 0)
+			return CLI_UNCHANGED;
+		del_secondary(ifp, k);
 		return CLI_OK;
 	}
 	if (as && ifp->nsec > 0) {
@@ -155,15 +159,11 @@ DEFUN(no_ip_address_cmd,
 		return CLI_ERR;
 	}
 	if (as && ifp->addr != cli_arg_ip(a, "addr"))
-		return CLI_OK;
+		return CLI_UNCHANGED;
+	if (!ifp->addr && !ifp->nsec && !ifp->unnumbered && ifp->no_addr_cfgd)
+		return CLI_UNCHANGED;
 	bool had = ifp->addr != 0;
-	addr_index_clear(ifp);
-	ifp->addr = ifp->mask = 0;
-	free(ifp->sec);
-	ifp->sec = NULL;
-	if (ifp->nsec)
-		rib_iface_changed();
-	ifp->nsec = 0;
+	drop_addresses(ifp);
 	clear_unnumbered(ifp);
 	ifp->addr_cfgd = true;
 	ifp->no_addr_cfgd = true;
@@ -172,37 +172,38 @@ DEFUN(no_ip_address_cmd,
 	return CLI_OK;
 }
 
-DEFUN(ip_unnumbered_cmd, "ip unnumbered IFNAME$ifname",
+DEFUN(ip_address_cmd,
+      "[no] ip address ?[A.B.C.D$addr A.B.C.D$mask [secondary]]",
+      "Interface Internet Protocol config commands\n"
+      "Set the IP address of an interface\n"
+      "IP address\n"
+      "IP subnet mask\n"
+      "Make this IP address a secondary address\n")
+{
+	CLI_CONTEXT(struct iface, ifp);
+	return cli_is_no(a) ? address_clear(cli, ifp, a)
+			    : address_set(cli, ifp, a);
+}
+
+DEFUN(ip_unnumbered_cmd, "[no] ip unnumbered ?[IFNAME$ifname]",
       "Interface Internet Protocol config commands\n"
       "Enable IP processing without an explicit address\n"
       "Interface type and number\n")
 {
 	CLI_CONTEXT(struct iface, ifp);
+	if (cli_is_no(a))
+		return str_set_rc(&ifp->unnumbered, NULL);
 	const char *name = cli_arg(a, "ifname");
+	/* unnumbered excludes addresses: the same name again is no change */
+	if (ifp->unnumbered && strcmp(ifp->unnumbered, name) == 0)
+		return CLI_UNCHANGED;
 	bool had = ifp->addr != 0;
-	addr_index_clear(ifp);
-	ifp->addr = ifp->mask = 0;
-	free(ifp->sec);
-	ifp->sec = NULL;
-	if (ifp->nsec)
-		rib_iface_changed();
-	ifp->nsec = 0;
+	drop_addresses(ifp);
 	xstrset(&ifp->unnumbered, name);
 	ifp->addr_cfgd = true;
 	ifp->no_addr_cfgd = false;
 	if (had)
 		iface_addr_changed(ifp);
-	return CLI_OK;
-}
-
-DEFUN(no_ip_unnumbered_cmd, "no ip unnumbered [IFNAME]",
-      "Negate a command or set its defaults\n"
-      "Interface Internet Protocol config commands\n"
-      "Enable IP processing without an explicit address\n"
-      "Interface type and number\n")
-{
-	CLI_CONTEXT(struct iface, ifp);
-	clear_unnumbered(ifp);
 	return CLI_OK;
 }
 
@@ -230,13 +231,7 @@ static void write_ip(struct sbuf *out, struct iface *ifp)
 
 void ip_iface_reset(struct iface *ifp)
 {
-	addr_index_clear(ifp);
-	ifp->addr = ifp->mask = 0;
-	free(ifp->sec);
-	ifp->sec = NULL;
-	if (ifp->nsec)
-		rib_iface_changed();
-	ifp->nsec = 0;
+	drop_addresses(ifp);
 	clear_unnumbered(ifp);
 	ifp->addr_cfgd = ifp->no_addr_cfgd = false;
 }
@@ -385,24 +380,10 @@ static void route_set_options(struct static_route *r,
 	r->permanent = cli_has(a, "permanent");
 }
 
-DEFUN(ip_route_cmd,
-      "ip route A.B.C.D$net A.B.C.D$mask (A.B.C.D$nh|IFNAME$ifname "
-      "[A.B.C.D$ifnh]) [<1-255>$dist] [name WORD$rname] [permanent]",
-      "Global IP configuration subcommands\n"
-      "Establish static routes\n"
-      "Destination prefix\n"
-      "Destination prefix mask\n"
-      "Forwarding router's address\n"
-      "Interface type and number\n"
-      "Forwarding router's address\n"
-      "Distance metric for this route\n"
-      "Specify name of the next hop\n"
-      "Name of the next hop\n"
-      "permanent route\n")
+/* "ip route": the same destination and hop again updates the route. */
+static int route_add(struct cli *cli, const struct cli_args *a,
+		     uint32_t net, uint32_t mask)
 {
-	uint32_t net, mask;
-	if (!route_args(cli, a, &net, &mask))
-		return CLI_ERR;
 	const char *ifname = cli_arg(a, "ifname");
 	uint32_t nh = ifname ? cli_arg_ip(a, "ifnh") : cli_arg_ip(a, "nh");
 	if (nh && iface_by_addr(nh)) {
@@ -410,7 +391,6 @@ DEFUN(ip_route_cmd,
 				"router)\n");
 		return CLI_ERR;
 	}
-	/* the same destination and hop again updates the route */
 	for (struct static_route *r = intmap_get(&routes_by_dest,
 						 dest_key(net, mask));
 	     r; r = r->same)
@@ -430,25 +410,10 @@ DEFUN(ip_route_cmd,
 	return CLI_OK;
 }
 
-DEFUN(no_ip_route_cmd,
-      "no ip route A.B.C.D$net A.B.C.D$mask [(A.B.C.D$nh|IFNAME$ifname "
-      "[A.B.C.D$ifnh])] [<1-255>$dist] [name WORD$rname] [permanent]",
-      "Negate a command or set its defaults\n"
-      "Global IP configuration subcommands\n"
-      "Establish static routes\n"
-      "Destination prefix\n"
-      "Destination prefix mask\n"
-      "Forwarding router's address\n"
-      "Interface type and number\n"
-      "Forwarding router's address\n"
-      "Distance metric for this route\n"
-      "Specify name of the next hop\n"
-      "Name of the next hop\n"
-      "permanent route\n")
+/* "no ip route": without a hop, every route to the destination goes. */
+static int route_delete(struct cli *cli, const struct cli_args *a,
+			uint32_t net, uint32_t mask)
 {
-	uint32_t net, mask;
-	if (!route_args(cli, a, &net, &mask))
-		return CLI_ERR;
 	const char *ifname = cli_arg(a, "ifname");
 	bool any_hop = !ifname && !cli_arg(a, "nh");
 	uint32_t nh = ifname ? cli_arg_ip(a, "ifnh") : cli_arg_ip(a, "nh");
@@ -470,6 +435,28 @@ DEFUN(no_ip_route_cmd,
 	}
 	rib_statics_changed();
 	return CLI_OK;
+}
+
+DEFUN(ip_route_cmd,
+      "[no] ip route A.B.C.D$net A.B.C.D$mask ?[(A.B.C.D$nh|IFNAME$ifname "
+      "[A.B.C.D$ifnh])] [<1-255>$dist] [name WORD$rname] [permanent]",
+      "Global IP configuration subcommands\n"
+      "Establish static routes\n"
+      "Destination prefix\n"
+      "Destination prefix mask\n"
+      "Forwarding router's address\n"
+      "Interface type and number\n"
+      "Forwarding router's address\n"
+      "Distance metric for this route\n"
+      "Specify name of the next hop\n"
+      "Name of the next hop\n"
+      "permanent route\n")
+{
+	uint32_t net, mask;
+	if (!route_args(cli, a, &net, &mask))
+		return CLI_ERR;
+	return cli_is_no(a) ? route_delete(cli, a, net, mask)
+			    : route_add(cli, a, net, mask);
 }
 
 const struct static_route *ip_static_routes(void)
@@ -527,17 +514,10 @@ static void pool_free(struct pool *p)
 	free(p);
 }
 
-DEFUN(ip_local_pool_cmd, "ip local pool WORD$name A.B.C.D$lo [A.B.C.D$hi]",
-      "Global IP configuration subcommands\n"
-      "Specify local options\n"
-      "IP Local address pool lists\n"
-      "Create named local address pool\n"
-      "First IP address in range\n"
-      "Last IP address in range\n")
+/* "ip local pool NAME LO [HI]" adds a range (a pool may have several). */
+static int pool_add(struct cli *cli, const char *name, uint32_t lo,
+		    uint32_t hi)
 {
-	const char *name = cli_arg(a, "name");
-	uint32_t lo = cli_arg_ip(a, "lo");
-	uint32_t hi = cli_arg(a, "hi") ? cli_arg_ip(a, "hi") : lo;
 	if (ntohl(hi) < ntohl(lo)) {
 		char b1[16], b2[16];
 		cli_printf(cli, "%%Bad IP range, %s-%s\n", ip_fmt(lo, b1),
@@ -555,36 +535,34 @@ DEFUN(ip_local_pool_cmd, "ip local pool WORD$name A.B.C.D$lo [A.B.C.D$hi]",
 	}
 	for (int i = 0; i < p->nr; i++)
 		if (p->r[i].lo == lo && p->r[i].hi == hi)
-			return CLI_OK;
+			return CLI_UNCHANGED;
 	p->r = xrealloc(p->r, (size_t)(p->nr + 1) * sizeof *p->r);
 	p->r[p->nr++] = (struct pool_range){lo, hi};
 	return CLI_OK;
 }
 
-DEFUN(no_ip_local_pool_cmd,
-      "no ip local pool WORD$name [A.B.C.D$lo [A.B.C.D$hi]]",
-      "Negate a command or set its defaults\n"
-      "Global IP configuration subcommands\n"
-      "Specify local options\n"
-      "IP Local address pool lists\n"
-      "Create named local address pool\n"
-      "First IP address in range\n"
-      "Last IP address in range\n")
+/* Removes range I of P; false when that leaves P empty. */
+static bool pool_del_range(struct pool *p, int i)
 {
-	struct pool *p = pool_find(cli_arg(a, "name"));
+	memmove(&p->r[i], &p->r[i + 1], (size_t)(p->nr - i - 1) * sizeof *p->r);
+	p->nr--;
+	return p->nr > 0;
+}
+
+/* "no ip local pool NAME" deletes the pool; with a range, that range
+ * (and the pool with its last one). */
+static int pool_delete(const char *name, bool range, uint32_t lo, uint32_t hi)
+{
+	struct pool *p = pool_find(name);
 	if (!p)
-		return CLI_OK;
-	if (cli_arg(a, "lo")) {
-		uint32_t lo = cli_arg_ip(a, "lo");
-		uint32_t hi = cli_arg(a, "hi") ? cli_arg_ip(a, "hi") : lo;
-		for (int i = 0; i < p->nr; i++)
-			if (p->r[i].lo == lo && p->r[i].hi == hi) {
-				memmove(&p->r[i], &p->r[i + 1],
-					(size_t)(p->nr - i - 1) * sizeof *p->r);
-				p->nr--;
-				break;
-			}
-		if (p->nr > 0)
+		return CLI_UNCHANGED;
+	if (range) {
+		int i = 0;
+		while (i < p->nr && (p->r[i].lo != lo || p->r[i].hi != hi))
+			i++;
+		if (i == p->nr)
+			return CLI_UNCHANGED;
+		if (pool_del_range(p, i))
 			return CLI_OK;
 	}
 	for (struct pool **pp = &pools; *pp; pp = &(*pp)->next)
@@ -594,6 +572,23 @@ DEFUN(no_ip_local_pool_cmd,
 		}
 	pool_free(p);
 	return CLI_OK;
+}
+
+DEFUN(ip_local_pool_cmd,
+      "[no] ip local pool WORD$name ?[A.B.C.D$lo [A.B.C.D$hi]]",
+      "Global IP configuration subcommands\n"
+      "Specify local options\n"
+      "IP Local address pool lists\n"
+      "Create named local address pool\n"
+      "First IP address in range\n"
+      "Last IP address in range\n")
+{
+	const char *name = cli_arg(a, "name");
+	uint32_t lo = cli_arg_ip(a, "lo");
+	uint32_t hi = cli_arg(a, "hi") ? cli_arg_ip(a, "hi") : lo;
+	if (cli_is_no(a))
+		return pool_delete(name, cli_has(a, "lo"), lo, hi);
+	return pool_add(cli, name, lo, hi);
 }
 
 bool ip_pool_exists(const char *name)
@@ -642,18 +637,19 @@ static void write_tri(struct sbuf *out, enum tri t, const char *what)
 		sbuf_printf(out, "no %s\n", what);
 }
 
+/* "ip X" turns the switch on, "no ip X" off, "default ip X" back to
+ * unset (printed no more). */
+static int switch_set(enum tri *var, const struct cli_args *a)
+{
+	enum tri t = !cli_is_no(a) ? TRI_ON
+		     : cli_is_default(a) ? TRI_UNSET : TRI_OFF;
+	return SET_RC(*var, t);
+}
+
 #define GLOBAL_SWITCH(fn, syn, help, var)                                   \
-	DEFUN(fn, syn, "Global IP configuration subcommands\n" help)        \
+	DEFUN(fn, "[no] " syn, "Global IP configuration subcommands\n" help) \
 	{                                                                   \
-		var = TRI_ON;                                               \
-		return CLI_OK;                                              \
-	}                                                                   \
-	DEFUN(no_##fn, "no " syn,                                           \
-	      "Negate a command or set its defaults\n"                      \
-	      "Global IP configuration subcommands\n" help)                 \
-	{                                                                   \
-		var = cli_is_default(a) ? TRI_UNSET : TRI_OFF;              \
-		return CLI_OK;                                              \
+		return switch_set(&var, a);                                 \
 	}
 
 GLOBAL_SWITCH(ip_classless_cmd, "ip classless",
@@ -662,31 +658,14 @@ GLOBAL_SWITCH(ip_subnet_zero_cmd, "ip subnet-zero",
 	      "Allow 'subnet zero' subnets\n", subnet_zero)
 GLOBAL_SWITCH(ip_cef_cmd, "ip cef", "Cisco Express Forwarding\n", cef)
 
-DEFUN(ip_http_cmd, "ip http (server|secure-server)",
+DEFUN(ip_http_cmd, "[no] ip http (server|secure-server)",
       "Global IP configuration subcommands\n"
       "HTTP server configuration\n"
       "Enable HTTP server\n"
       "Enable HTTP secure server\n")
 {
-	if (cli_has(a, "server"))
-		http_server = true;
-	else
-		http_secure = true;
-	return CLI_OK;
-}
-
-DEFUN(no_ip_http_cmd, "no ip http (server|secure-server)",
-      "Negate a command or set its defaults\n"
-      "Global IP configuration subcommands\n"
-      "HTTP server configuration\n"
-      "Enable HTTP server\n"
-      "Enable HTTP secure server\n")
-{
-	if (cli_has(a, "server"))
-		http_server = false;
-	else
-		http_secure = false;
-	return CLI_OK;
+	bool *on = cli_has(a, "server") ? &http_server : &http_secure;
+	return SET_RC(*on, !cli_is_no(a));
 }
 
 static void write_subnet_zero(struct sbuf *out)
@@ -737,21 +716,14 @@ void ip_cfg_reset(void)
 
 void ip_cfg_init(void)
 {
-	static const struct cli_command *const ifcmds[] = {
-		&ip_address_cmd_cmd, &no_ip_address_cmd_cmd,
-		&ip_unnumbered_cmd_cmd, &no_ip_unnumbered_cmd_cmd,
-	};
-	for (size_t i = 0; i < sizeof ifcmds / sizeof ifcmds[0]; i++) {
-		cli_install(MODE_IF, ifcmds[i]);
-		cli_install(MODE_SUBIF, ifcmds[i]);
-	}
+	cli_install(MODE_IF, &ip_address_cmd_cmd);
+	cli_install(MODE_SUBIF, &ip_address_cmd_cmd);
+	cli_install(MODE_IF, &ip_unnumbered_cmd_cmd);
+	cli_install(MODE_SUBIF, &ip_unnumbered_cmd_cmd);
 	static const struct cli_command *const global[] = {
-		&ip_route_cmd_cmd, &no_ip_route_cmd_cmd,
-		&ip_local_pool_cmd_cmd, &no_ip_local_pool_cmd_cmd,
-		&ip_classless_cmd_cmd, &no_ip_classless_cmd_cmd,
-		&ip_subnet_zero_cmd_cmd, &no_ip_subnet_zero_cmd_cmd,
-		&ip_cef_cmd_cmd, &no_ip_cef_cmd_cmd,
-		&ip_http_cmd_cmd, &no_ip_http_cmd_cmd,
+		&ip_route_cmd_cmd, &ip_local_pool_cmd_cmd,
+		&ip_classless_cmd_cmd, &ip_subnet_zero_cmd_cmd, &ip_cef_cmd_cmd,
+		&ip_http_cmd_cmd,
 	};
 	for (size_t i = 0; i < sizeof global / sizeof global[0]; i++)
 		cli_install(MODE_CONFIG, global[i]);

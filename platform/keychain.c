@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NO_HELP "Negate a command or set its defaults\n"
-
 enum kc_end { KC_END_INFINITE, KC_END_TIME, KC_END_DURATION };
 
 struct kc_life {
@@ -209,13 +207,18 @@ static void chain_free(struct kc_chain *c)
 	free(c);
 }
 
-static struct kc_key *key_get(struct kc_chain *c, uint32_t id)
+/* Where key ID is or would go in C's list (ascending id). */
+static struct kc_key **key_slot(struct kc_chain *c, uint32_t id)
 {
 	struct kc_key **pp = &c->keys;
 	while (*pp && (*pp)->id < id)
 		pp = &(*pp)->next;
-	if (*pp && (*pp)->id == id)
-		return *pp;
+	return pp;
+}
+
+/* A new key ID, linked in at PP (from key_slot). */
+static struct kc_key *key_new(struct kc_key **pp, uint32_t id)
+{
 	struct kc_key *k = xcalloc(1, sizeof *k);
 	CLI_OBJ_REGISTER(k, struct kc_key);
 	k->id = id;
@@ -268,36 +271,24 @@ int keychain_accept_keys(const char *chain, time_t now,
 /* Commands                                                             */
 /* ------------------------------------------------------------------ */
 
-DEFUN(key_chain, "key chain WORD$name",
-      "Key management\n"
-      "Key-chain management\n"
-      "Key-chain name\n")
+static struct kc_chain *chain_new(const char *name)
 {
-	const char *name = cli_arg(a, "name");
-	struct kc_chain *c = chain_find(name);
-	if (!c) {
-		c = xcalloc(1, sizeof *c);
-		CLI_OBJ_REGISTER(c, struct kc_chain);
-		c->name = xstrdup(name);
-		struct kc_chain **pp = &chains;
-		while (*pp)
-			pp = &(*pp)->next;
-		*pp = c;
-		strmap_put(&by_name, c->name, c);
-	}
-	cli_enter(cli, MODE_KEYCHAIN, c);
-	return CLI_OK;
+	struct kc_chain *c = xcalloc(1, sizeof *c);
+	CLI_OBJ_REGISTER(c, struct kc_chain);
+	c->name = xstrdup(name);
+	struct kc_chain **pp = &chains;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = c;
+	strmap_put(&by_name, c->name, c);
+	return c;
 }
 
-DEFUN(no_key_chain, "no key chain WORD$name",
-      NO_HELP
-      "Key management\n"
-      "Key-chain management\n"
-      "Key-chain name\n")
+static int chain_delete(const char *name)
 {
-	struct kc_chain *c = chain_find(cli_arg(a, "name"));
+	struct kc_chain *c = chain_find(name);
 	if (!c)
-		return CLI_OK;
+		return CLI_UNCHANGED;
 	strmap_del(&by_name, c->name);
 	for (struct kc_chain **pp = &chains; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
@@ -308,40 +299,61 @@ DEFUN(no_key_chain, "no key chain WORD$name",
 	return CLI_OK;
 }
 
-DEFUN(key_cmd, "key <0-2147483647>$id",
-      "Configure a key\n"
-      "Key identifier\n")
+DEFUN(key_chain, "[no] key chain WORD$name",
+      "Key management\n"
+      "Key-chain management\n"
+      "Key-chain name\n")
 {
-	CLI_CONTEXT(struct kc_chain, c);
-	struct kc_key *k = key_get(c, (uint32_t)cli_arg_num(a, "id"));
-	cli_enter(cli, MODE_KEYCHAIN_KEY, k);
+	const char *name = cli_arg(a, "name");
+	if (cli_is_no(a))
+		return chain_delete(name);
+	struct kc_chain *c = chain_find(name);
+	int rc = c ? CLI_UNCHANGED : CLI_OK;   /* entered, or made now */
+	if (!c)
+		c = chain_new(name);
+	cli_enter(cli, MODE_KEYCHAIN, c);
+	return rc;
+}
+
+static int key_delete(struct kc_chain *c, uint32_t id)
+{
+	struct kc_key **pp = key_slot(c, id);
+	if (!*pp || (*pp)->id != id)
+		return CLI_UNCHANGED;
+	struct kc_key *k = *pp;
+	*pp = k->next;
+	key_free(k);
 	return CLI_OK;
 }
 
-DEFUN(no_key_cmd, "no key <0-2147483647>$id",
-      NO_HELP
+DEFUN(key_cmd, "[no] key <0-2147483647>$id",
       "Configure a key\n"
       "Key identifier\n")
 {
 	CLI_CONTEXT(struct kc_chain, c);
 	uint32_t id = (uint32_t)cli_arg_num(a, "id");
-	for (struct kc_key **pp = &c->keys; *pp; pp = &(*pp)->next)
-		if ((*pp)->id == id) {
-			struct kc_key *k = *pp;
-			*pp = k->next;
-			key_free(k);
-			break;
-		}
-	return CLI_OK;
+	if (cli_is_no(a))
+		return key_delete(c, id);
+	struct kc_key **pp = key_slot(c, id);
+	bool found = *pp && (*pp)->id == id;   /* entered, or made now */
+	cli_enter(cli, MODE_KEYCHAIN_KEY, found ? *pp : key_new(pp, id));
+	return found ? CLI_UNCHANGED : CLI_OK;
 }
 
-DEFUN(key_string, "key-string [0|7] LINE$text",
+/* IOS's no form takes what the positive one does, or nothing. */
+DEFUN(key_string, "[no] key-string ?[[0|7] LINE$text]",
       "Set key string\n"
       "Specifies an UNENCRYPTED password will follow\n"
       "Specifies a HIDDEN password will follow\n"
       "The UNENCRYPTED (cleartext) user password\n")
 {
 	CLI_CONTEXT(struct kc_key, k);
+	if (cli_is_no(a)) {
+		if (!k->clear)
+			return CLI_UNCHANGED;
+		key_set_string(k, NULL, NULL);
+		return CLI_OK;
+	}
 	const char *text = cli_arg(a, "text");
 	int argi = cli_arg_index(a, "text");
 	if (cli_has(a, "7")) {
@@ -363,16 +375,6 @@ DEFUN(key_string, "key-string [0|7] LINE$text",
 	}
 	key_set_string(k, xstrdup(text), NULL);
 	key_encrypt(k);
-	return CLI_OK;
-}
-
-DEFUN(no_key_string, "no key-string [LINE]",
-      NO_HELP
-      "Set key string\n"
-      "The key string\n")
-{
-	CLI_CONTEXT(struct kc_key, k);
-	key_set_string(k, NULL, NULL);
 	return CLI_OK;
 }
 
@@ -398,38 +400,36 @@ DEFUN(no_key_string, "no key-string [LINE]",
 	"Day of the month to stop\n"                                       \
 	"Year to stop\n"
 
-DEFUN(accept_life, "accept-lifetime" LIFE_SYNTAX,
+/* "no X-lifetime": always valid again. */
+static int life_clear(struct kc_life *l)
+{
+	if (!l->set)
+		return CLI_UNCHANGED;
+	memset(l, 0, sizeof *l);
+	return CLI_OK;
+}
+
+static int life_cmd(struct cli *cli, const struct cli_args *a,
+		    struct kc_life *l)
+{
+	if (cli_is_no(a))
+		return life_clear(l);
+	return parse_life(cli, a, l) ? CLI_OK : CLI_ERR;
+}
+
+/* The no forms take a whole lifetime or none, as IOS's do. */
+DEFUN(accept_life, "[no] accept-lifetime ?[" LIFE_SYNTAX "]",
       "Set accept lifetime of key\n" LIFE_HELP)
 {
 	CLI_CONTEXT(struct kc_key, k);
-	return parse_life(cli, a, &k->accept) ? CLI_OK : CLI_ERR;
+	return life_cmd(cli, a, &k->accept);
 }
 
-DEFUN(send_life, "send-lifetime" LIFE_SYNTAX,
+DEFUN(send_life, "[no] send-lifetime ?[" LIFE_SYNTAX "]",
       "Set send lifetime of key\n" LIFE_HELP)
 {
 	CLI_CONTEXT(struct kc_key, k);
-	return parse_life(cli, a, &k->send) ? CLI_OK : CLI_ERR;
-}
-
-DEFUN(no_accept_life, "no accept-lifetime [LINE]",
-      NO_HELP
-      "Set accept lifetime of key\n"
-      "The lifetime\n")
-{
-	CLI_CONTEXT(struct kc_key, k);
-	memset(&k->accept, 0, sizeof k->accept);
-	return CLI_OK;
-}
-
-DEFUN(no_send_life, "no send-lifetime [LINE]",
-      NO_HELP
-      "Set send lifetime of key\n"
-      "The lifetime\n")
-{
-	CLI_CONTEXT(struct kc_key, k);
-	memset(&k->send, 0, sizeof k->send);
-	return CLI_OK;
+	return life_cmd(cli, a, &k->send);
 }
 
 /* ------------------------------------------------------------------ */
@@ -546,15 +546,10 @@ void keychain_reset(void)
 void keychain_init(void)
 {
 	cli_install(MODE_CONFIG, &key_chain_cmd);
-	cli_install(MODE_CONFIG, &no_key_chain_cmd);
 	cli_install(MODE_KEYCHAIN, &key_cmd_cmd);
-	cli_install(MODE_KEYCHAIN, &no_key_cmd_cmd);
 	cli_install(MODE_KEYCHAIN_KEY, &key_string_cmd);
-	cli_install(MODE_KEYCHAIN_KEY, &no_key_string_cmd);
 	cli_install(MODE_KEYCHAIN_KEY, &accept_life_cmd);
 	cli_install(MODE_KEYCHAIN_KEY, &send_life_cmd);
-	cli_install(MODE_KEYCHAIN_KEY, &no_accept_life_cmd);
-	cli_install(MODE_KEYCHAIN_KEY, &no_send_life_cmd);
 	cli_install(MODE_EXEC, &show_key_chain_cmd);
 	cfg_register_writer(CFG_KEYCHAIN, keychain_write);
 	core_subscribe(EVT_CONFIG_CHANGED, on_config_changed, NULL);

@@ -15,6 +15,7 @@
 
 #include "../../core/core.h"
 #include "../../cli/cli.h"
+#include "../../cli/session.h"
 #include "../../platform/platform.h"
 
 static int setup(void **state)
@@ -191,6 +192,53 @@ static void test_no_forms(void **state)
 	free(r);
 }
 
+static void sbuf_io(void *io, const char *str, size_t n)
+{
+	sbuf_add(io, str, n);
+}
+
+/* The no forms take the positive form's words or none; what changes
+ * nothing says so. */
+static void test_no_forms_words_and_codes(void **state)
+{
+	assert_int_equal(run(chain_cfg), 0);
+	assert_int_equal(run("key chain HSRP-KEYS\n"
+			     " key 10\n"
+			     "  no key-string 7 0822455D0A16\n"
+			     "  no accept-lifetime 00:00:00 Jan 1 2000 infinite\n"
+			     "  default send-lifetime\n"
+			     " key 20\n"
+			     "  no send-lifetime 00:00:00 Jan 1 2000\n"
+			     "  no send-lifetime garbage\n"), 2);
+	char *sec = section();
+	assert_string_equal(sec,
+		"key chain HSRP-KEYS\n"
+		" key 10\n"
+		" key 20\n"
+		"  key-string new key\n"
+		"  send-lifetime 00:00:00 Jan 1 2009 infinite\n"
+		" key 30\n");
+	free(sec);
+
+	struct sbuf out;
+	sbuf_init(&out);
+	struct cli_io io = {.write = sbuf_io, .io = &out, .origin = "console"};
+	struct cli *c = cli_session_new(&io, MODE_CONFIG);
+	assert_int_equal(cli_session_line(c, "key chain HSRP-KEYS"), CLI_UNCHANGED);
+	assert_int_equal(cli_session_line(c, "no key 99"), CLI_UNCHANGED);
+	assert_int_equal(cli_session_line(c, "key 10"), CLI_UNCHANGED);
+	assert_int_equal(cli_session_line(c, "no key-string"), CLI_UNCHANGED);
+	assert_int_equal(cli_session_line(c, "no accept-lifetime"), CLI_UNCHANGED);
+	assert_int_equal(cli_session_line(c, "key-string k"), CLI_OK);
+	assert_int_equal(cli_session_line(c, "no key-string"), CLI_OK);
+	assert_int_equal(cli_session_line(c, "key 11"), CLI_OK);
+	assert_int_equal(cli_session_line(c, "no key chain NOPE"), CLI_UNCHANGED);
+	assert_int_equal(cli_session_line(c, "key chain NEW"), CLI_OK);
+	assert_int_equal(cli_session_line(c, "no key chain NEW"), CLI_OK);
+	cli_session_free(c);
+	sbuf_free(&out);
+}
+
 static void test_show_key_chain(void **state)
 {
 	assert_int_equal(run("key chain A\n key 1\n key-string secret\n"
@@ -276,6 +324,7 @@ int main(void)
 		cmocka_unit_test_setup(test_errors_leave_state, setup),
 		cmocka_unit_test_setup(test_send_and_accept_selection, setup),
 		cmocka_unit_test_setup(test_no_forms, setup),
+		cmocka_unit_test_setup(test_no_forms_words_and_codes, setup),
 		cmocka_unit_test_setup(test_show_key_chain, setup),
 		cmocka_unit_test_setup(test_password_encryption, setup),
 		cmocka_unit_test_setup(test_prompts_and_parent_commands, setup),

@@ -274,6 +274,80 @@ static void test_password_encryption(void **state)
 	assert_fixed_point();
 }
 
+/* ---- core's commands: hostname, enable, clock, service timestamps, logging */
+
+static int n_changed;
+
+static void on_changed(enum core_event ev, void *data, void *ctx)
+{
+	n_changed++;
+}
+
+/* How many lines of TEXT changed the configuration (none refused). */
+static int changes(const char *text)
+{
+	n_changed = 0;
+	core_subscribe(EVT_CONFIG_CHANGED, on_changed, NULL);
+	assert_int_equal(run(text), 0);
+	core_unsubscribe(EVT_CONFIG_CHANGED, on_changed, NULL);
+	return n_changed;
+}
+
+/* Their no forms take the positive form's words or none; one that finds
+ * nothing to undo changes nothing. */
+static void test_core_no_forms(void **state)
+{
+	assert_int_equal(run("hostname R9\n"
+			     "enable secret 0 s3cret\n"
+			     "enable password pw\n"
+			     "clock timezone PST -8\n"
+			     "service timestamps debug datetime msec\n"
+			     "service timestamps log datetime msec localtime\n"
+			     "logging buffered 10000000 debugging\n"
+			     "logging rate-limit console 10000\n"
+			     "no logging console\n"), 0);
+	assert_in_order("service timestamps debug datetime msec\n"
+			"service timestamps log datetime msec localtime\n"
+			"hostname R9\n"
+			"logging buffered 10000000 debugging\n"
+			"logging rate-limit console 10000\n"
+			"no logging console\n"
+			"enable password pw\n"
+			"clock timezone PST -8\n");
+	assert_int_equal(changes("no hostname R9\n"
+				 "no enable secret 5 $1$abcd$viHgTShdahZyS2dZoxspO.\n"
+				 "no enable password 0 pw\n"
+				 "no clock timezone PST -8\n"
+				 "no service timestamps debug datetime msec\n"
+				 "default service timestamps log\n"
+				 "no logging buffered 10000000 debugging\n"
+				 "no logging rate-limit console 10000\n"
+				 "default logging console\n"), 9);
+	char *t = cfg_running_text();
+	assert_true(has_line(t, "hostname Router"));
+	assert_true(has_line(t, "no service timestamps debug"));
+	assert_true(has_line(t, "service timestamps log uptime"));
+	assert_null(strstr(t, "enable "));
+	assert_null(strstr(t, "clock timezone"));
+	assert_null(strstr(t, "logging"));
+	free(t);
+	/* again, with nothing left to undo */
+	assert_int_equal(changes("no hostname\n"
+				 "no enable secret\n"
+				 "no enable password\n"
+				 "no clock timezone\n"
+				 "no service timestamps debug\n"
+				 "service timestamps log uptime\n"
+				 "no logging buffered\n"
+				 "no logging rate-limit\n"
+				 "logging console\n"), 0);
+	/* words the positive form does not take are refused */
+	assert_int_equal(run("no clock timezone PST\n"
+			     "no logging buffered big\n"
+			     "no service timestamps often\n"
+			     "no logging rate-limit except 3\n"), 4);
+}
+
 static void test_lines(void **state)
 {
 	/* a fresh router: vty asks for the line password, con does not */
@@ -595,6 +669,7 @@ int main(void)
 		cmocka_unit_test_setup(test_aaa_needs_new_model, setup),
 		cmocka_unit_test_setup(test_users_and_secrets, setup),
 		cmocka_unit_test_setup(test_password_encryption, setup),
+		cmocka_unit_test_setup(test_core_no_forms, setup),
 		cmocka_unit_test_setup(test_lines, setup),
 		cmocka_unit_test_setup(test_router_ospf, setup),
 		cmocka_unit_test_setup(test_no_forms_and_unchanged, setup),

@@ -113,6 +113,31 @@ static int setup(void **state)
 	return 0;
 }
 
+/* A line and the code its handler should return. */
+struct line_rc {
+	const char *line;
+	int rc;
+};
+
+static struct sbuf sess_out;
+
+/* Run the lines in one session, from global configuration mode, each
+ * returning its code. */
+static void assert_codes(const struct line_rc *v, size_t n)
+{
+	static const struct cli_io io = {.write = sbuf_io, .io = &sess_out,
+					 .origin = "console"};
+	struct cli *c = cli_session_new(&io, MODE_CONFIG);
+	for (size_t i = 0; i < n; i++) {
+		int got = cli_session_line(c, v[i].line);
+		if (got != v[i].rc)
+			fail_msg("\"%s\" returned %d, not %d", v[i].line, got,
+				 v[i].rc);
+	}
+	cli_session_free(c);
+}
+#define ASSERT_CODES(v) assert_codes((v), sizeof(v) / sizeof((v)[0]))
+
 /* ---- interfaces: order, defaults, names ---------------------------------- */
 
 static void test_showrun_order(void **state)
@@ -419,6 +444,92 @@ static void test_media_checks(void **state)
 	assert_int_equal(cfg("interface FastEthernet0/0.1\n duplex full\n"), 1);
 }
 
+/* Every interface setting's [no] form takes the positive form's words
+ * or none, and clears the setting; "default" too. */
+static void test_iface_no_forms(void **state)
+{
+	assert_int_equal(cfg("interface GigabitEthernet0/0\n"
+			     " description uplink\n"
+			     " duplex full\n"
+			     " speed 1000\n"
+			     " media-type sfp\n"
+			     " random-detect\n"
+			     " ip access-group 101 in\n"
+			     " ip access-group OUT-ACL out\n"
+			     " ip tcp adjust-mss 1400\n"
+			     " no cdp enable\n"
+			     " shutdown\n"
+			     "interface Serial0/0\n"
+			     " serial restart-delay 5\n"
+			     "interface Tunnel0\n"
+			     " tunnel source Loopback0\n"
+			     " tunnel destination 10.0.0.9\n"), 0);
+	assert_section("GigabitEthernet0/0", " description uplink\n"
+					     " ip access-group 101 in\n"
+					     " ip access-group OUT-ACL out\n"
+					     " shutdown\n"
+					     " duplex full\n"
+					     " speed 1000\n"
+					     " media-type sfp\n"
+					     " random-detect\n"
+					     " ip tcp adjust-mss 1400\n"
+					     " no cdp enable\n");
+	assert_int_equal(cfg("interface GigabitEthernet0/0\n"
+			     " no description uplink\n"
+			     " no duplex full\n"
+			     " no speed\n"
+			     " default media-type\n"
+			     " no random-detect\n"
+			     " no ip access-group 101 in\n"
+			     " no ip access-group out\n"
+			     " no ip tcp adjust-mss 1400\n"
+			     " default cdp enable\n"
+			     " no shutdown\n"
+			     "interface Serial0/0\n"
+			     " no serial restart-delay 5\n"
+			     "interface Tunnel0\n"
+			     " no tunnel source Loopback0\n"
+			     " default tunnel destination\n"), 0);
+	assert_section("GigabitEthernet0/0", "");
+	assert_section("Serial0/0", "");
+	assert_section("Tunnel0", "");
+	/* the words a no form takes are the positive form's */
+	assert_int_equal(cfg("interface GigabitEthernet0/0\n"
+			     " no ip tcp adjust-mss 100\n"
+			     " no duplex fast\n"
+			     " no random-detect now\n"), 3);
+}
+
+/* What changed nothing says so: entering an interface that exists, a no
+ * form of what is not set, a setting to the value it has. */
+static void test_iface_return_codes(void **state)
+{
+	static const struct line_rc codes[] = {
+		{"interface GigabitEthernet0/0", CLI_OK},
+		{"interface GigabitEthernet0/0", CLI_UNCHANGED},
+		{"no description", CLI_UNCHANGED},
+		{"description x", CLI_OK},
+		{"description x", CLI_UNCHANGED},
+		{"no shutdown", CLI_UNCHANGED},
+		{"shutdown", CLI_OK},
+		{"shutdown", CLI_UNCHANGED},
+		{"speed 100", CLI_OK},
+		{"speed 100", CLI_UNCHANGED},
+		{"speed 10", CLI_OK},
+		{"no ip access-group in", CLI_UNCHANGED},
+		{"ip access-group 10 in", CLI_OK},
+		{"ip access-group 10 in", CLI_UNCHANGED},
+		{"cdp enable", CLI_UNCHANGED},
+		{"no tunnel destination", CLI_UNCHANGED},
+		{"tunnel destination 1.2.3.4", CLI_ERR},
+		{"no interface Loopback8", CLI_UNCHANGED},
+		{"no interface GigabitEthernet0/0", CLI_ERR},
+		{"interface Loopback9", CLI_OK},
+		{"no interface Loopback9", CLI_OK},
+	};
+	ASSERT_CODES(codes);
+}
+
 /* ---- global IP ----------------------------------------------------------- */
 
 static void test_static_routes(void **state)
@@ -493,6 +604,64 @@ static void test_globals_and_pools(void **state)
 	assert_false(contains(text, "ip cef"));
 	free(text);
 	assert_false(ip_pool_exists("client-address-pool"));
+}
+
+/* The ip commands' no forms, with and without the positive form's words,
+ * and their return codes. */
+static void test_ip_no_forms(void **state)
+{
+	assert_int_equal(cfg("interface Tunnel0\n"
+			     " ip unnumbered Loopback0\n"
+			     " no ip unnumbered Loopback0\n"
+			     "ip local pool P 10.0.0.1 10.0.0.5\n"
+			     "ip local pool P 10.0.1.1\n"
+			     "no ip local pool P 10.0.0.1 10.0.0.5\n"
+			     "ip subnet-zero\n"
+			     "no ip subnet-zero\n"
+			     "ip route 10.9.0.0 255.255.0.0 Tunnel0 10.0.0.2 5\n"
+			     "no ip route 10.9.0.0 255.255.0.0 Tunnel0 10.0.0.2 5\n"
+			     "ip http server\n"
+			     "no ip http server\n"), 0);
+	assert_section("Tunnel0", "");
+	char *text = running();
+	assert_true(contains(text, "ip local pool P 10.0.1.1\n"));
+	assert_false(contains(text, "10.0.0.5"));
+	assert_true(contains(text, "no ip subnet-zero\n"));
+	assert_false(contains(text, "ip route"));
+	assert_true(contains(text, "no ip http server\n"));
+	free(text);
+	/* the pool goes with its last range; "default" unsets a switch */
+	assert_int_equal(cfg("no ip local pool P 10.0.1.1\n"
+			     "default ip subnet-zero\n"), 0);
+	assert_false(ip_pool_exists("P"));
+	text = running();
+	assert_false(contains(text, "ip subnet-zero"));
+	free(text);
+
+	static const struct line_rc codes[] = {
+		{"ip classless", CLI_OK},
+		{"ip classless", CLI_UNCHANGED},
+		{"no ip classless", CLI_OK},
+		{"ip http secure-server", CLI_OK},
+		{"ip http secure-server", CLI_UNCHANGED},
+		{"no ip local pool NOPE", CLI_UNCHANGED},
+		{"ip local pool Q 10.1.0.1", CLI_OK},
+		{"ip local pool Q 10.1.0.1", CLI_UNCHANGED},
+		{"no ip local pool Q 10.1.0.9", CLI_UNCHANGED},
+		{"no ip route 10.8.0.0 255.255.0.0", CLI_ERR},
+		{"interface FastEthernet0/0", CLI_OK},
+		{"no ip address", CLI_OK},
+		{"no ip address", CLI_UNCHANGED},
+		{"ip address 10.0.0.1 255.255.255.0", CLI_OK},
+		{"ip address 10.0.0.1 255.255.255.0", CLI_UNCHANGED},
+		{"no ip address 10.0.0.2 255.255.255.0", CLI_UNCHANGED},
+		{"no ip address 10.0.0.3 255.255.255.0 secondary", CLI_UNCHANGED},
+		{"no ip unnumbered", CLI_UNCHANGED},
+		{"ip unnumbered Loopback0", CLI_OK},
+		{"ip unnumbered Loopback0", CLI_UNCHANGED},
+	};
+	ASSERT_CODES(codes);
+	assert_section("FastEthernet0/0", " ip unnumbered Loopback0\n");
 }
 
 /* ---- access lists ----------------------------------------------------------- */
@@ -628,6 +797,39 @@ static void test_acl_named(void **state)
 	free(text);
 	assert_int_equal(cfg("no ip access-list extended peer-outside\n"), 0);
 	assert_null(acl_find("peer-outside"));
+}
+
+/* Named lists and their entries: the no forms and the return codes of
+ * what changed nothing. */
+static void test_acl_no_forms(void **state)
+{
+	static const struct line_rc codes[] = {
+		{"ip access-list standard S", CLI_OK},
+		{"permit 10.0.0.0 0.0.0.255", CLI_OK},
+		{"permit 10.0.0.0 0.0.0.255", CLI_UNCHANGED},
+		{"remark r1", CLI_OK},
+		{"remark r1", CLI_UNCHANGED},
+		{"no remark r2", CLI_UNCHANGED},
+		{"no remark r1", CLI_OK},
+		{"no 99", CLI_UNCHANGED},
+		{"no permit any", CLI_UNCHANGED},
+		{"no 10", CLI_OK},
+		{"ip access-list standard S", CLI_UNCHANGED},
+		{"no ip access-list extended S", CLI_UNCHANGED},
+		{"no access-list 101", CLI_UNCHANGED},
+		{"access-list 101 permit ip any any", CLI_OK},
+		{"access-list 101 permit ip any any", CLI_UNCHANGED},
+		{"no access-list 101", CLI_OK},
+	};
+	ASSERT_CODES(codes);
+	/* "no" of the other kind left the list; "default" deletes it */
+	assert_non_null(acl_find("S"));
+	assert_null(acl_find("101"));
+	static const struct line_rc gone[] = {
+		{"default ip access-list standard S", CLI_OK},
+	};
+	ASSERT_CODES(gone);
+	assert_null(acl_find("S"));
 }
 
 /* ---- show commands ------------------------------------------------------------ */
@@ -1048,10 +1250,14 @@ int main(void)
 		cmocka_unit_test_setup(test_ip_address_checks, setup),
 		cmocka_unit_test_setup(test_state_and_events, setup),
 		cmocka_unit_test_setup(test_media_checks, setup),
+		cmocka_unit_test_setup(test_iface_no_forms, setup),
+		cmocka_unit_test_setup(test_iface_return_codes, setup),
 		cmocka_unit_test_setup(test_static_routes, setup),
 		cmocka_unit_test_setup(test_globals_and_pools, setup),
+		cmocka_unit_test_setup(test_ip_no_forms, setup),
 		cmocka_unit_test_setup(test_acl_numbered, setup),
 		cmocka_unit_test_setup(test_acl_named, setup),
+		cmocka_unit_test_setup(test_acl_no_forms, setup),
 		cmocka_unit_test_setup(test_show_interfaces, setup),
 		cmocka_unit_test_setup(test_fixed_point, setup),
 		cmocka_unit_test_setup(test_attached_survives_reset, setup),
