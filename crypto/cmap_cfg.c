@@ -183,7 +183,8 @@ static struct cmap_entry *entry_get(struct crypto_map *m, unsigned seq,
 	return e;
 }
 
-static void entry_delete(struct crypto_map *m, unsigned seq)
+/* Removing an entry that is not there changes nothing. */
+static int entry_delete(struct crypto_map *m, unsigned seq)
 {
 	struct cmap_entry *prev = NULL;
 	for (struct cmap_entry **ep = &m->entries; *ep; ep = &(*ep)->next) {
@@ -194,10 +195,11 @@ static void entry_delete(struct crypto_map *m, unsigned seq)
 				m->last = prev;
 			intmap_del(&m->by_seq, seq);
 			entry_free(e);
-			return;
+			return CLI_OK;
 		}
 		prev = *ep;
 	}
+	return CLI_UNCHANGED;
 }
 
 /* ---- crypto map NAME SEQ [type] ---------------------------------------------- */
@@ -209,90 +211,94 @@ static void entry_delete(struct crypto_map *m, unsigned seq)
 	"Name of dynamic crypto map template\n" \
 	"IPSEC w/manual keying\n"
 
-DEFUN(cmap_entry, "crypto map WORD$name <1-65535>$seq " CMAP_TYPE_SYNTAX,
-      "Encryption module\n"
-      "Enter a crypto map\n"
-      "Crypto map tag\n"
-      "Sequence to insert into crypto map entry\n" CMAP_TYPE_HELP)
+/* "crypto map NAME SEQ ipsec-isakmp dynamic DYN": the entry becomes a
+ * reference to a dynamic-map template, with no sub-mode. */
+static int entry_set_dynamic(struct cmap_entry *e, const char *dyn)
 {
-	struct crypto_map *m = map_get(&maps, cli_arg(a, "name"));
-	bool created;
-	struct cmap_entry *e = entry_get(m, (unsigned)cli_arg_num(a, "seq"),
-					 &created);
-	if (cli_has(a, "dyn")) {
-		/* a reference to a dynamic-map template: no sub-mode */
-		if (e->type != CMAP_ISAKMP_DYNAMIC) {
-			/* a new registration: a session in the old entry's
-			 * sub-mode has nothing left to edit */
-			CLI_OBJ_REGISTER(e, struct cmap_entry);
-			entry_clear_body(e);
-		}
+	bool changed = e->type != CMAP_ISAKMP_DYNAMIC;    /* a new one too */
+	if (changed) {
+		/* a new registration: a session in the old entry's sub-mode
+		 * has nothing left to edit */
+		CLI_OBJ_REGISTER(e, struct cmap_entry);
+		entry_clear_body(e);
 		e->type = CMAP_ISAKMP_DYNAMIC;
-		xstrset(&e->dynamic, cli_arg(a, "dyn"));
-		return CLI_OK;
 	}
+	if (crypto_str_update(&e->dynamic, dyn) == CLI_OK)
+		changed = true;
+	return changed ? CLI_OK : CLI_UNCHANGED;
+}
+
+/* Enter the entry's sub-mode, its type set as typed (ipsec-isakmp when
+ * left out on a new entry or on a dynamic reference). */
+static int entry_enter(struct cli *cli, const struct cli_args *a,
+		       struct cmap_entry *e, bool created)
+{
+	enum cmap_type type = e->type;
 	if (cli_has(a, "ipsec-manual"))
-		e->type = CMAP_MANUAL;
-	else if (cli_has(a, "ipsec-isakmp") || e->type == CMAP_ISAKMP_DYNAMIC) {
-		e->type = CMAP_ISAKMP;
+		type = CMAP_MANUAL;
+	else if (cli_has(a, "ipsec-isakmp") || type == CMAP_ISAKMP_DYNAMIC)
+		type = CMAP_ISAKMP;
+	bool changed = created || type != e->type;
+	if (e->type == CMAP_ISAKMP_DYNAMIC)
 		xstrset(&e->dynamic, NULL);
-	}
+	e->type = type;
 	if (created)
 		cli_printf(cli, "%% NOTE: This new crypto map will remain disabled "
 				"until a peer\n        and a valid access list "
 				"have been configured.\n");
 	cli_enter(cli, MODE_CRYPTO_MAP, e);
-	return CLI_OK;
+	return changed ? CLI_OK : CLI_UNCHANGED;
 }
 
-DEFUN(no_cmap_entry, "no crypto map WORD$name [<1-65535>$seq " CMAP_TYPE_SYNTAX "]",
-      "Negate a command or set its defaults\n"
+/* "no crypto map NAME" / "no crypto dynamic-map NAME" removes the whole
+ * map set, with SEQ one entry (and the map with its last entry, when
+ * nothing map-wide is left). */
+static int map_delete(struct crypto_map **list, const struct cli_args *a)
+{
+	struct crypto_map *m = *map_slot(list, cli_arg(a, "name"));
+	if (!m)
+		return CLI_UNCHANGED;
+	if (!cli_has(a, "seq")) {
+		map_remove(list, m->name);
+		return CLI_OK;
+	}
+	int rc = entry_delete(m, (unsigned)cli_arg_num(a, "seq"));
+	map_drop_if_empty(list, m);
+	return rc;
+}
+
+DEFUN(cmap_entry,
+      "[no] crypto map WORD$name ?[<1-65535>$seq " CMAP_TYPE_SYNTAX "]",
       "Encryption module\n"
       "Enter a crypto map\n"
       "Crypto map tag\n"
       "Sequence to insert into crypto map entry\n" CMAP_TYPE_HELP)
 {
-	struct crypto_map *m = *map_slot(&maps, cli_arg(a, "name"));
-	if (!m)
-		return CLI_OK;
-	if (!cli_has(a, "seq")) {
-		map_remove(&maps, m->name);   /* the whole map set */
-		return CLI_OK;
-	}
-	entry_delete(m, (unsigned)cli_arg_num(a, "seq"));
-	map_drop_if_empty(&maps, m);
-	return CLI_OK;
+	if (cli_is_no(a))
+		return map_delete(&maps, a);
+	struct crypto_map *m = map_get(&maps, cli_arg(a, "name"));
+	bool created;
+	struct cmap_entry *e = entry_get(m, (unsigned)cli_arg_num(a, "seq"),
+					 &created);
+	if (cli_has(a, "dyn"))
+		return entry_set_dynamic(e, cli_arg(a, "dyn"));
+	return entry_enter(cli, a, e, created);
 }
 
-DEFUN(dynmap_entry, "crypto dynamic-map WORD$name <1-65535>$seq",
+DEFUN(dynmap_entry, "[no] crypto dynamic-map WORD$name ?[<1-65535>$seq]",
       "Encryption module\n"
       "Specify a dynamic crypto map template\n"
       "Dynamic crypto map template tag\n"
       "Sequence to insert into dynamic crypto map entry\n")
 {
+	if (cli_is_no(a))
+		return map_delete(&dynmaps, a);
 	struct crypto_map *m = map_get(&dynmaps, cli_arg(a, "name"));
 	bool created;
 	m->dynamic = true;
 	cli_enter(cli, MODE_CRYPTO_MAP,
 		  entry_get(m, (unsigned)cli_arg_num(a, "seq"), &created));
-	return CLI_OK;
-}
-
-DEFUN(no_dynmap_entry, "no crypto dynamic-map WORD$name [<1-65535>$seq]",
-      "Negate a command or set its defaults\n"
-      "Encryption module\n"
-      "Specify a dynamic crypto map template\n"
-      "Dynamic crypto map template tag\n"
-      "Sequence to insert into dynamic crypto map entry\n")
-{
-	struct crypto_map *m = *map_slot(&dynmaps, cli_arg(a, "name"));
-	if (!m)
-		return CLI_OK;
-	if (cli_has(a, "seq"))
-		entry_delete(m, (unsigned)cli_arg_num(a, "seq"));
-	if (!cli_has(a, "seq") || !m->entries)
-		map_remove(&dynmaps, m->name);
-	return CLI_OK;
+	return created ? CLI_OK : CLI_UNCHANGED;
 }
 
 /* ---- map-wide settings ------------------------------------------------------------ */
@@ -307,7 +313,7 @@ static char **mapwide_slot(struct crypto_map *m, const struct cli_args *a)
 }
 
 #define MAPWIDE_SYNTAX                                                      \
-	"crypto map WORD$name (client (authentication|accounting) list WORD$val" \
+	"[no] crypto map WORD$name (client (authentication|accounting) list WORD$val" \
 	"|isakmp authorization list WORD$val|isakmp-profile WORD$val"        \
 	"|local-address IFNAME$val)"
 #define MAPWIDE_HELP                                                        \
@@ -328,26 +334,28 @@ static char **mapwide_slot(struct crypto_map *m, const struct cli_args *a)
 	"Interface to use for local address for this crypto map\n"          \
 	"Interface name\n"
 
-DEFUN(cmap_mapwide, MAPWIDE_SYNTAX, MAPWIDE_HELP)
+/* The map a map-wide command edits: made by the positive form, found (or
+ * NULL: the no form then changes nothing) by the no form, which also
+ * removes a map it leaves with nothing. */
+static struct crypto_map *mapwide_map(const struct cli_args *a)
 {
-	struct crypto_map *m = map_get(&maps, cli_arg(a, "name"));
-	xstrset(mapwide_slot(m, a), cli_arg(a, "val"));
-	return CLI_OK;
+	const char *name = cli_arg(a, "name");
+	return cli_is_no(a) ? *map_slot(&maps, name) : map_get(&maps, name);
 }
 
-DEFUN(no_cmap_mapwide, "no " MAPWIDE_SYNTAX,
-      "Negate a command or set its defaults\n" MAPWIDE_HELP)
+DEFUN(cmap_mapwide, MAPWIDE_SYNTAX, MAPWIDE_HELP)
 {
-	struct crypto_map *m = *map_slot(&maps, cli_arg(a, "name"));
-	if (m) {
-		xstrset(mapwide_slot(m, a), NULL);
-		map_drop_if_empty(&maps, m);
-	}
-	return CLI_OK;
+	struct crypto_map *m = mapwide_map(a);
+	if (!m)
+		return CLI_UNCHANGED;
+	int rc = crypto_str_update(mapwide_slot(m, a),
+				   cli_is_no(a) ? NULL : cli_arg(a, "val"));
+	map_drop_if_empty(&maps, m);
+	return rc;
 }
 
 #define CFG_ADDR_SYNTAX \
-	"crypto map WORD$name client configuration address (initiate|respond)"
+	"[no] crypto map WORD$name client configuration address (initiate|respond)"
 #define CFG_ADDR_HELP \
 	"Encryption module\n" \
 	"Enter a crypto map\n" \
@@ -360,30 +368,20 @@ DEFUN(no_cmap_mapwide, "no " MAPWIDE_SYNTAX,
 
 DEFUN(cmap_cfg_addr, CFG_ADDR_SYNTAX, CFG_ADDR_HELP)
 {
-	struct crypto_map *m = map_get(&maps, cli_arg(a, "name"));
-	if (cli_has(a, "initiate"))
-		m->cfg_addr_initiate = true;
-	else
-		m->cfg_addr_respond = true;
-	return CLI_OK;
-}
-
-DEFUN(no_cmap_cfg_addr, "no " CFG_ADDR_SYNTAX,
-      "Negate a command or set its defaults\n" CFG_ADDR_HELP)
-{
-	struct crypto_map *m = *map_slot(&maps, cli_arg(a, "name"));
+	struct crypto_map *m = mapwide_map(a);
 	if (!m)
-		return CLI_OK;
-	if (cli_has(a, "initiate"))
-		m->cfg_addr_initiate = false;
-	else
-		m->cfg_addr_respond = false;
+		return CLI_UNCHANGED;
+	bool *flag = cli_has(a, "initiate") ? &m->cfg_addr_initiate
+					    : &m->cfg_addr_respond;
+	bool on = !cli_is_no(a);
+	int rc = CRYPTO_SET(*flag, on);
 	map_drop_if_empty(&maps, m);
-	return CLI_OK;
+	return rc;
 }
 
 #define REPLAY_SYNTAX \
-	"crypto map WORD$name redundancy replay-interval inbound <1-10000>$in outbound <1000-100000>$out"
+	"[no] crypto map WORD$name redundancy replay-interval " \
+	"?[inbound <1-10000>$in outbound <1000-100000>$out]"
 #define REPLAY_HELP \
 	"Encryption module\n" \
 	"Enter a crypto map\n" \
@@ -395,37 +393,32 @@ DEFUN(no_cmap_cfg_addr, "no " CFG_ADDR_SYNTAX,
 	"Outbound replay counter interval\n" \
 	"Number of outbound packets processed between updates\n"
 
+/* The no form puts both intervals back to their defaults. */
 DEFUN(cmap_replay, REPLAY_SYNTAX, REPLAY_HELP)
 {
-	struct crypto_map *m = map_get(&maps, cli_arg(a, "name"));
-	m->replay_in = (unsigned)cli_arg_num(a, "in");
-	m->replay_out = (unsigned)cli_arg_num(a, "out");
-	return CLI_OK;
-}
-
-DEFUN(no_cmap_replay,
-      "no crypto map WORD$name redundancy replay-interval [inbound <1-10000> outbound <1000-100000>]",
-      "Negate a command or set its defaults\n" REPLAY_HELP)
-{
-	struct crypto_map *m = *map_slot(&maps, cli_arg(a, "name"));
-	if (m) {
-		m->replay_in = m->replay_out = 0;
-		map_drop_if_empty(&maps, m);
+	struct crypto_map *m = mapwide_map(a);
+	if (!m)
+		return CLI_UNCHANGED;
+	bool on = !cli_is_no(a);
+	unsigned in = on ? (unsigned)cli_arg_num(a, "in") : 0;
+	unsigned out = on ? (unsigned)cli_arg_num(a, "out") : 0;
+	int rc = CLI_UNCHANGED;
+	if (m->replay_in != in || m->replay_out != out) {
+		m->replay_in = in;
+		m->replay_out = out;
+		rc = CLI_OK;
 	}
-	return CLI_OK;
+	map_drop_if_empty(&maps, m);
+	return rc;
 }
 
 /* ---- entry sub-commands (config-crypto-map) ----------------------------------------- */
-/* iosim has no DNS, so a host name cannot be resolved now; "set peer NAME
- * dynamic" defers the lookup to tunnel setup and is stored as typed. */
-DEFUN(entry_set_peer, "set peer (A.B.C.D$ip|WORD$host [dynamic])",
-      "Set a value\n"
-      "Allowed Encryption/Decryption peer.  This command may be repeated to specify multiple peers\n"
-      "IP address of peer\n"
-      "Host name of the peer\n"
-      "Resolve the host name just before tunnel setup\n")
+/* "set peer P": peers accumulate, each once. iosim has no DNS, so a host
+ * name cannot be resolved now; "set peer NAME dynamic" defers the lookup
+ * to tunnel setup and is stored as typed. */
+static int peer_add(struct cli *cli, const struct cli_args *a,
+		    struct cmap_entry *e)
 {
-	CLI_CONTEXT(struct cmap_entry, e);
 	const char *p = cli_has(a, "ip") ? cli_arg(a, "ip") : cli_arg(a, "host");
 	bool dyn = cli_has(a, "dynamic");
 	if (!cli_has(a, "ip") && !dyn) {
@@ -436,9 +429,8 @@ DEFUN(entry_set_peer, "set peer (A.B.C.D$ip|WORD$host [dynamic])",
 		cli_invalid_arg(cli, a, 2);
 		return CLI_ERR;
 	}
-	for (int i = 0; i < e->npeer; i++)
-		if (!strcmp(e->peer[i], p))
-			return CLI_OK;
+	if (crypto_strv_find(e->peer, e->npeer, p) >= 0)
+		return CLI_UNCHANGED;
 	e->peer = xrealloc(e->peer, (size_t)(e->npeer + 1) * sizeof *e->peer);
 	e->peer_dynamic = xrealloc(e->peer_dynamic,
 				   (size_t)(e->npeer + 1) * sizeof(bool));
@@ -448,8 +440,28 @@ DEFUN(entry_set_peer, "set peer (A.B.C.D$ip|WORD$host [dynamic])",
 	return CLI_OK;
 }
 
-DEFUN(no_entry_set_peer, "no set peer [(A.B.C.D$ip|WORD$host [dynamic])]",
-      "Negate a command or set its defaults\n"
+/* "no set peer P" removes that peer, "no set peer" all of them. */
+static int peer_remove(const struct cli_args *a, struct cmap_entry *e)
+{
+	const char *p = cli_has(a, "ip") ? cli_arg(a, "ip") : cli_arg(a, "host");
+	if (!p) {
+		int had = e->npeer;
+		entry_clear_peers(e);
+		return had ? CLI_OK : CLI_UNCHANGED;
+	}
+	int i = crypto_strv_find(e->peer, e->npeer, p);
+	if (i < 0)
+		return CLI_UNCHANGED;
+	free(e->peer[i]);
+	for (int j = i; j + 1 < e->npeer; j++) {
+		e->peer[j] = e->peer[j + 1];
+		e->peer_dynamic[j] = e->peer_dynamic[j + 1];
+	}
+	e->npeer--;
+	return CLI_OK;
+}
+
+DEFUN(entry_set_peer, "[no] set peer ?[(A.B.C.D$ip|WORD$host [dynamic])]",
       "Set a value\n"
       "Allowed Encryption/Decryption peer.  This command may be repeated to specify multiple peers\n"
       "IP address of peer\n"
@@ -457,43 +469,13 @@ DEFUN(no_entry_set_peer, "no set peer [(A.B.C.D$ip|WORD$host [dynamic])]",
       "Resolve the host name just before tunnel setup\n")
 {
 	CLI_CONTEXT(struct cmap_entry, e);
-	const char *p = cli_has(a, "ip") ? cli_arg(a, "ip") : cli_arg(a, "host");
-	if (!p) {
-		entry_clear_peers(e);
-		return CLI_OK;
-	}
-	for (int i = 0; i < e->npeer; i++) {
-		if (strcmp(e->peer[i], p))
-			continue;
-		free(e->peer[i]);
-		for (int j = i; j + 1 < e->npeer; j++) {
-			e->peer[j] = e->peer[j + 1];
-			e->peer_dynamic[j] = e->peer_dynamic[j + 1];
-		}
-		e->npeer--;
-		break;
-	}
-	return CLI_OK;
+	return cli_is_no(a) ? peer_remove(a, e) : peer_add(cli, a, e);
 }
 
 DEFUN(entry_set_tset, CRYPTO_TSET_SYNTAX, CRYPTO_TSET_HELP)
 {
 	CLI_CONTEXT(struct cmap_entry, e);
-	crypto_strlist_set(e->tset, &e->ntset, a);
-	return CLI_OK;
-}
-
-DEFUN(no_entry_set_tset,
-      "no set transform-set [WORD [WORD [WORD [WORD [WORD [WORD]]]]]]",
-      "Negate a command or set its defaults\n"
-      "Set a value\n"
-      "Specify list of transform sets in priority order\n"
-      "Transform set name\n" "Transform set name\n" "Transform set name\n"
-      "Transform set name\n" "Transform set name\n" "Transform set name\n")
-{
-	CLI_CONTEXT(struct cmap_entry, e);
-	crypto_strlist_free(e->tset, &e->ntset);
-	return CLI_OK;
+	return crypto_tset_cmd(e->tset, &e->ntset, a);
 }
 
 CRYPTO_DEFUN_STR(entry_match, struct cmap_entry, acl,
@@ -505,63 +487,43 @@ CRYPTO_DEFUN_STR(entry_match, struct cmap_entry, acl,
 		 "IP access-list number (expanded range)\n"
 		 "Access-list name\n")
 
-#define RRI_SYNTAX "reverse-route [(static|remote-peer [A.B.C.D$gw])]"
+#define RRI_SYNTAX "[no] reverse-route [(static|remote-peer [A.B.C.D$gw])]"
 #define RRI_HELP \
 	"Reverse Route Injection.\n" \
 	"Static Reverse Route Injection\n" \
 	"Create route to remote peer\n" \
 	"Gateway address for the route to the remote peer\n"
 
+/* The no form turns injection off, whichever kind it names. */
 DEFUN(entry_rri, RRI_SYNTAX, RRI_HELP)
 {
 	CLI_CONTEXT(struct cmap_entry, e);
-	e->rri = cli_has(a, "static") ? RRI_STATIC
-	       : cli_has(a, "remote-peer") ? RRI_REMOTE_PEER : RRI_ON;
-	e->rri_gateway = cli_has(a, "gw") ? cli_arg_ip(a, "gw") : 0;
-	return CLI_OK;
-}
-
-DEFUN(no_entry_rri, "no " RRI_SYNTAX,
-      "Negate a command or set its defaults\n" RRI_HELP)
-{
-	CLI_CONTEXT(struct cmap_entry, e);
-	e->rri = RRI_OFF;
-	e->rri_gateway = 0;
+	enum rri_mode rri = RRI_OFF;
+	uint32_t gw = 0;
+	if (!cli_is_no(a)) {
+		rri = cli_has(a, "static") ? RRI_STATIC
+		    : cli_has(a, "remote-peer") ? RRI_REMOTE_PEER : RRI_ON;
+		gw = cli_has(a, "gw") ? cli_arg_ip(a, "gw") : 0;
+	}
+	if (e->rri == rri && e->rri_gateway == gw)
+		return CLI_UNCHANGED;
+	e->rri = rri;
+	e->rri_gateway = gw;
 	return CLI_OK;
 }
 
 DEFUN(entry_pfs, CRYPTO_PFS_SYNTAX, CRYPTO_PFS_HELP)
 {
 	CLI_CONTEXT(struct cmap_entry, e);
-	e->pfs_group = crypto_pfs_group(a);
-	return CLI_OK;
+	return crypto_pfs_cmd(a, &e->pfs_group);
 }
 
-DEFUN(no_entry_pfs, "no " CRYPTO_PFS_SYNTAX,
-      "Negate a command or set its defaults\n" CRYPTO_PFS_HELP)
-{
-	CLI_CONTEXT(struct cmap_entry, e);
-	e->pfs_group = 0;
-	return CLI_OK;
-}
-
-DEFUN(entry_sa_lifetime, "set security-association " SA_LIFETIME_SYNTAX,
+DEFUN(entry_sa_lifetime, "[no] set security-association " SA_LIFETIME_SYNTAX,
       "Set a value\n"
       "Security association parameters\n" SA_LIFETIME_HELP)
 {
 	CLI_CONTEXT(struct cmap_entry, e);
-	crypto_lifetime_set(a, &e->sa_seconds, &e->sa_kilobytes);
-	return CLI_OK;
-}
-
-DEFUN(no_entry_sa_lifetime, "no set security-association " NO_SA_LIFETIME_SYNTAX,
-      "Negate a command or set its defaults\n"
-      "Set a value\n"
-      "Security association parameters\n" NO_SA_LIFETIME_HELP)
-{
-	CLI_CONTEXT(struct cmap_entry, e);
-	crypto_lifetime_unset(a, &e->sa_seconds, &e->sa_kilobytes, 0, 0);
-	return CLI_OK;
+	return crypto_lifetime_cmd(a, &e->sa_seconds, &e->sa_kilobytes, 0, 0);
 }
 
 CRYPTO_DEFUN_STR(entry_isakmp_profile, struct cmap_entry, isakmp_profile,
@@ -599,7 +561,7 @@ static void binding_unbind(const char *ifname)
 		log_ios("CRYPTO-6-ISAKMP_ON_OFF", "ISAKMP is OFF");
 }
 
-DEFUN(if_cmap, "crypto map WORD$name [redundancy [WORD$grp [stateful]]]",
+DEFUN(if_cmap, "[no] crypto map ?[WORD$name [redundancy [WORD$grp [stateful]]]]",
       "Encryption module\n"
       "Assign a Crypto Map\n"
       "Crypto Map tag\n"
@@ -608,6 +570,12 @@ DEFUN(if_cmap, "crypto map WORD$name [redundancy [WORD$grp [stateful]]]",
       "enable stateful failover\n")
 {
 	CLI_CONTEXT(struct iface, ifp);
+	if (cli_is_no(a)) {
+		if (!*binding_slot(&bindings, iface_name(ifp)))
+			return CLI_UNCHANGED;
+		binding_unbind(iface_name(ifp));
+		return CLI_OK;
+	}
 	bool first = binding_count() == 0;
 	struct cmap_binding *b = binding_get(&bindings, iface_name(ifp));
 	xstrset(&b->map, cli_arg(a, "name"));
@@ -616,20 +584,6 @@ DEFUN(if_cmap, "crypto map WORD$name [redundancy [WORD$grp [stateful]]]",
 	b->stateful = cli_has(a, "stateful");
 	if (first)
 		log_ios("CRYPTO-6-ISAKMP_ON_OFF", "ISAKMP is ON");
-	return CLI_OK;
-}
-
-DEFUN(no_if_cmap, "no crypto map [WORD [redundancy [WORD [stateful]]]]",
-      "Negate a command or set its defaults\n"
-      "Encryption module\n"
-      "Assign a Crypto Map\n"
-      "Crypto Map tag\n"
-      "High availability options for this map\n"
-      "Redundancy group name\n"
-      "enable stateful failover\n")
-{
-	CLI_CONTEXT(struct iface, ifp);
-	binding_unbind(iface_name(ifp));
 	return CLI_OK;
 }
 
@@ -748,30 +702,20 @@ void cmap_cfg_reset(void)
 void cmap_cfg_init(void)
 {
 	static const struct cli_command *const global[] = {
-		&cmap_entry_cmd, &no_cmap_entry_cmd,
-		&dynmap_entry_cmd, &no_dynmap_entry_cmd,
-		&cmap_mapwide_cmd, &no_cmap_mapwide_cmd,
-		&cmap_cfg_addr_cmd, &no_cmap_cfg_addr_cmd,
-		&cmap_replay_cmd, &no_cmap_replay_cmd,
+		&cmap_entry_cmd, &dynmap_entry_cmd, &cmap_mapwide_cmd,
+		&cmap_cfg_addr_cmd, &cmap_replay_cmd,
 	};
 	static const struct cli_command *const entry[] = {
-		&entry_set_peer_cmd, &no_entry_set_peer_cmd,
-		&entry_set_tset_cmd, &no_entry_set_tset_cmd,
-		&entry_match_cmd, &no_entry_match_cmd,
-		&entry_rri_cmd, &no_entry_rri_cmd,
-		&entry_pfs_cmd, &no_entry_pfs_cmd,
-		&entry_sa_lifetime_cmd, &no_entry_sa_lifetime_cmd,
-		&entry_isakmp_profile_cmd, &no_entry_isakmp_profile_cmd,
-		&entry_description_cmd, &no_entry_description_cmd,
+		&entry_set_peer_cmd, &entry_set_tset_cmd, &entry_match_cmd,
+		&entry_rri_cmd, &entry_pfs_cmd, &entry_sa_lifetime_cmd,
+		&entry_isakmp_profile_cmd, &entry_description_cmd,
 	};
 	for (size_t i = 0; i < sizeof global / sizeof global[0]; i++)
 		cli_install(MODE_CONFIG, global[i]);
 	for (size_t i = 0; i < sizeof entry / sizeof entry[0]; i++)
 		cli_install(MODE_CRYPTO_MAP, entry[i]);
 	cli_install(MODE_IF, &if_cmap_cmd);
-	cli_install(MODE_IF, &no_if_cmap_cmd);
 	cli_install(MODE_SUBIF, &if_cmap_cmd);
-	cli_install(MODE_SUBIF, &no_if_cmap_cmd);
 	iface_register_writer(IFCFG_CRYPTO, binding_iface_writer);
 	core_subscribe(EVT_IFACE_REMOVED, binding_iface_removed, NULL);
 }

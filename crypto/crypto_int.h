@@ -31,15 +31,15 @@ bool cmap_nvgen_static(struct sbuf *b);       /* crypto map */
 
 /* Set-list helpers shared by crypto map entries and ipsec profiles:
  * "set transform-set A B C" replaces the list with the words of the
- * arguments named t1 .. t6. */
+ * arguments named t1 .. t6, "no set transform-set [...]" empties it. */
 #define CRYPTO_TSET_SYNTAX \
-	"set transform-set WORD$t1 [WORD$t2 [WORD$t3 [WORD$t4 [WORD$t5 [WORD$t6]]]]]"
+	"[no] set transform-set ?[WORD$t1 [WORD$t2 [WORD$t3 [WORD$t4 [WORD$t5 [WORD$t6]]]]]]"
 #define CRYPTO_TSET_HELP \
 	"Set a value\n" \
 	"Specify list of transform sets in priority order\n" \
 	"Transform set name\n" "Transform set name\n" "Transform set name\n" \
 	"Transform set name\n" "Transform set name\n" "Transform set name\n"
-void crypto_strlist_set(char **v, int *n, const struct cli_args *a);
+int crypto_tset_cmd(char **v, int *n, const struct cli_args *a);
 void crypto_strlist_free(char **v, int *n);
 
 /* ---- named lists --------------------------------------------------------------
@@ -52,6 +52,10 @@ void crypto_strlist_free(char **v, int *n);
  *   PFX_get(&head, k)     that object, appended with K copied when absent
  *   PFX_remove(&head, k)  unlink and free it; false when there was none
  *   PFX_clear(&head)      unlink and free them all
+ *   PFX_edit(cli, a, &head, k, mode)
+ *                         the "[no] ... NAME" command that makes an object
+ *                         and edits it in MODE, or removes it; returns the
+ *                         CLI code (CLI_UNCHANGED: it was there / was not)
  * Each object is registered as a possible sub-mode context
  * (CLI_OBJ_REGISTER) when it is made and released before it is freed. */
 #define CRYPTO_LIST_GENERATE(pfx, type, key, free_fn)                        \
@@ -93,31 +97,57 @@ void crypto_strlist_free(char **v, int *n);
 	{                                                                    \
 		while (*head)                                                \
 			pfx##_unlink(head);                                  \
+	}                                                                    \
+	__attribute__((unused)) static int pfx##_edit(                       \
+		struct cli *cli, const struct cli_args *a, type **head,      \
+		const char *k, enum cli_mode mode)                           \
+	{                                                                    \
+		if (cli_is_no(a))                                            \
+			return pfx##_remove(head, k) ? CLI_OK : CLI_UNCHANGED; \
+		bool created = !*pfx##_slot(head, k);                        \
+		cli_enter(cli, mode, pfx##_get(head, k));                    \
+		return created ? CLI_OK : CLI_UNCHANGED;                     \
 	}
 
-/* "KW ARG" sets a string member of the sub-mode's context object (a TYPE)
- * and "no KW [ARG]" removes it; IOS gives both forms the same help. ARG
+/* Index of S among the N strings of V, -1 when absent. */
+static inline int crypto_strv_find(char *const *v, int n, const char *s)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return i;
+	return -1;
+}
+
+/* Assign V to the lvalue LV and give a handler's return code:
+ * CLI_UNCHANGED when LV already held V (both are evaluated twice). */
+#define CRYPTO_SET(lv, v) ((lv) == (v) ? CLI_UNCHANGED : ((lv) = (v), CLI_OK))
+
+/* Set *SLOT to a copy of S (NULL clears it): CLI_UNCHANGED when it already
+ * held that, CLI_OK when it changed. */
+static inline int crypto_str_update(char **slot, const char *s)
+{
+	if (s ? *slot && !strcmp(*slot, s) : !*slot)
+		return CLI_UNCHANGED;
+	xstrset(slot, s);
+	return CLI_OK;
+}
+
+/* "[no] KW ARG" sets a string member of the sub-mode's context object (a
+ * TYPE), "no KW [ARG]" removes it; IOS gives both forms the same help. ARG
  * names its word(s) $NAME. */
 #define CRYPTO_DEFUN_STR(fn, type, member, kw, arg, name, hlp)              \
-	DEFUN(fn, kw " " arg, hlp)                                           \
+	DEFUN(fn, "[no] " kw " ?[" arg "]", hlp)                             \
 	{                                                                    \
 		CLI_CONTEXT(type, o);                                        \
-		xstrset(&o->member, cli_arg(a, name));                       \
-		return CLI_OK;                                               \
-	}                                                                    \
-	DEFUN(no_##fn, "no " kw " [" arg "]",                                \
-	      "Negate a command or set its defaults\n" hlp)                  \
-	{                                                                    \
-		CLI_CONTEXT(type, o);                                        \
-		xstrset(&o->member, NULL);                                   \
-		return CLI_OK;                                               \
+		const char *v = cli_is_no(a) ? NULL : cli_arg(a, name);      \
+		return crypto_str_update(&o->member, v);                     \
 	}
 
 void crypto_tsets_nvgen(struct sbuf *b, char *const *v, int n);
 
-/* "set pfs [groupN]" and "set security-association lifetime ...", shared
- * by crypto map entries and ipsec profiles. */
-#define CRYPTO_PFS_SYNTAX "set pfs [(group1|group2|group5|group14)]"
+/* "[no] set pfs [groupN]" and "[no] ... lifetime ...", shared by crypto
+ * map entries and ipsec profiles. */
+#define CRYPTO_PFS_SYNTAX "[no] set pfs [(group1|group2|group5|group14)]"
 #define CRYPTO_PFS_HELP \
 	"Set a value\n" \
 	"Specify pfs settings\n" \
@@ -125,30 +155,25 @@ void crypto_tsets_nvgen(struct sbuf *b, char *const *v, int n);
 	"D-H Group2 (1024-bit modulus)\n" \
 	"D-H Group5 (1536-bit modulus)\n" \
 	"D-H Group14 (2048-bit modulus)\n"
-unsigned crypto_pfs_group(const struct cli_args *a);
+/* *GROUP becomes the group the arguments name (0 for the no form);
+ * returns the CLI code. */
+int crypto_pfs_cmd(const struct cli_args *a, unsigned *group);
 
+/* Follows "[no] ... security-association"; the no form takes the value
+ * or not ("no set security-association lifetime seconds [N]"). */
 #define SA_LIFETIME_SYNTAX \
-	"lifetime (seconds <120-86400>$secs|kilobytes <2560-4294967295>$kb)"
+	"lifetime (seconds ?[<120-86400>$secs]|kilobytes ?[<2560-4294967295>$kb])"
 #define SA_LIFETIME_HELP \
 	"Security association duration\n" \
 	"Time-based key duration in seconds\n" \
 	"Security association duration in seconds\n" \
 	"Volume-based key duration\n" \
 	"Security association duration in kilobytes encrypted\n"
-#define NO_SA_LIFETIME_SYNTAX \
-	"lifetime (seconds|kilobytes) [<120-4294967295>]"
-#define NO_SA_LIFETIME_HELP \
-	"Security association duration\n" \
-	"Time-based key duration in seconds\n" \
-	"Volume-based key duration\n" \
-	"Security association duration\n"
-/* The lifetime the arguments give replaces *SECS or *KB; the "no" form puts
- * the one it names back to DEF_SECS or DEF_KB. */
-void crypto_lifetime_set(const struct cli_args *a, unsigned *secs,
-			 unsigned long *kb);
-void crypto_lifetime_unset(const struct cli_args *a, unsigned *secs,
-			   unsigned long *kb, unsigned def_secs,
-			   unsigned long def_kb);
+/* The lifetime the arguments give replaces *SECS or *KB; the no form puts
+ * the one it names back to DEF_SECS or DEF_KB. Returns the CLI code. */
+int crypto_lifetime_cmd(const struct cli_args *a, unsigned *secs,
+			unsigned long *kb, unsigned def_secs,
+			unsigned long def_kb);
 void crypto_lifetime_nvgen(struct sbuf *b, unsigned secs, unsigned long kb);
 
 #endif

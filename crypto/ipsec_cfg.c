@@ -44,23 +44,24 @@ void crypto_strlist_free(char **v, int *n)
 	*n = 0;
 }
 
-void crypto_strlist_set(char **v, int *n, const struct cli_args *a)
+int crypto_tset_cmd(char **v, int *n, const struct cli_args *a)
 {
 	static const char *const arg[CMAP_MAX_TSETS] = {
 		"t1", "t2", "t3", "t4", "t5", "t6",
 	};
+	int had = *n;
 	crypto_strlist_free(v, n);
+	if (cli_is_no(a))
+		return had ? CLI_OK : CLI_UNCHANGED;
 	for (int i = 0; i < CMAP_MAX_TSETS; i++) {
 		const char *s = cli_arg(a, arg[i]);
 		if (!s)
 			break;
 		/* a name listed twice is kept once, as IOS does */
-		bool dup = false;
-		for (int j = 0; j < *n; j++)
-			dup = dup || !strcmp(v[j], s);
-		if (!dup)
+		if (crypto_strv_find(v, *n, s) < 0)
 			v[(*n)++] = xstrdup(s);
 	}
+	return CLI_OK;
 }
 
 /* ---- public lookups --------------------------------------------------------------- */
@@ -148,13 +149,14 @@ const char *crypto_xform_name(enum xform x, unsigned bits)
 
 /* ---- crypto ipsec transform-set ------------------------------------------------------- */
 /* The grammar lets each kind of transform (AH, ESP cipher, ESP integrity,
- * compression) appear once, in any order, as IOS's parser does. */
+ * compression) appear once, in any order, as IOS's parser does; the no
+ * form removes the set by its name, the transforms typed or not. */
 #define TSET_SYNTAX                                                          \
-	"crypto ipsec transform-set WORD$name "                              \
-	"{ (ah-md5-hmac|ah-sha-hmac) "                                       \
+	"[no] crypto ipsec transform-set WORD$name "                         \
+	"?[{ (ah-md5-hmac|ah-sha-hmac) "                                     \
 	"| (esp-des|esp-3des|esp-aes [(128|192|256)]|esp-gcm [(128|192|256)]|esp-null) " \
 	"| (esp-md5-hmac|esp-sha-hmac|esp-sha256-hmac) "                     \
-	"| comp-lzs }"
+	"| comp-lzs }]"
 
 DEFUN(tset, TSET_SYNTAX,
       "Encryption module\n"
@@ -179,7 +181,10 @@ DEFUN(tset, TSET_SYNTAX,
       "ESP transform using HMAC-SHA256 auth\n"
       "IP Compression using the LZS compression algorithm\n")
 {
-	struct crypto_tset *t = tset_get(&tsets, cli_arg(a, "name"));
+	const char *name = cli_arg(a, "name");
+	if (cli_is_no(a))
+		return tset_remove(&tsets, name) ? CLI_OK : CLI_UNCHANGED;
+	struct crypto_tset *t = tset_get(&tsets, name);
 	t->ah = cli_has(a, "ah-md5-hmac") ? XF_AH_MD5
 	      : cli_has(a, "ah-sha-hmac") ? XF_AH_SHA : XF_NONE;
 	t->esp_enc = cli_has(a, "esp-des") ? XF_ESP_DES
@@ -196,36 +201,14 @@ DEFUN(tset, TSET_SYNTAX,
 	return CLI_OK;
 }
 
-DEFUN(no_tset, "no crypto ipsec transform-set WORD$name",
-      "Negate a command or set its defaults\n"
-      "Encryption module\n"
-      "Configure IPSEC policy\n"
-      "Define transform and settings\n"
-      "Transform set tag\n")
-{
-	tset_remove(&tsets, cli_arg(a, "name"));
-	return CLI_OK;
-}
-
-DEFUN(tset_mode, "mode (tunnel|transport)",
+DEFUN(tset_mode, "[no] mode ?[(tunnel|transport)]",
       "encapsulation mode (transport/tunnel)\n"
       "tunnel (datagram encapsulation) mode\n"
       "transport (payload encapsulation) mode\n")
 {
 	CLI_CONTEXT(struct crypto_tset, t);
-	t->transport = cli_has(a, "transport");
-	return CLI_OK;
-}
-
-DEFUN(no_tset_mode, "no mode [(tunnel|transport)]",
-      "Negate a command or set its defaults\n"
-      "encapsulation mode (transport/tunnel)\n"
-      "tunnel (datagram encapsulation) mode\n"
-      "transport (payload encapsulation) mode\n")
-{
-	CLI_CONTEXT(struct crypto_tset, t);
-	t->transport = false;
-	return CLI_OK;
+	bool transport = !cli_is_no(a) && cli_has(a, "transport");
+	return CRYPTO_SET(t->transport, transport);
 }
 
 /* Running-config spelling: the key size follows the keyword and AES-128
@@ -256,29 +239,18 @@ static void tset_nvgen(struct sbuf *b, const struct crypto_tset *t)
 }
 
 /* ---- global security-association settings ----------------------------------------------- */
-DEFUN(sa_lifetime, "crypto ipsec security-association " SA_LIFETIME_SYNTAX,
+DEFUN(sa_lifetime,
+      "[no] crypto ipsec security-association " SA_LIFETIME_SYNTAX,
       "Encryption module\n"
       "Configure IPSEC policy\n"
       "Security association parameters\n" SA_LIFETIME_HELP)
 {
-	crypto_lifetime_set(a, &globals.sa_seconds, &globals.sa_kilobytes);
-	return CLI_OK;
-}
-
-DEFUN(no_sa_lifetime,
-      "no crypto ipsec security-association " NO_SA_LIFETIME_SYNTAX,
-      "Negate a command or set its defaults\n"
-      "Encryption module\n"
-      "Configure IPSEC policy\n"
-      "Security association parameters\n" NO_SA_LIFETIME_HELP)
-{
-	crypto_lifetime_unset(a, &globals.sa_seconds, &globals.sa_kilobytes,
-			      SA_SECONDS_DEFAULT, SA_KILOBYTES_DEFAULT);
-	return CLI_OK;
+	return crypto_lifetime_cmd(a, &globals.sa_seconds, &globals.sa_kilobytes,
+				   SA_SECONDS_DEFAULT, SA_KILOBYTES_DEFAULT);
 }
 
 #define SA_REPLAY_SYNTAX                                                   \
-	"crypto ipsec security-association replay "                        \
+	"[no] crypto ipsec security-association replay "                   \
 	"(window-size [(64|128|256|512|1024)]|disable)"
 #define SA_REPLAY_HELP                                                     \
 	"Encryption module\n"                                              \
@@ -293,32 +265,25 @@ DEFUN(no_sa_lifetime,
 	"Window size of 1024\n"                                            \
 	"Disable replay checking.\n"
 
+/* "replay window-size [N]" sets the window (64 when N is left out) and
+ * "no ... replay window-size [N]" puts it back to 64; "replay disable" and
+ * its no form turn checking off and on. */
 DEFUN(sa_replay, SA_REPLAY_SYNTAX, SA_REPLAY_HELP)
 {
 	static const unsigned sz[] = {64, 128, 256, 512, 1024};
 	static const char *const kw[] = {"64", "128", "256", "512", "1024"};
 	if (cli_has(a, "disable")) {
-		replay_disabled = true;
-		return CLI_OK;
+		bool off = !cli_is_no(a);
+		return CRYPTO_SET(replay_disabled, off);
 	}
-	globals.replay_window = REPLAY_WINDOW_DEFAULT;
-	for (size_t i = 0; i < sizeof sz / sizeof sz[0]; i++)
+	unsigned window = REPLAY_WINDOW_DEFAULT;
+	for (size_t i = 0; !cli_is_no(a) && i < sizeof sz / sizeof sz[0]; i++)
 		if (cli_has(a, kw[i]))
-			globals.replay_window = sz[i];
-	return CLI_OK;
+			window = sz[i];
+	return CRYPTO_SET(globals.replay_window, window);
 }
 
-DEFUN(no_sa_replay, "no " SA_REPLAY_SYNTAX,
-      "Negate a command or set its defaults\n" SA_REPLAY_HELP)
-{
-	if (cli_has(a, "disable"))
-		replay_disabled = false;
-	else
-		globals.replay_window = REPLAY_WINDOW_DEFAULT;
-	return CLI_OK;
-}
-
-DEFUN(df_bit, "crypto ipsec df-bit (clear|set|copy)",
+DEFUN(df_bit, "[no] crypto ipsec df-bit ?[(clear|set|copy)]",
       "Encryption module\n"
       "Configure IPSEC policy\n"
       "Handling of encapsulated DF bit.\n"
@@ -326,112 +291,54 @@ DEFUN(df_bit, "crypto ipsec df-bit (clear|set|copy)",
       "Set DF bit for encapsulated packets.\n"
       "Copy DF bit from inner for encapsulated packets.\n")
 {
-	globals.df_bit = cli_has(a, "clear") ? DF_BIT_CLEAR
-		       : cli_has(a, "set") ? DF_BIT_SET : DF_BIT_COPY;
-	return CLI_OK;
-}
-
-DEFUN(no_df_bit, "no crypto ipsec df-bit [(clear|set|copy)]",
-      "Negate a command or set its defaults\n"
-      "Encryption module\n"
-      "Configure IPSEC policy\n"
-      "Handling of encapsulated DF bit.\n"
-      "Clear DF bit for encapsulated packets.\n"
-      "Set DF bit for encapsulated packets.\n"
-      "Copy DF bit from inner for encapsulated packets.\n")
-{
-	globals.df_bit = DF_BIT_COPY;
-	return CLI_OK;
+	enum ipsec_df_bit df = DF_BIT_COPY;  /* what the no form restores */
+	if (!cli_is_no(a) && cli_has(a, "clear"))
+		df = DF_BIT_CLEAR;
+	else if (!cli_is_no(a) && cli_has(a, "set"))
+		df = DF_BIT_SET;
+	return CRYPTO_SET(globals.df_bit, df);
 }
 
 /* ---- crypto ipsec profile -------------------------------------------------------------------- */
 
-DEFUN(ipsec_profile, "crypto ipsec profile WORD$name",
+DEFUN(ipsec_profile, "[no] crypto ipsec profile WORD$name",
       "Encryption module\n"
       "Configure IPSEC policy\n"
       "Configure an ipsec policy profile\n"
       "Profile name\n")
 {
-	cli_enter(cli, MODE_IPSEC_PROFILE,
-		  profile_get(&profiles, cli_arg(a, "name")));
-	return CLI_OK;
-}
-
-DEFUN(no_ipsec_profile, "no crypto ipsec profile WORD$name",
-      "Negate a command or set its defaults\n"
-      "Encryption module\n"
-      "Configure IPSEC policy\n"
-      "Configure an ipsec policy profile\n"
-      "Profile name\n")
-{
-	profile_remove(&profiles, cli_arg(a, "name"));
-	return CLI_OK;
+	return profile_edit(cli, a, &profiles, cli_arg(a, "name"),
+			   MODE_IPSEC_PROFILE);
 }
 
 DEFUN(prof_tset, CRYPTO_TSET_SYNTAX, CRYPTO_TSET_HELP)
 {
 	CLI_CONTEXT(struct ipsec_profile, p);
-	crypto_strlist_set(p->tset, &p->ntset, a);
-	return CLI_OK;
-}
-
-DEFUN(no_prof_tset, "no set transform-set [WORD [WORD [WORD [WORD [WORD [WORD]]]]]]",
-      "Negate a command or set its defaults\n"
-      "Set a value\n"
-      "Specify list of transform sets in priority order\n"
-      "Transform set name\n" "Transform set name\n" "Transform set name\n"
-      "Transform set name\n" "Transform set name\n" "Transform set name\n")
-{
-	CLI_CONTEXT(struct ipsec_profile, p);
-	crypto_strlist_free(p->tset, &p->ntset);
-	return CLI_OK;
+	return crypto_tset_cmd(p->tset, &p->ntset, a);
 }
 
 /* "set pfs" alone means group1, the IOS default group. */
-unsigned crypto_pfs_group(const struct cli_args *a)
+int crypto_pfs_cmd(const struct cli_args *a, unsigned *group)
 {
-	if (cli_has(a, "group2"))
-		return 2;
-	if (cli_has(a, "group5"))
-		return 5;
-	if (cli_has(a, "group14"))
-		return 14;
-	return 1;
+	unsigned g = cli_is_no(a) ? 0
+		   : cli_has(a, "group2") ? 2
+		   : cli_has(a, "group5") ? 5
+		   : cli_has(a, "group14") ? 14 : 1;
+	return CRYPTO_SET(*group, g);
 }
 
 DEFUN(prof_pfs, CRYPTO_PFS_SYNTAX, CRYPTO_PFS_HELP)
 {
 	CLI_CONTEXT(struct ipsec_profile, p);
-	p->pfs_group = crypto_pfs_group(a);
-	return CLI_OK;
+	return crypto_pfs_cmd(a, &p->pfs_group);
 }
 
-DEFUN(no_prof_pfs, "no " CRYPTO_PFS_SYNTAX,
-      "Negate a command or set its defaults\n" CRYPTO_PFS_HELP)
-{
-	CLI_CONTEXT(struct ipsec_profile, p);
-	p->pfs_group = 0;
-	return CLI_OK;
-}
-
-DEFUN(prof_sa_lifetime, "set security-association " SA_LIFETIME_SYNTAX,
+DEFUN(prof_sa_lifetime, "[no] set security-association " SA_LIFETIME_SYNTAX,
       "Set a value\n"
       "Security association parameters\n" SA_LIFETIME_HELP)
 {
 	CLI_CONTEXT(struct ipsec_profile, p);
-	crypto_lifetime_set(a, &p->sa_seconds, &p->sa_kilobytes);
-	return CLI_OK;
-}
-
-DEFUN(no_prof_sa_lifetime,
-      "no set security-association " NO_SA_LIFETIME_SYNTAX,
-      "Negate a command or set its defaults\n"
-      "Set a value\n"
-      "Security association parameters\n" NO_SA_LIFETIME_HELP)
-{
-	CLI_CONTEXT(struct ipsec_profile, p);
-	crypto_lifetime_unset(a, &p->sa_seconds, &p->sa_kilobytes, 0, 0);
-	return CLI_OK;
+	return crypto_lifetime_cmd(a, &p->sa_seconds, &p->sa_kilobytes, 0, 0);
 }
 
 CRYPTO_DEFUN_STR(prof_isakmp_profile, struct ipsec_profile, isakmp_profile,
@@ -443,46 +350,34 @@ CRYPTO_DEFUN_STR(prof_isakmp_profile, struct ipsec_profile, isakmp_profile,
 /* 12.3(11)T: "redundancy standby-group-name stateful", the keyword is not
  * optional here (so "redundancy inter-device" pasted after a profile
  * falls through to global configuration, as on IOS). */
-DEFUN(prof_redundancy, "redundancy WORD$grp stateful",
+DEFUN(prof_redundancy, "[no] redundancy WORD$grp stateful",
       "Configure HA for this ipsec profile\n"
       "Redundancy group name\n"
       "enable stateful failover\n")
 {
 	CLI_CONTEXT(struct ipsec_profile, p);
-	xstrset(&p->redundancy, cli_arg(a, "grp"));
-	p->stateful = true;
-	return CLI_OK;
+	bool on = !cli_is_no(a);
+	const char *grp = on ? cli_arg(a, "grp") : NULL;
+	int rc = crypto_str_update(&p->redundancy, grp);
+	if (p->stateful != on) {
+		p->stateful = on;
+		rc = CLI_OK;
+	}
+	return rc;
 }
 
-DEFUN(no_prof_redundancy, "no redundancy WORD stateful",
-      "Negate a command or set its defaults\n"
-      "Configure HA for this ipsec profile\n"
-      "Redundancy group name\n"
-      "enable stateful failover\n")
+/* With the no form, the one the arguments name goes back to its default. */
+int crypto_lifetime_cmd(const struct cli_args *a, unsigned *secs,
+			unsigned long *kb, unsigned def_secs,
+			unsigned long def_kb)
 {
-	CLI_CONTEXT(struct ipsec_profile, p);
-	xstrset(&p->redundancy, NULL);
-	p->stateful = false;
-	return CLI_OK;
-}
-
-void crypto_lifetime_set(const struct cli_args *a, unsigned *secs,
-			 unsigned long *kb)
-{
-	if (cli_has(a, "secs"))
-		*secs = (unsigned)cli_arg_num(a, "secs");
-	else
-		*kb = cli_arg_num(a, "kb");
-}
-
-void crypto_lifetime_unset(const struct cli_args *a, unsigned *secs,
-			   unsigned long *kb, unsigned def_secs,
-			   unsigned long def_kb)
-{
-	if (cli_has(a, "seconds"))
-		*secs = def_secs;
-	else
-		*kb = def_kb;
+	bool no = cli_is_no(a);
+	if (cli_has(a, "seconds")) {
+		unsigned v = no ? def_secs : (unsigned)cli_arg_num(a, "secs");
+		return CRYPTO_SET(*secs, v);
+	}
+	unsigned long v = no ? def_kb : cli_arg_num(a, "kb");
+	return CRYPTO_SET(*kb, v);
 }
 
 void crypto_lifetime_nvgen(struct sbuf *b, unsigned secs, unsigned long kb)
@@ -520,7 +415,10 @@ static void profile_nvgen(struct sbuf *b, const struct ipsec_profile *p)
 
 /* ---- tunnel protection (interface) ---------------------------------------------------------- */
 
-DEFUN(tunnel_protection, "tunnel protection ipsec profile WORD$name [shared]",
+/* Only tunnel interfaces have "tunnel" commands; the no form, which finds
+ * nothing to remove elsewhere, is taken on any interface. */
+DEFUN(tunnel_protection,
+      "[no] tunnel protection ipsec profile ?[WORD$name [shared]]",
       "protocol-over-protocol tunneling\n"
       "Enable tunnel protection\n"
       "Use ipsec protection\n"
@@ -529,7 +427,9 @@ DEFUN(tunnel_protection, "tunnel protection ipsec profile WORD$name [shared]",
       "Share the same ipsec protection with other tunnels\n")
 {
 	CLI_CONTEXT(struct iface, ifp);
-	/* only tunnel interfaces have "tunnel" commands */
+	if (cli_is_no(a))
+		return tprot_remove(&tprots, iface_name(ifp)) ? CLI_OK
+							       : CLI_UNCHANGED;
 	if (iface_type(ifp) != IFT_TUNNEL) {
 		cli_invalid_arg(cli, a, 0);
 		return CLI_ERR;
@@ -537,20 +437,6 @@ DEFUN(tunnel_protection, "tunnel protection ipsec profile WORD$name [shared]",
 	struct tprot *t = tprot_get(&tprots, iface_name(ifp));
 	xstrset(&t->profile, cli_arg(a, "name"));
 	t->shared = cli_has(a, "shared");
-	return CLI_OK;
-}
-
-DEFUN(no_tunnel_protection, "no tunnel protection ipsec profile [WORD [shared]]",
-      "Negate a command or set its defaults\n"
-      "protocol-over-protocol tunneling\n"
-      "Enable tunnel protection\n"
-      "Use ipsec protection\n"
-      "Determine the ipsec policy profile to use.\n"
-      "Name\n"
-      "Share the same ipsec protection with other tunnels\n")
-{
-	CLI_CONTEXT(struct iface, ifp);
-	tprot_remove(&tprots, iface_name(ifp));
 	return CLI_OK;
 }
 
@@ -610,27 +496,19 @@ void ipsec_cfg_reset(void)
 void ipsec_cfg_init(void)
 {
 	static const struct cli_command *const global[] = {
-		&tset_cmd, &no_tset_cmd,
-		&sa_lifetime_cmd, &no_sa_lifetime_cmd,
-		&sa_replay_cmd, &no_sa_replay_cmd,
-		&df_bit_cmd, &no_df_bit_cmd,
-		&ipsec_profile_cmd, &no_ipsec_profile_cmd,
+		&tset_cmd, &sa_lifetime_cmd, &sa_replay_cmd, &df_bit_cmd,
+		&ipsec_profile_cmd,
 	};
 	static const struct cli_command *const profile[] = {
-		&prof_tset_cmd, &no_prof_tset_cmd,
-		&prof_pfs_cmd, &no_prof_pfs_cmd,
-		&prof_sa_lifetime_cmd, &no_prof_sa_lifetime_cmd,
-		&prof_isakmp_profile_cmd, &no_prof_isakmp_profile_cmd,
-		&prof_redundancy_cmd, &no_prof_redundancy_cmd,
+		&prof_tset_cmd, &prof_pfs_cmd, &prof_sa_lifetime_cmd,
+		&prof_isakmp_profile_cmd, &prof_redundancy_cmd,
 	};
 	for (size_t i = 0; i < sizeof global / sizeof global[0]; i++)
 		cli_install(MODE_CONFIG, global[i]);
 	for (size_t i = 0; i < sizeof profile / sizeof profile[0]; i++)
 		cli_install(MODE_IPSEC_PROFILE, profile[i]);
 	cli_install(MODE_CRYPTO_TRANS, &tset_mode_cmd);
-	cli_install(MODE_CRYPTO_TRANS, &no_tset_mode_cmd);
 	cli_install(MODE_IF, &tunnel_protection_cmd);
-	cli_install(MODE_IF, &no_tunnel_protection_cmd);
 	/* IOS writes tunnel protection after the tunnel's source, destination
 	 * and mode lines, which platform/ writes at IFCFG_TUNNEL. */
 	iface_register_writer(IFCFG_TUNNEL + 1, tprot_iface_writer);

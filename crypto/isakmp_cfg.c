@@ -103,12 +103,14 @@ static void policy_defaults(struct isakmp_policy *p)
 	p->lifetime = IKE_DEFAULT_LIFETIME;
 }
 
-static struct isakmp_policy *policy_get(unsigned pri)
+/* Find or create policy PRI; *created tells whether it is new. */
+static struct isakmp_policy *policy_get(unsigned pri, bool *created)
 {
 	struct isakmp_policy **pp = &policies;
 	while (*pp && (*pp)->priority < pri)
 		pp = &(*pp)->next;
-	if (*pp && (*pp)->priority == pri)
+	*created = !*pp || (*pp)->priority != pri;
+	if (!*created)
 		return *pp;
 	struct isakmp_policy *p = xcalloc(1, sizeof *p);
 	CLI_OBJ_REGISTER(p, struct isakmp_policy);
@@ -119,24 +121,9 @@ static struct isakmp_policy *policy_get(unsigned pri)
 	return p;
 }
 
-DEFUN(isakmp_policy, "crypto isakmp policy <1-10000>$pri",
-      "Encryption module\n"
-      "Configure ISAKMP policy\n"
-      "Set policy for an ISAKMP protection suite\n"
-      "Priority of protection suite\n")
+/* Removing a policy that is not there changes nothing. */
+static int policy_delete(unsigned pri)
 {
-	cli_enter(cli, MODE_ISAKMP, policy_get((unsigned)cli_arg_num(a, "pri")));
-	return CLI_OK;
-}
-
-DEFUN(no_isakmp_policy, "no crypto isakmp policy <1-10000>$pri",
-      "Negate a command or set its defaults\n"
-      "Encryption module\n"
-      "Configure ISAKMP policy\n"
-      "Set policy for an ISAKMP protection suite\n"
-      "Priority of protection suite\n")
-{
-	unsigned pri = (unsigned)cli_arg_num(a, "pri");
 	for (struct isakmp_policy **pp = &policies; *pp; pp = &(*pp)->next) {
 		if ((*pp)->priority != pri)
 			continue;
@@ -144,13 +131,27 @@ DEFUN(no_isakmp_policy, "no crypto isakmp policy <1-10000>$pri",
 		*pp = p->next;
 		cli_obj_release(p);
 		free(p);
-		break;
+		return CLI_OK;
 	}
-	return CLI_OK;
+	return CLI_UNCHANGED;
+}
+
+DEFUN(isakmp_policy, "[no] crypto isakmp policy <1-10000>$pri",
+      "Encryption module\n"
+      "Configure ISAKMP policy\n"
+      "Set policy for an ISAKMP protection suite\n"
+      "Priority of protection suite\n")
+{
+	unsigned pri = (unsigned)cli_arg_num(a, "pri");
+	if (cli_is_no(a))
+		return policy_delete(pri);
+	bool created;
+	cli_enter(cli, MODE_ISAKMP, policy_get(pri, &created));
+	return created ? CLI_OK : CLI_UNCHANGED;
 }
 
 DEFUN(policy_encryption,
-      "encryption (des|3des|aes [128|192|256])",
+      "[no] encryption ?[(des|3des|aes [128|192|256])]",
       "Set encryption algorithm for protection suite\n"
       "DES - Data Encryption Standard (56 bit keys).\n"
       "Three key triple DES\n"
@@ -160,28 +161,24 @@ DEFUN(policy_encryption,
       "256 bit keys.\n")
 {
 	CLI_CONTEXT(struct isakmp_policy, p);
-	if (cli_has(a, "3des")) {
-		p->encr = IKE_ENCR_3DES;
-	} else if (cli_has(a, "aes")) {
-		p->encr = IKE_ENCR_AES;
-		p->aes_bits = cli_has(a, "256") ? 256 : cli_has(a, "192") ? 192 : 128;
-	} else {
-		p->encr = IKE_ENCR_DES;
+	enum ike_encr encr = IKE_ENCR_DES;
+	unsigned bits = p->aes_bits;     /* kept unless AES is named */
+	if (cli_is_no(a))
+		bits = 128;              /* back to the default suite's DES */
+	else if (cli_has(a, "3des"))
+		encr = IKE_ENCR_3DES;
+	else if (cli_has(a, "aes")) {
+		encr = IKE_ENCR_AES;
+		bits = cli_has(a, "256") ? 256 : cli_has(a, "192") ? 192 : 128;
 	}
+	if (p->encr == encr && p->aes_bits == bits)
+		return CLI_UNCHANGED;
+	p->encr = encr;
+	p->aes_bits = bits;
 	return CLI_OK;
 }
 
-DEFUN(no_policy_encryption, "no encryption",
-      "Negate a command or set its defaults\n"
-      "Set encryption algorithm for protection suite\n")
-{
-	CLI_CONTEXT(struct isakmp_policy, p);
-	p->encr = IKE_ENCR_DES;
-	p->aes_bits = 128;
-	return CLI_OK;
-}
-
-DEFUN(policy_hash, "hash (sha|md5|sha256|sha384|sha512)",
+DEFUN(policy_hash, "[no] hash ?[(sha|md5|sha256|sha384|sha512)]",
       "Set hash algorithm for protection suite\n"
       "Secure Hash Standard\n"
       "Message Digest 5\n"
@@ -190,50 +187,36 @@ DEFUN(policy_hash, "hash (sha|md5|sha256|sha384|sha512)",
       "Secure Hash Standard 2 (512 bit)\n")
 {
 	CLI_CONTEXT(struct isakmp_policy, p);
+	enum ike_hash hash = IKE_HASH_SHA;  /* what the no form restores */
+	if (cli_is_no(a))
+		return CRYPTO_SET(p->hash, hash);
 	if (cli_has(a, "md5"))
-		p->hash = IKE_HASH_MD5;
+		hash = IKE_HASH_MD5;
 	else if (cli_has(a, "sha256"))
-		p->hash = IKE_HASH_SHA256;
+		hash = IKE_HASH_SHA256;
 	else if (cli_has(a, "sha384"))
-		p->hash = IKE_HASH_SHA384;
+		hash = IKE_HASH_SHA384;
 	else if (cli_has(a, "sha512"))
-		p->hash = IKE_HASH_SHA512;
-	else
-		p->hash = IKE_HASH_SHA;
-	return CLI_OK;
+		hash = IKE_HASH_SHA512;
+	return CRYPTO_SET(p->hash, hash);
 }
 
-DEFUN(no_policy_hash, "no hash",
-      "Negate a command or set its defaults\n"
-      "Set hash algorithm for protection suite\n")
-{
-	CLI_CONTEXT(struct isakmp_policy, p);
-	p->hash = IKE_HASH_SHA;
-	return CLI_OK;
-}
-
-DEFUN(policy_auth, "authentication (pre-share|rsa-sig|rsa-encr)",
+DEFUN(policy_auth, "[no] authentication ?[(pre-share|rsa-sig|rsa-encr)]",
       "Set authentication method for protection suite\n"
       "Pre-Shared Key\n"
       "Rivest-Shamir-Adleman Signature\n"
       "Rivest-Shamir-Adleman Encryption\n")
 {
 	CLI_CONTEXT(struct isakmp_policy, p);
-	p->auth = cli_has(a, "pre-share") ? IKE_AUTH_PRESHARE
-		: cli_has(a, "rsa-encr") ? IKE_AUTH_RSA_ENCR : IKE_AUTH_RSA_SIG;
-	return CLI_OK;
+	enum ike_auth auth = IKE_AUTH_RSA_SIG;  /* what the no form restores */
+	if (!cli_is_no(a) && cli_has(a, "pre-share"))
+		auth = IKE_AUTH_PRESHARE;
+	else if (!cli_is_no(a) && cli_has(a, "rsa-encr"))
+		auth = IKE_AUTH_RSA_ENCR;
+	return CRYPTO_SET(p->auth, auth);
 }
 
-DEFUN(no_policy_auth, "no authentication",
-      "Negate a command or set its defaults\n"
-      "Set authentication method for protection suite\n")
-{
-	CLI_CONTEXT(struct isakmp_policy, p);
-	p->auth = IKE_AUTH_RSA_SIG;
-	return CLI_OK;
-}
-
-DEFUN(policy_group, "group (1|2|5|14|15|16)",
+DEFUN(policy_group, "[no] group ?[(1|2|5|14|15|16)]",
       "Set the Diffie-Hellman group\n"
       "Diffie-Hellman group 1 (768 bit)\n"
       "Diffie-Hellman group 2 (1024 bit)\n"
@@ -245,38 +228,21 @@ DEFUN(policy_group, "group (1|2|5|14|15|16)",
 	static const unsigned g[] = {1, 2, 5, 14, 15, 16};
 	static const char *const kw[] = {"1", "2", "5", "14", "15", "16"};
 	CLI_CONTEXT(struct isakmp_policy, p);
-	for (size_t i = 0; i < sizeof g / sizeof g[0]; i++)
+	unsigned group = IKE_DEFAULT_GROUP;     /* what the no form restores */
+	for (size_t i = 0; !cli_is_no(a) && i < sizeof g / sizeof g[0]; i++)
 		if (cli_has(a, kw[i]))
-			p->group = g[i];
-	return CLI_OK;
+			group = g[i];
+	return CRYPTO_SET(p->group, group);
 }
 
-DEFUN(no_policy_group, "no group",
-      "Negate a command or set its defaults\n"
-      "Set the Diffie-Hellman group\n")
-{
-	CLI_CONTEXT(struct isakmp_policy, p);
-	p->group = IKE_DEFAULT_GROUP;
-	return CLI_OK;
-}
-
-DEFUN(policy_lifetime, "lifetime <60-86400>$secs",
+DEFUN(policy_lifetime, "[no] lifetime ?[<60-86400>$secs]",
       "Set lifetime for ISAKMP security association\n"
       "lifetime in seconds\n")
 {
 	CLI_CONTEXT(struct isakmp_policy, p);
-	p->lifetime =
-		(unsigned)cli_arg_num(a, "secs");
-	return CLI_OK;
-}
-
-DEFUN(no_policy_lifetime, "no lifetime",
-      "Negate a command or set its defaults\n"
-      "Set lifetime for ISAKMP security association\n")
-{
-	CLI_CONTEXT(struct isakmp_policy, p);
-	p->lifetime = IKE_DEFAULT_LIFETIME;
-	return CLI_OK;
+	unsigned secs = cli_is_no(a) ? IKE_DEFAULT_LIFETIME
+				     : (unsigned)cli_arg_num(a, "secs");
+	return CRYPTO_SET(p->lifetime, secs);
 }
 
 /* nvgen prints only what differs from the default suite, 12.3/12.4 style
@@ -334,8 +300,19 @@ static uint32_t key_mask(const struct cli_args *a)
 	return cli_has(a, "mask") ? cli_arg_ip(a, "mask") : 0xffffffffu;
 }
 
+/* The no form removes the key of the peer it names, whatever its secret. */
+static int key_delete(struct isakmp_key **kp)
+{
+	struct isakmp_key *k = *kp;
+	if (!k)
+		return CLI_UNCHANGED;
+	*kp = k->next;
+	key_free(k);
+	return CLI_OK;
+}
+
 DEFUN(isakmp_key,
-      "crypto isakmp key [(0|6)] WORD$secret (address A.B.C.D$addr [A.B.C.D$mask] [no-xauth]|hostname WORD$host [no-xauth])",
+      "[no] crypto isakmp key [(0|6)] WORD$secret (address A.B.C.D$addr [A.B.C.D$mask] [no-xauth]|hostname WORD$host [no-xauth])",
       "Encryption module\n"
       "Configure ISAKMP policy\n"
       "Set pre-shared key for remote peer\n"
@@ -354,6 +331,8 @@ DEFUN(isakmp_key,
 	uint32_t addr = host ? 0 : cli_arg_ip(a, "addr");
 	uint32_t mask = host ? 0 : key_mask(a);
 	struct isakmp_key **kp = key_slot(host, addr, mask);
+	if (cli_is_no(a))
+		return key_delete(kp);
 	struct isakmp_key *k = *kp;
 	if (!k) {
 		k = *kp = xcalloc(1, sizeof *k);
@@ -365,32 +344,6 @@ DEFUN(isakmp_key,
 	k->enc_type = cli_has(a, "6") ? 6 : 0;
 	k->mask_given = !host && cli_has(a, "mask");
 	k->no_xauth = cli_has(a, "no-xauth");
-	return CLI_OK;
-}
-
-DEFUN(no_isakmp_key,
-      "no crypto isakmp key [(0|6)] WORD (address A.B.C.D$addr [A.B.C.D$mask]|hostname WORD$host)",
-      "Negate a command or set its defaults\n"
-      "Encryption module\n"
-      "Configure ISAKMP policy\n"
-      "Set pre-shared key for remote peer\n"
-      "Specifies an UNENCRYPTED password will follow\n"
-      "Specifies an ENCRYPTED password will follow\n"
-      "The UNENCRYPTED (cleartext) user password\n"
-      "define shared key with IP address\n"
-      "Peer IP address\n"
-      "Peer IP subnet mask\n"
-      "define shared key with hostname\n"
-      "Fully qualified domain name of peer\n")
-{
-	const char *host = cli_arg(a, "host");
-	struct isakmp_key **kp = key_slot(host, host ? 0 : cli_arg_ip(a, "addr"),
-					  host ? 0 : key_mask(a));
-	if (*kp) {
-		struct isakmp_key *k = *kp;
-		*kp = k->next;
-		key_free(k);
-	}
 	return CLI_OK;
 }
 
@@ -414,7 +367,7 @@ static void key_nvgen(struct sbuf *b, const struct isakmp_key *k)
 
 /* ---- crypto isakmp keepalive -------------------------------------------------------- */
 DEFUN(isakmp_keepalive,
-      "crypto isakmp keepalive <10-3600>$secs [<2-60>$rsecs] [(periodic|on-demand)]",
+      "[no] crypto isakmp keepalive ?[<10-3600>$secs [<2-60>$rsecs] [(periodic|on-demand)]]",
       "Encryption module\n"
       "Configure ISAKMP policy\n"
       "Set a keepalive interval for use with IOS peers\n"
@@ -423,26 +376,16 @@ DEFUN(isakmp_keepalive,
       "Send keepalives periodically\n"
       "Send keepalives on demand (default)\n")
 {
+	if (cli_is_no(a)) {
+		bool was = keepalive.on;
+		memset(&keepalive, 0, sizeof keepalive);
+		return was ? CLI_OK : CLI_UNCHANGED;
+	}
 	keepalive.on = true;
 	keepalive.secs = (unsigned)cli_arg_num(a, "secs");
 	keepalive.retry = cli_has(a, "rsecs") ? (unsigned)cli_arg_num(a, "rsecs")
 					      : IKE_KEEPALIVE_RETRY_DEFAULT;
 	keepalive.periodic = cli_has(a, "periodic");
-	return CLI_OK;
-}
-
-DEFUN(no_isakmp_keepalive,
-      "no crypto isakmp keepalive [<10-3600> [<2-60>] [(periodic|on-demand)]]",
-      "Negate a command or set its defaults\n"
-      "Encryption module\n"
-      "Configure ISAKMP policy\n"
-      "Set a keepalive interval for use with IOS peers\n"
-      "Number of seconds between keep alives\n"
-      "Number of seconds between retries if keepalive fails\n"
-      "Send keepalives periodically\n"
-      "Send keepalives on demand (default)\n")
-{
-	memset(&keepalive, 0, sizeof keepalive);
 	return CLI_OK;
 }
 
@@ -457,7 +400,7 @@ static void group_free(struct isakmp_group *g)
 	free(g);
 }
 
-DEFUN(isakmp_group, "crypto isakmp client configuration group WORD$name",
+DEFUN(isakmp_group, "[no] crypto isakmp client configuration group WORD$name",
       "Encryption module\n"
       "Configure ISAKMP policy\n"
       "Set client configuration policy\n"
@@ -465,21 +408,8 @@ DEFUN(isakmp_group, "crypto isakmp client configuration group WORD$name",
       "Set group policy for client\n"
       "Specify group name\n")
 {
-	cli_enter(cli, MODE_ISAKMP_GROUP, group_get(&groups, cli_arg(a, "name")));
-	return CLI_OK;
-}
-
-DEFUN(no_isakmp_group, "no crypto isakmp client configuration group WORD$name",
-      "Negate a command or set its defaults\n"
-      "Encryption module\n"
-      "Configure ISAKMP policy\n"
-      "Set client configuration policy\n"
-      "Set client configuration policy\n"
-      "Set group policy for client\n"
-      "Specify group name\n")
-{
-	group_remove(&groups, cli_arg(a, "name"));
-	return CLI_OK;
+	return group_edit(cli, a, &groups, cli_arg(a, "name"),
+			  MODE_ISAKMP_GROUP);
 }
 
 CRYPTO_DEFUN_STR(group_key, struct isakmp_group, key,
@@ -487,54 +417,36 @@ CRYPTO_DEFUN_STR(group_key, struct isakmp_group, key,
 		 "pre-shared key/IKE password\n"
 		 "pre-shared key\n")
 
-static void group_addrs(const struct cli_args *a, uint32_t *v, int *n)
+/* "dns A [B]" and "wins A [B]" replace the list; their no forms empty it,
+ * whatever addresses they name. */
+static int group_addrs(const struct cli_args *a, uint32_t *v, int *n)
 {
+	int had = *n;
 	*n = 0;
+	if (cli_is_no(a))
+		return had ? CLI_OK : CLI_UNCHANGED;
 	v[(*n)++] = cli_arg_ip(a, "a1");
 	if (cli_has(a, "a2"))
 		v[(*n)++] = cli_arg_ip(a, "a2");
+	return CLI_OK;
 }
 
-DEFUN(group_dns, "dns A.B.C.D$a1 [A.B.C.D$a2]",
+DEFUN(group_dns, "[no] dns ?[A.B.C.D$a1 [A.B.C.D$a2]]",
       "Specify DNS Addresses\n"
       "Primary DNS\n"
       "Secondary DNS\n")
 {
 	CLI_CONTEXT(struct isakmp_group, g);
-	group_addrs(a, g->dns, &g->ndns);
-	return CLI_OK;
+	return group_addrs(a, g->dns, &g->ndns);
 }
 
-DEFUN(no_group_dns, "no dns [A.B.C.D [A.B.C.D]]",
-      "Negate a command or set its defaults\n"
-      "Specify DNS Addresses\n"
-      "Primary DNS\n"
-      "Secondary DNS\n")
-{
-	CLI_CONTEXT(struct isakmp_group, g);
-	g->ndns = 0;
-	return CLI_OK;
-}
-
-DEFUN(group_wins, "wins A.B.C.D$a1 [A.B.C.D$a2]",
+DEFUN(group_wins, "[no] wins ?[A.B.C.D$a1 [A.B.C.D$a2]]",
       "Specify WINS Addresses\n"
       "Primary WINS\n"
       "Secondary WINS\n")
 {
 	CLI_CONTEXT(struct isakmp_group, g);
-	group_addrs(a, g->wins, &g->nwins);
-	return CLI_OK;
-}
-
-DEFUN(no_group_wins, "no wins [A.B.C.D [A.B.C.D]]",
-      "Negate a command or set its defaults\n"
-      "Specify WINS Addresses\n"
-      "Primary WINS\n"
-      "Secondary WINS\n")
-{
-	CLI_CONTEXT(struct isakmp_group, g);
-	g->nwins = 0;
-	return CLI_OK;
+	return group_addrs(a, g->wins, &g->nwins);
 }
 
 CRYPTO_DEFUN_STR(group_domain, struct isakmp_group, domain,
@@ -553,23 +465,13 @@ CRYPTO_DEFUN_STR(group_acl, struct isakmp_group, acl,
 		 "access-list number for split-tunneling\n"
 		 "access-list name for split-tunneling\n")
 
-DEFUN(group_netmask, "netmask A.B.C.D$mask",
+DEFUN(group_netmask, "[no] netmask ?[A.B.C.D$mask]",
       "netmask used by the client for local connectivity\n"
       "netmask\n")
 {
 	CLI_CONTEXT(struct isakmp_group, g);
-	g->netmask = cli_arg_ip(a, "mask");
-	return CLI_OK;
-}
-
-DEFUN(no_group_netmask, "no netmask [A.B.C.D]",
-      "Negate a command or set its defaults\n"
-      "netmask used by the client for local connectivity\n"
-      "netmask\n")
-{
-	CLI_CONTEXT(struct isakmp_group, g);
-	g->netmask = 0;
-	return CLI_OK;
+	uint32_t mask = cli_is_no(a) ? 0 : cli_arg_ip(a, "mask");
+	return CRYPTO_SET(g->netmask, mask);
 }
 
 /* save-password, include-local-lan and pfs are plain on/off flags. */
@@ -582,25 +484,14 @@ static bool *group_flag(struct isakmp_group *g, const struct cli_args *a)
 	return &g->pfs;
 }
 
-DEFUN(group_flags, "(save-password|include-local-lan|pfs)",
+DEFUN(group_flags, "[no] (save-password|include-local-lan|pfs)",
       "Allows remote client to save XAUTH password\n"
       "Enable Local LAN Access with no split tunnel\n"
       "The client should propose PFS\n")
 {
 	CLI_CONTEXT(struct isakmp_group, g);
-	*group_flag(g, a) = true;
-	return CLI_OK;
-}
-
-DEFUN(no_group_flags, "no (save-password|include-local-lan|pfs)",
-      "Negate a command or set its defaults\n"
-      "Allows remote client to save XAUTH password\n"
-      "Enable Local LAN Access with no split tunnel\n"
-      "The client should propose PFS\n")
-{
-	CLI_CONTEXT(struct isakmp_group, g);
-	*group_flag(g, a) = false;
-	return CLI_OK;
+	bool *flag = group_flag(g, a), on = !cli_is_no(a);
+	return CRYPTO_SET(*flag, on);
 }
 
 static void addrs_nvgen(struct sbuf *b, const char *kw, const uint32_t *v,
@@ -656,29 +547,17 @@ static void profile_free(struct isakmp_profile *p)
 	free(p);
 }
 
-DEFUN(isakmp_profile, "crypto isakmp profile WORD$name",
+DEFUN(isakmp_profile, "[no] crypto isakmp profile WORD$name",
       "Encryption module\n"
       "Configure ISAKMP policy\n"
       "Define ISAKMP Profiles\n"
       "Name of the profile\n")
 {
 	const char *name = cli_arg(a, "name");
-	if (!*profile_slot(&profiles, name))
+	if (!cli_is_no(a) && !*profile_slot(&profiles, name))
 		cli_printf(cli, "%% A profile is deemed incomplete until it has "
 				"match identity statements\n");
-	cli_enter(cli, MODE_ISAKMP_PROFILE, profile_get(&profiles, name));
-	return CLI_OK;
-}
-
-DEFUN(no_isakmp_profile, "no crypto isakmp profile WORD$name",
-      "Negate a command or set its defaults\n"
-      "Encryption module\n"
-      "Configure ISAKMP policy\n"
-      "Define ISAKMP Profiles\n"
-      "Name of the profile\n")
-{
-	profile_remove(&profiles, cli_arg(a, "name"));
-	return CLI_OK;
+	return profile_edit(cli, a, &profiles, name, MODE_ISAKMP_PROFILE);
 }
 
 CRYPTO_DEFUN_STR(prof_description, struct isakmp_profile, description,
@@ -728,35 +607,30 @@ static char *match_text(const struct cli_args *a)
 	"Fully qualified domain name of peer\n" \
 	"Hostname\n"
 
-DEFUN(prof_match, MATCH_SYNTAX, MATCH_HELP)
+static void match_delete(struct isakmp_profile *p, int i)
 {
-	CLI_CONTEXT(struct isakmp_profile, p);
-	char *m = match_text(a);
-	for (int i = 0; i < p->nmatch; i++)
-		if (!strcmp(p->match[i], m)) {
-			free(m);
-			return CLI_OK;
-		}
-	p->match = xrealloc(p->match, (size_t)(p->nmatch + 1) * sizeof *p->match);
-	p->match[p->nmatch++] = m;
-	return CLI_OK;
+	free(p->match[i]);
+	memmove(&p->match[i], &p->match[i + 1],
+		(size_t)(p->nmatch - i - 1) * sizeof p->match[0]);
+	p->nmatch--;
 }
 
-DEFUN(no_prof_match, "no " MATCH_SYNTAX,
-      "Negate a command or set its defaults\n" MATCH_HELP)
+DEFUN(prof_match, "[no] " MATCH_SYNTAX, MATCH_HELP)
 {
 	CLI_CONTEXT(struct isakmp_profile, p);
 	char *m = match_text(a);
-	for (int i = 0; i < p->nmatch; i++) {
-		if (strcmp(p->match[i], m))
-			continue;
-		free(p->match[i]);
-		memmove(&p->match[i], &p->match[i + 1],
-			(size_t)(p->nmatch - i - 1) * sizeof p->match[0]);
-		p->nmatch--;
-		break;
+	int i = crypto_strv_find(p->match, p->nmatch, m);
+	bool no = cli_is_no(a);
+	if (!no && i < 0) {
+		p->match = xrealloc(p->match,
+				    (size_t)(p->nmatch + 1) * sizeof *p->match);
+		p->match[p->nmatch++] = m;
+		return CLI_OK;
 	}
 	free(m);
+	if (!no || i < 0)
+		return CLI_UNCHANGED;    /* already listed / not listed */
+	match_delete(p, i);
 	return CLI_OK;
 }
 
@@ -774,7 +648,7 @@ CRYPTO_DEFUN_STR(prof_isakmp_author, struct isakmp_profile, isakmp_author_list,
 		 "AAA authorization list to use\n"
 		 "AAA list name\n")
 
-DEFUN(prof_cfg_addr, "client configuration address (initiate|respond)",
+DEFUN(prof_cfg_addr, "[no] client configuration address (initiate|respond)",
       "Specify client configuration settings\n"
       "Mode config commands\n"
       "Mode config address\n"
@@ -782,27 +656,10 @@ DEFUN(prof_cfg_addr, "client configuration address (initiate|respond)",
       "Respond\n")
 {
 	CLI_CONTEXT(struct isakmp_profile, p);
+	bool on = !cli_is_no(a);
 	if (cli_has(a, "initiate"))
-		p->cfg_addr_initiate = true;
-	else
-		p->cfg_addr_respond = true;
-	return CLI_OK;
-}
-
-DEFUN(no_prof_cfg_addr, "no client configuration address (initiate|respond)",
-      "Negate a command or set its defaults\n"
-      "Specify client configuration settings\n"
-      "Mode config commands\n"
-      "Mode config address\n"
-      "Initiate\n"
-      "Respond\n")
-{
-	CLI_CONTEXT(struct isakmp_profile, p);
-	if (cli_has(a, "initiate"))
-		p->cfg_addr_initiate = false;
-	else
-		p->cfg_addr_respond = false;
-	return CLI_OK;
+		return CRYPTO_SET(p->cfg_addr_initiate, on);
+	return CRYPTO_SET(p->cfg_addr_respond, on);
 }
 
 CRYPTO_DEFUN_STR(prof_cfg_group, struct isakmp_profile, client_cfg_group,
@@ -812,25 +669,14 @@ CRYPTO_DEFUN_STR(prof_cfg_group, struct isakmp_profile, client_cfg_group,
 		 "Specify the group\n"
 		 "Group Name\n")
 
-DEFUN(prof_initiate, "initiate mode aggressive",
+DEFUN(prof_initiate, "[no] initiate mode ?[aggressive]",
       "Initiator property\n"
       "Initiator mode\n"
       "Aggressive Mode Exchange\n")
 {
 	CLI_CONTEXT(struct isakmp_profile, p);
-	p->aggressive = true;
-	return CLI_OK;
-}
-
-DEFUN(no_prof_initiate, "no initiate mode [aggressive]",
-      "Negate a command or set its defaults\n"
-      "Initiator property\n"
-      "Initiator mode\n"
-      "Aggressive Mode Exchange\n")
-{
-	CLI_CONTEXT(struct isakmp_profile, p);
-	p->aggressive = false;
-	return CLI_OK;
+	bool on = !cli_is_no(a);
+	return CRYPTO_SET(p->aggressive, on);
 }
 
 CRYPTO_DEFUN_STR(prof_local_address, struct isakmp_profile, local_address,
@@ -838,27 +684,20 @@ CRYPTO_DEFUN_STR(prof_local_address, struct isakmp_profile, local_address,
 		 "Interface to use as local address for this isakmp profile\n"
 		 "Interface name\n")
 
-DEFUN(prof_keepalive, "keepalive <10-3600>$secs retry <2-60>$rsecs",
+DEFUN(prof_keepalive, "[no] keepalive ?[<10-3600>$secs retry <2-60>$rsecs]",
       "Set a keepalive interval for use with IOS peers\n"
       "Number of seconds between keep alives\n"
       "Retry interval\n"
       "Number of seconds between retries if keepalive fails\n")
 {
 	CLI_CONTEXT(struct isakmp_profile, p);
-	p->ka_secs = (unsigned)cli_arg_num(a, "secs");
-	p->ka_retry = (unsigned)cli_arg_num(a, "rsecs");
-	return CLI_OK;
-}
-
-DEFUN(no_prof_keepalive, "no keepalive [<10-3600> retry <2-60>]",
-      "Negate a command or set its defaults\n"
-      "Set a keepalive interval for use with IOS peers\n"
-      "Number of seconds between keep alives\n"
-      "Retry interval\n"
-      "Number of seconds between retries if keepalive fails\n")
-{
-	CLI_CONTEXT(struct isakmp_profile, p);
-	p->ka_secs = p->ka_retry = 0;
+	bool no = cli_is_no(a);
+	unsigned secs = no ? 0 : (unsigned)cli_arg_num(a, "secs");
+	unsigned retry = no ? 0 : (unsigned)cli_arg_num(a, "rsecs");
+	if (p->ka_secs == secs && p->ka_retry == retry)
+		return CLI_UNCHANGED;
+	p->ka_secs = secs;
+	p->ka_retry = retry;
 	return CLI_OK;
 }
 
@@ -953,41 +792,24 @@ void isakmp_cfg_reset(void)
 void isakmp_cfg_init(void)
 {
 	static const struct cli_command *const global[] = {
-		&isakmp_policy_cmd, &no_isakmp_policy_cmd,
-		&isakmp_key_cmd, &no_isakmp_key_cmd,
-		&isakmp_keepalive_cmd, &no_isakmp_keepalive_cmd,
-		&isakmp_group_cmd, &no_isakmp_group_cmd,
-		&isakmp_profile_cmd, &no_isakmp_profile_cmd,
+		&isakmp_policy_cmd, &isakmp_key_cmd, &isakmp_keepalive_cmd,
+		&isakmp_group_cmd, &isakmp_profile_cmd,
 	};
 	static const struct cli_command *const policy[] = {
-		&policy_encryption_cmd, &no_policy_encryption_cmd,
-		&policy_hash_cmd, &no_policy_hash_cmd,
-		&policy_auth_cmd, &no_policy_auth_cmd,
-		&policy_group_cmd, &no_policy_group_cmd,
-		&policy_lifetime_cmd, &no_policy_lifetime_cmd,
+		&policy_encryption_cmd, &policy_hash_cmd, &policy_auth_cmd,
+		&policy_group_cmd, &policy_lifetime_cmd,
 	};
 	static const struct cli_command *const group[] = {
-		&group_key_cmd, &no_group_key_cmd,
-		&group_dns_cmd, &no_group_dns_cmd,
-		&group_wins_cmd, &no_group_wins_cmd,
-		&group_domain_cmd, &no_group_domain_cmd,
-		&group_pool_cmd, &no_group_pool_cmd,
-		&group_acl_cmd, &no_group_acl_cmd,
-		&group_netmask_cmd, &no_group_netmask_cmd,
-		&group_flags_cmd, &no_group_flags_cmd,
+		&group_key_cmd, &group_dns_cmd, &group_wins_cmd,
+		&group_domain_cmd, &group_pool_cmd, &group_acl_cmd,
+		&group_netmask_cmd, &group_flags_cmd,
 	};
 	static const struct cli_command *const profile[] = {
-		&prof_description_cmd, &no_prof_description_cmd,
-		&prof_vrf_cmd, &no_prof_vrf_cmd,
-		&prof_keyring_cmd, &no_prof_keyring_cmd,
-		&prof_match_cmd, &no_prof_match_cmd,
-		&prof_client_auth_cmd, &no_prof_client_auth_cmd,
-		&prof_isakmp_author_cmd, &no_prof_isakmp_author_cmd,
-		&prof_cfg_addr_cmd, &no_prof_cfg_addr_cmd,
-		&prof_cfg_group_cmd, &no_prof_cfg_group_cmd,
-		&prof_initiate_cmd, &no_prof_initiate_cmd,
-		&prof_local_address_cmd, &no_prof_local_address_cmd,
-		&prof_keepalive_cmd, &no_prof_keepalive_cmd,
+		&prof_description_cmd, &prof_vrf_cmd, &prof_keyring_cmd,
+		&prof_match_cmd, &prof_client_auth_cmd,
+		&prof_isakmp_author_cmd, &prof_cfg_addr_cmd,
+		&prof_cfg_group_cmd, &prof_initiate_cmd,
+		&prof_local_address_cmd, &prof_keepalive_cmd,
 	};
 	for (size_t i = 0; i < sizeof global / sizeof global[0]; i++)
 		cli_install(MODE_CONFIG, global[i]);

@@ -145,45 +145,43 @@ void ha_config_loaded(void)
 
 /* ---- global: redundancy [inter-device] -------------------------------- */
 
-#define HELP_NO "Negate a command or set its defaults\n"
 #define HELP_REDUNDANCY "Enter redundancy mode\n"
 #define HELP_INTERDEV "Inter-device redundancy configuration\n"
 
-DEFUN(red_interdev, "redundancy inter-device",
-      HELP_REDUNDANCY
-      HELP_INTERDEV)
+/* *SLOT becomes a copy of S (NULL clears it): false when it already was. */
+static bool str_update(char **slot, const char *s)
 {
-	rf.interdev = true;
-	cli_enter(cli, MODE_RED_INTERDEV, NULL);
-	return CLI_OK;
+	if (s ? *slot && !strcmp(*slot, s) : !*slot)
+		return false;
+	xstrset(slot, s);
+	return true;
 }
 
 /* "To remove all inter-device configuration, use the no form" (seed 000) */
-DEFUN(no_red_interdev, "no redundancy inter-device",
-      HELP_NO
+DEFUN(red_interdev, "[no] redundancy inter-device",
       HELP_REDUNDANCY
       HELP_INTERDEV)
 {
-	rf.interdev = false;
-	xstrset(&rf.scheme, NULL);
-	xstrset(&rf.security, NULL);
-	return CLI_OK;
+	bool had = rf.interdev;
+	if (cli_is_no(a)) {
+		rf.interdev = false;
+		xstrset(&rf.scheme, NULL);
+		xstrset(&rf.security, NULL);
+		return had ? CLI_OK : CLI_UNCHANGED;
+	}
+	rf.interdev = true;
+	cli_enter(cli, MODE_RED_INTERDEV, NULL);
+	return had ? CLI_UNCHANGED : CLI_OK;
 }
 
-DEFUN(red, "redundancy",
+DEFUN(red, "[no] redundancy",
       HELP_REDUNDANCY)
 {
-	rf.red = true;
-	cli_enter(cli, MODE_RED, NULL);
-	return CLI_OK;
-}
-
-DEFUN(no_red, "no redundancy",
-      HELP_NO
-      HELP_REDUNDANCY)
-{
-	rf.red = false;
-	return CLI_OK;
+	bool had = rf.red;
+	rf.red = !cli_is_no(a);
+	if (rf.red)
+		cli_enter(cli, MODE_RED, NULL);
+	return had != rf.red ? CLI_OK : CLI_UNCHANGED;
 }
 
 /* ---- (config-red-interdevice) ------------------------------------------ */
@@ -195,31 +193,28 @@ DEFUN(no_red, "no redundancy",
 /* On a running router the scheme cannot take effect before a reload; IOS
  * says so when the named group is not Active at that moment (seed 004),
  * and stores the scheme all the same. */
-DEFUN(rf_scheme, "scheme standby WORD$name",
-      HELP_SCHEME
-      HELP_STANDBY
-      HELP_GROUP)
+static int scheme_set(struct cli *cli, const char *name)
 {
-	const char *name = cli_arg(a, "name");
 	bool active = false;
 	if (rf.booted && !(rf.bound && !strcmp(rf.bound, name)) &&
 	    (!rf_group_lookup(name, NULL, 0, &active) || !active))
 		cli_printf(cli, "%% Standby scheme configuration cannot be "
 				"processed now group %s is not in active "
 				"state\n", name);
+	bool had = rf.interdev;
 	rf.interdev = true;  /* even if removed from another session */
-	xstrset(&rf.scheme, name);
-	return CLI_OK;
+	bool changed = str_update(&rf.scheme, name);
+	return changed || !had ? CLI_OK : CLI_UNCHANGED;
 }
 
-DEFUN(no_rf_scheme, "no scheme [standby [WORD]]",
-      HELP_NO
+DEFUN(rf_scheme, "[no] scheme ?[standby ?[WORD$name]]",
       HELP_SCHEME
       HELP_STANDBY
       HELP_GROUP)
 {
-	xstrset(&rf.scheme, NULL);
-	return CLI_OK;
+	if (!cli_is_no(a))
+		return scheme_set(cli, cli_arg(a, "name"));
+	return str_update(&rf.scheme, NULL) ? CLI_OK : CLI_UNCHANGED;
 }
 
 #define HELP_SECURITY "Secure the redundancy group communications\n"
@@ -228,24 +223,17 @@ DEFUN(no_rf_scheme, "no scheme [standby [WORD]]",
 
 /* The profile is looked up when the IPC link is protected, not here: IOS
  * takes any name ("a previously configured IPSec profile", seed 001). */
-DEFUN(rf_security, "security ipsec WORD$profile",
+DEFUN(rf_security, "[no] security ?[ipsec ?[WORD$profile]]",
       HELP_SECURITY
       HELP_IPSEC
       HELP_PROFILE)
 {
+	if (cli_is_no(a))
+		return str_update(&rf.security, NULL) ? CLI_OK : CLI_UNCHANGED;
+	bool had = rf.interdev;
 	rf.interdev = true;
-	xstrset(&rf.security, cli_arg(a, "profile"));
-	return CLI_OK;
-}
-
-DEFUN(no_rf_security, "no security [ipsec [WORD]]",
-      HELP_NO
-      HELP_SECURITY
-      HELP_IPSEC
-      HELP_PROFILE)
-{
-	xstrset(&rf.security, NULL);
-	return CLI_OK;
+	bool changed = str_update(&rf.security, cli_arg(a, "profile"));
+	return changed || !had ? CLI_OK : CLI_UNCHANGED;
 }
 
 /* ---- running-config ---------------------------------------------------- */
@@ -304,14 +292,10 @@ void ha_init(void)
 	cfg_register_writer(CFG_REDUNDANCY, rf_write);
 
 	cli_install(MODE_CONFIG, &red_interdev_cmd);
-	cli_install(MODE_CONFIG, &no_red_interdev_cmd);
 	cli_install(MODE_CONFIG, &red_cmd);
-	cli_install(MODE_CONFIG, &no_red_cmd);
 
 	cli_install(MODE_RED_INTERDEV, &rf_scheme_cmd);
-	cli_install(MODE_RED_INTERDEV, &no_rf_scheme_cmd);
 	cli_install(MODE_RED_INTERDEV, &rf_security_cmd);
-	cli_install(MODE_RED_INTERDEV, &no_rf_security_cmd);
 
 	ha_show_init();
 }

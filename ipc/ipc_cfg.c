@@ -148,151 +148,116 @@ static void zone_delete(void)
 }
 
 /* Every mode below the zone has the association as its context; a command
- * that changes it tells the subscribers (the SCTP transport). */
-static int assoc_changed(struct ipc_assoc *as)
+ * that changes it tells the subscribers (the SCTP transport). One that
+ * changed nothing tells no one. */
+static int assoc_changed(struct ipc_assoc *as, bool changed_it)
 {
+	if (!changed_it)
+		return CLI_UNCHANGED;
 	changed(as->cfg.id);
 	return CLI_OK;
 }
 
 /* ---- global: ipc zone default ---------------------------------------- */
 
-DEFUN(ipc_zone, "ipc zone default",
+DEFUN(ipc_zone, "[no] ipc zone default",
       "Configure IPC system\n"
       "Configure IPC Zone\n"
       "Default zone\n")
 {
+	bool had = ipc.zone;
+	if (cli_is_no(a)) {
+		zone_delete();
+		return had ? CLI_OK : CLI_UNCHANGED;
+	}
 	ipc.zone = true;
 	cli_enter(cli, MODE_IPCZONE, NULL);
-	return CLI_OK;
-}
-
-DEFUN(no_ipc_zone, "no ipc zone default",
-      "Negate a command or set its defaults\n"
-      "Configure IPC system\n"
-      "Configure IPC Zone\n"
-      "Default zone\n")
-{
-	zone_delete();
-	return CLI_OK;
+	return had ? CLI_UNCHANGED : CLI_OK;
 }
 
 /* ---- (config-ipczone) ------------------------------------------------- */
 
-DEFUN(ipc_association, "association <1-255>$id",
+DEFUN(ipc_association, "[no] association <1-255>$id",
       "Configure an association between two devices\n"
       "Association ID\n")
 {
-	/* the zone may have been removed from another session meanwhile */
-	ipc.zone = true;
-	struct ipc_assoc *as = assoc_get((unsigned)cli_arg_num(a, "id"));
-	cli_enter(cli, MODE_IPCZONE_ASSOC, as);
-	return CLI_OK;
-}
-
-DEFUN(no_ipc_association, "no association <1-255>$id",
-      "Negate a command or set its defaults\n"
-      "Configure an association between two devices\n"
-      "Association ID\n")
-{
-	struct ipc_assoc *as = assoc_find((unsigned)cli_arg_num(a, "id"));
-	if (as)
+	unsigned id = (unsigned)cli_arg_num(a, "id");
+	struct ipc_assoc *as = assoc_find(id);
+	if (cli_is_no(a)) {
+		if (!as)
+			return CLI_UNCHANGED;
 		assoc_delete(as);
-	return CLI_OK;
+		return CLI_OK;
+	}
+	/* the zone may have been removed from another session meanwhile */
+	bool created = !as;    /* no zone, no associations */
+	ipc.zone = true;
+	cli_enter(cli, MODE_IPCZONE_ASSOC, as ? as : assoc_get(id));
+	return created ? CLI_OK : CLI_UNCHANGED;
 }
 
 /* ---- (config-ipczone-assoc) ------------------------------------------- */
 
-DEFUN(ipc_assoc_shutdown, "shutdown",
+DEFUN(ipc_assoc_shutdown, "[no] shutdown",
       "Shutdown the association\n")
 {
 	CLI_CONTEXT(struct ipc_assoc, as);
-	as->cfg.shutdown = true;
-	return assoc_changed(as);
+	bool down = !cli_is_no(a);
+	bool changed_it = as->cfg.shutdown != down;
+	as->cfg.shutdown = down;
+	return assoc_changed(as, changed_it);
 }
 
-DEFUN(no_ipc_assoc_shutdown, "no shutdown",
-      "Negate a command or set its defaults\n"
-      "Shutdown the association\n")
-{
-	CLI_CONTEXT(struct ipc_assoc, as);
-	as->cfg.shutdown = false;
-	return assoc_changed(as);
-}
-
-DEFUN(ipc_protocol_sctp, "protocol sctp",
+DEFUN(ipc_protocol_sctp, "[no] protocol sctp",
       "Configure the transport protocol of the association\n"
       "SCTP transport configuration\n")
 {
 	CLI_CONTEXT(struct ipc_assoc, as);
-	if (!as->cfg.sctp) {
-		as->cfg.sctp = true;
-		changed(as->cfg.id);
+	bool had = as->cfg.sctp;
+	if (cli_is_no(a)) {
+		sctp_clear(&as->cfg);
+		return assoc_changed(as, had);
 	}
+	as->cfg.sctp = true;
 	cli_enter(cli, MODE_IPC_SCTP, as);
-	return CLI_OK;
-}
-
-DEFUN(no_ipc_protocol_sctp, "no protocol sctp",
-      "Negate a command or set its defaults\n"
-      "Configure the transport protocol of the association\n"
-      "SCTP transport configuration\n")
-{
-	CLI_CONTEXT(struct ipc_assoc, as);
-	sctp_clear(&as->cfg);
-	return assoc_changed(as);
+	return assoc_changed(as, !had);
 }
 
 /* ---- (config-ipc-protocol-sctp) --------------------------------------- */
 
 /* "local-port N" and "remote-port N" set the port and enter that end
- * point's mode. */
-static int port_set(struct cli *cli, const struct cli_args *a,
-		    struct ipc_assoc *as, uint16_t *port, enum cli_mode mode)
+ * point's mode; their no forms remove the end point, its port with the
+ * rest of its settings (CLEAR). */
+static int port_cmd(struct cli *cli, const struct cli_args *a,
+		    struct ipc_assoc *as, uint16_t *port, enum cli_mode mode,
+		    void (*clear)(struct ipc_sctp_cfg *))
 {
+	uint16_t was = *port;
+	if (cli_is_no(a)) {
+		clear(&as->cfg.sctp_cfg);
+		return assoc_changed(as, was != 0);
+	}
 	*port = (uint16_t)cli_arg_num(a, "port");
-	assoc_changed(as);
 	cli_enter(cli, mode, as);
-	return CLI_OK;
+	return assoc_changed(as, *port != was);
 }
 
-DEFUN(ipc_local_port, "local-port <1-65535>$port",
+DEFUN(ipc_local_port, "[no] local-port ?[<1-65535>$port]",
       "Local SCTP port\n"
       "Local port number\n")
 {
 	CLI_CONTEXT(struct ipc_assoc, as);
-	return port_set(cli, a, as, &as->cfg.sctp_cfg.local_port,
-			 MODE_IPC_LOCAL_SCTP);
+	return port_cmd(cli, a, as, &as->cfg.sctp_cfg.local_port,
+			MODE_IPC_LOCAL_SCTP, sctp_local_clear);
 }
 
-/* Removing the local port removes the local end point with it. */
-DEFUN(no_ipc_local_port, "no local-port [<1-65535>]",
-      "Negate a command or set its defaults\n"
-      "Local SCTP port\n"
-      "Local port number\n")
-{
-	CLI_CONTEXT(struct ipc_assoc, as);
-	sctp_local_clear(&as->cfg.sctp_cfg);
-	return assoc_changed(as);
-}
-
-DEFUN(ipc_remote_port, "remote-port <1-65535>$port",
+DEFUN(ipc_remote_port, "[no] remote-port ?[<1-65535>$port]",
       "Remote SCTP port\n"
       "Remote port number\n")
 {
 	CLI_CONTEXT(struct ipc_assoc, as);
-	return port_set(cli, a, as, &as->cfg.sctp_cfg.remote_port,
-			 MODE_IPC_REMOTE_SCTP);
-}
-
-DEFUN(no_ipc_remote_port, "no remote-port [<1-65535>]",
-      "Negate a command or set its defaults\n"
-      "Remote SCTP port\n"
-      "Remote port number\n")
-{
-	CLI_CONTEXT(struct ipc_assoc, as);
-	sctp_remote_clear(&as->cfg.sctp_cfg);
-	return assoc_changed(as);
+	return port_cmd(cli, a, as, &as->cfg.sctp_cfg.remote_port,
+			MODE_IPC_REMOTE_SCTP, sctp_remote_clear);
 }
 
 /* ---- address lists (local-ip / remote-ip) ----------------------------- */
@@ -330,35 +295,37 @@ static void addrs_remove(uint32_t *v, int *n, const struct cli_args *a)
 	*n = j;
 }
 
-/* ---- (config-ipc-local-sctp) ------------------------------------------ */
-
-DEFUN(ipc_local_ip, "local-ip A.B.C.D$ip1 [A.B.C.D$ip2]",
-      "Local IP address\n"
-      "Local IP address\n"
-      "Second local IP address\n")
+/* "[no] local-ip" and "[no] remote-ip" on the list V of N addresses. */
+static int addrs_cmd(struct ipc_assoc *as, uint32_t *v, int *n,
+		     const struct cli_args *a)
 {
-	CLI_CONTEXT(struct ipc_assoc, as);
-	struct ipc_sctp_cfg *s = &as->cfg.sctp_cfg;
-	addrs_set(s->local_ip, &s->n_local_ip, a);
-	return assoc_changed(as);
+	uint32_t old[IPC_SCTP_MAX_ADDRS];
+	int nold = *n;
+	memcpy(old, v, sizeof old);
+	if (cli_is_no(a))
+		addrs_remove(v, n, a);
+	else
+		addrs_set(v, n, a);
+	return assoc_changed(as, *n != nold || memcmp(old, v, sizeof old));
 }
 
-DEFUN(no_ipc_local_ip, "no local-ip [A.B.C.D$ip1 [A.B.C.D$ip2]]",
-      "Negate a command or set its defaults\n"
+/* ---- (config-ipc-local-sctp) ------------------------------------------ */
+
+DEFUN(ipc_local_ip, "[no] local-ip ?[A.B.C.D$ip1 [A.B.C.D$ip2]]",
       "Local IP address\n"
       "Local IP address\n"
       "Second local IP address\n")
 {
 	CLI_CONTEXT(struct ipc_assoc, as);
 	struct ipc_sctp_cfg *s = &as->cfg.sctp_cfg;
-	addrs_remove(s->local_ip, &s->n_local_ip, a);
-	return assoc_changed(as);
+	return addrs_cmd(as, s->local_ip, &s->n_local_ip, a);
 }
 
 /* "retransmit-timeout retran-min [msec] retran-max [msec]" (seed 000):
- * both in milliseconds, 300..60000. */
-DEFUN(ipc_rto, "retransmit-timeout <300-60000>$min [msec$m1] "
-	       "<300-60000>$max [msec$m2]",
+ * both in milliseconds, 300..60000; the no form takes either, both or
+ * neither and puts both back to their defaults. */
+DEFUN(ipc_rto, "[no] retransmit-timeout ?[<300-60000>$min [msec$m1] "
+	       "?[<300-60000>$max [msec$m2]]]",
       "SCTP retransmit timeout\n"
       "Minimum retransmit timeout\n"
       "Milliseconds\n"
@@ -366,89 +333,58 @@ DEFUN(ipc_rto, "retransmit-timeout <300-60000>$min [msec$m1] "
       "Milliseconds\n")
 {
 	CLI_CONTEXT(struct ipc_assoc, as);
-	as->cfg.sctp_cfg.rto_min_ms = (unsigned)cli_arg_num(a, "min");
-	as->cfg.sctp_cfg.rto_max_ms = (unsigned)cli_arg_num(a, "max");
-	return assoc_changed(as);
+	struct ipc_sctp_cfg *s = &as->cfg.sctp_cfg;
+	bool no = cli_is_no(a);
+	unsigned min = no ? IPC_SCTP_RTO_MIN_DEFAULT
+			  : (unsigned)cli_arg_num(a, "min");
+	unsigned max = no ? IPC_SCTP_RTO_MAX_DEFAULT
+			  : (unsigned)cli_arg_num(a, "max");
+	bool changed_it = s->rto_min_ms != min || s->rto_max_ms != max;
+	s->rto_min_ms = min;
+	s->rto_max_ms = max;
+	return assoc_changed(as, changed_it);
 }
 
-DEFUN(no_ipc_rto, "no retransmit-timeout [<300-60000> [msec$m1] "
-		  "[<300-60000> [msec$m2]]]",
-      "Negate a command or set its defaults\n"
-      "SCTP retransmit timeout\n"
-      "Minimum retransmit timeout\n"
-      "Milliseconds\n"
-      "Maximum retransmit timeout\n"
-      "Milliseconds\n")
+/* A retry count (path-retransmit, assoc-retransmit) set to N, or back to
+ * its default by the no form. */
+static int retrans_cmd(struct ipc_assoc *as, unsigned *field,
+		       const struct cli_args *a)
 {
-	CLI_CONTEXT(struct ipc_assoc, as);
-	as->cfg.sctp_cfg.rto_min_ms = IPC_SCTP_RTO_MIN_DEFAULT;
-	as->cfg.sctp_cfg.rto_max_ms = IPC_SCTP_RTO_MAX_DEFAULT;
-	return assoc_changed(as);
+	unsigned n = cli_is_no(a) ? IPC_SCTP_RETRANS_DEFAULT
+				  : (unsigned)cli_arg_num(a, "n");
+	bool changed_it = *field != n;
+	*field = n;
+	return assoc_changed(as, changed_it);
 }
 
 /* Retries 2..10 as seed 000 Table 2 documents ("assoc-retransmit 20" in
  * seed 003 is therefore rejected by the grammar). */
-DEFUN(ipc_path_retrans, "path-retransmit <2-10>$n",
+DEFUN(ipc_path_retrans, "[no] path-retransmit ?[<2-10>$n]",
       "SCTP path retransmissions before a path is failed\n"
       "Maximum path retries\n")
 {
 	CLI_CONTEXT(struct ipc_assoc, as);
-	as->cfg.sctp_cfg.path_retrans = (unsigned)cli_arg_num(a, "n");
-	return assoc_changed(as);
+	return retrans_cmd(as, &as->cfg.sctp_cfg.path_retrans, a);
 }
 
-DEFUN(no_ipc_path_retrans, "no path-retransmit [<2-10>]",
-      "Negate a command or set its defaults\n"
-      "SCTP path retransmissions before a path is failed\n"
-      "Maximum path retries\n")
-{
-	CLI_CONTEXT(struct ipc_assoc, as);
-	as->cfg.sctp_cfg.path_retrans = IPC_SCTP_RETRANS_DEFAULT;
-	return assoc_changed(as);
-}
-
-DEFUN(ipc_assoc_retrans, "assoc-retransmit <2-10>$n",
+DEFUN(ipc_assoc_retrans, "[no] assoc-retransmit ?[<2-10>$n]",
       "SCTP retransmissions before the association is failed\n"
       "Maximum association retries\n")
 {
 	CLI_CONTEXT(struct ipc_assoc, as);
-	as->cfg.sctp_cfg.assoc_retrans = (unsigned)cli_arg_num(a, "n");
-	return assoc_changed(as);
-}
-
-DEFUN(no_ipc_assoc_retrans, "no assoc-retransmit [<2-10>]",
-      "Negate a command or set its defaults\n"
-      "SCTP retransmissions before the association is failed\n"
-      "Maximum association retries\n")
-{
-	CLI_CONTEXT(struct ipc_assoc, as);
-	as->cfg.sctp_cfg.assoc_retrans = IPC_SCTP_RETRANS_DEFAULT;
-	return assoc_changed(as);
+	return retrans_cmd(as, &as->cfg.sctp_cfg.assoc_retrans, a);
 }
 
 /* ---- (config-ipc-remote-sctp) ----------------------------------------- */
 
-DEFUN(ipc_remote_ip, "remote-ip A.B.C.D$ip1 [A.B.C.D$ip2]",
+DEFUN(ipc_remote_ip, "[no] remote-ip ?[A.B.C.D$ip1 [A.B.C.D$ip2]]",
       "Remote IP address\n"
       "Remote IP address\n"
       "Second remote IP address\n")
 {
 	CLI_CONTEXT(struct ipc_assoc, as);
 	struct ipc_sctp_cfg *s = &as->cfg.sctp_cfg;
-	addrs_set(s->remote_ip, &s->n_remote_ip, a);
-	return assoc_changed(as);
-}
-
-DEFUN(no_ipc_remote_ip, "no remote-ip [A.B.C.D$ip1 [A.B.C.D$ip2]]",
-      "Negate a command or set its defaults\n"
-      "Remote IP address\n"
-      "Remote IP address\n"
-      "Second remote IP address\n")
-{
-	CLI_CONTEXT(struct ipc_assoc, as);
-	struct ipc_sctp_cfg *s = &as->cfg.sctp_cfg;
-	addrs_remove(s->remote_ip, &s->n_remote_ip, a);
-	return assoc_changed(as);
+	return addrs_cmd(as, s->remote_ip, &s->n_remote_ip, a);
 }
 
 /* ---- running-config ---------------------------------------------------- */
@@ -520,30 +456,14 @@ void ipc_init(void)
 	cfg_register_writer(CFG_IPC, ipc_write);
 
 	cli_install(MODE_CONFIG, &ipc_zone_cmd);
-	cli_install(MODE_CONFIG, &no_ipc_zone_cmd);
-
 	cli_install(MODE_IPCZONE, &ipc_association_cmd);
-	cli_install(MODE_IPCZONE, &no_ipc_association_cmd);
-
 	cli_install(MODE_IPCZONE_ASSOC, &ipc_assoc_shutdown_cmd);
-	cli_install(MODE_IPCZONE_ASSOC, &no_ipc_assoc_shutdown_cmd);
 	cli_install(MODE_IPCZONE_ASSOC, &ipc_protocol_sctp_cmd);
-	cli_install(MODE_IPCZONE_ASSOC, &no_ipc_protocol_sctp_cmd);
-
 	cli_install(MODE_IPC_SCTP, &ipc_local_port_cmd);
-	cli_install(MODE_IPC_SCTP, &no_ipc_local_port_cmd);
 	cli_install(MODE_IPC_SCTP, &ipc_remote_port_cmd);
-	cli_install(MODE_IPC_SCTP, &no_ipc_remote_port_cmd);
-
 	cli_install(MODE_IPC_LOCAL_SCTP, &ipc_local_ip_cmd);
-	cli_install(MODE_IPC_LOCAL_SCTP, &no_ipc_local_ip_cmd);
 	cli_install(MODE_IPC_LOCAL_SCTP, &ipc_rto_cmd);
-	cli_install(MODE_IPC_LOCAL_SCTP, &no_ipc_rto_cmd);
 	cli_install(MODE_IPC_LOCAL_SCTP, &ipc_path_retrans_cmd);
-	cli_install(MODE_IPC_LOCAL_SCTP, &no_ipc_path_retrans_cmd);
 	cli_install(MODE_IPC_LOCAL_SCTP, &ipc_assoc_retrans_cmd);
-	cli_install(MODE_IPC_LOCAL_SCTP, &no_ipc_assoc_retrans_cmd);
-
 	cli_install(MODE_IPC_REMOTE_SCTP, &ipc_remote_ip_cmd);
-	cli_install(MODE_IPC_REMOTE_SCTP, &no_ipc_remote_ip_cmd);
 }

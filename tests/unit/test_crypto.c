@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../../cli/cli.h"
+#include "../../cli/session.h"
 #include "../../core/core.h"
 #include "../../crypto/crypto.h"
 
@@ -33,6 +34,16 @@ static int config(const char *text, char **errs)
 	return n;
 }
 
+/* Run TEXT, which must draw no error. */
+static void config_ok(const char *text)
+{
+	char *errs;
+	int n = config(text, &errs);
+	if (n)
+		fail_msg("%d errors:\n%s", n, errs);
+	free(errs);
+}
+
 /* The crypto part of show running-config: from the first "crypto" line at
  * column 0 to the line before the next top-level non-crypto line. */
 static char *crypto_section(void)
@@ -53,6 +64,14 @@ static char *crypto_section(void)
 	}
 	free(all);
 	return b.s ? sbuf_take(&b) : xstrdup("");
+}
+
+/* The crypto part of show running-config is WANT. */
+static void assert_crypto_section(const char *want)
+{
+	char *s = crypto_section();
+	assert_string_equal(s, want);
+	free(s);
 }
 
 static void assert_contains(const char *hay, const char *needle)
@@ -81,8 +100,7 @@ static const char routera[] =
 static void test_seed_routera(void **state)
 {
 	assert_int_equal(config(routera, NULL), 0);
-	char *s = crypto_section();
-	assert_string_equal(s,
+	assert_crypto_section(
 		"crypto isakmp policy 1\n"
 		" authentication pre-share\n"
 		"crypto isakmp key cisco123 address 0.0.0.0 0.0.0.0 no-xauth\n"
@@ -96,7 +114,6 @@ static void test_seed_routera(void **state)
 		" set transform-set trans1\n"
 		" match address 100\n"
 		"!\n");
-	free(s);
 	char *all = cfg_running_text();
 	assert_contains(all, "interface FastEthernet0/0\n");
 	assert_contains(all, " crypto map mymap redundancy HAout stateful\n");
@@ -154,8 +171,7 @@ static const char raha[] =
 static void test_seed_raha(void **state)
 {
 	assert_int_equal(config(raha, NULL), 0);
-	char *s = crypto_section();
-	assert_string_equal(s,
+	assert_crypto_section(
 		"crypto isakmp policy 1\n"
 		" encr 3des\n"
 		" hash md5\n"
@@ -180,7 +196,6 @@ static void test_seed_raha(void **state)
 		"crypto map to_peer_outside_local_xauth client configuration address respond\n"
 		"crypto map to_peer_outside_local_xauth 10 ipsec-isakmp dynamic to-remote-client\n"
 		"!\n");
-	free(s);
 }
 
 static const char misc[] =
@@ -218,13 +233,8 @@ static const char misc[] =
 
 static void test_seed_fragments(void **state)
 {
-	char *errs;
-	int n = config(misc, &errs);
-	if (n)
-		fail_msg("%d errors:\n%s", n, errs);
-	free(errs);
-	char *s = crypto_section();
-	assert_string_equal(s,
+	config_ok(misc);
+	assert_crypto_section(
 		"crypto isakmp policy 10\n"
 		" encr aes 256\n"
 		" authentication pre-share\n"
@@ -260,7 +270,6 @@ static void test_seed_fragments(void **state)
 		" reverse-route remote-peer 9.1.1.33\n"
 		"crypto map ra 1 ipsec-isakmp dynamic vpn1\n"
 		"!\n");
-	free(s);
 	char *all = cfg_running_text();
 	assert_contains(all, " tunnel protection ipsec profile peer-profile\n");
 	free(all);
@@ -314,9 +323,7 @@ static void test_rejections(void **state)
 	assert_contains(errs, "% Incomplete command.");
 	free(errs);
 	/* nothing of the rejected lines was stored */
-	char *s = crypto_section();
-	assert_string_equal(s, "");
-	free(s);
+	assert_crypto_section("");
 	assert_null(crypto_maps());
 	assert_null(crypto_isakmp_keys());
 }
@@ -355,8 +362,7 @@ static void test_policy_nvgen(void **state)
 				" lifetime 120\n"
 				" no lifetime\n"
 				" default hash\n", NULL), 0);
-	char *s = crypto_section();
-	assert_string_equal(s,
+	assert_crypto_section(
 		"crypto isakmp policy 5\n"
 		" authentication rsa-encr\n"
 		" group 14\n"
@@ -364,7 +370,6 @@ static void test_policy_nvgen(void **state)
 		" encr aes\n"
 		"!\n"
 		"!\n");
-	free(s);
 	const struct isakmp_policy *p = crypto_isakmp_policies();
 	assert_int_equal(p->priority, 5);
 	assert_int_equal(p->lifetime, 86400);
@@ -403,12 +408,10 @@ static void test_tset(void **state)
 	/* any order in, IOS order out; mode transport printed under it */
 	assert_int_equal(config("crypto ipsec transform-set T esp-sha-hmac esp-aes 192\n"
 				" mode transport\n", NULL), 0);
-	char *s = crypto_section();
-	assert_string_equal(s,
+	assert_crypto_section(
 		"crypto ipsec transform-set T esp-aes 192 esp-sha-hmac\n"
 		" mode transport\n"
 		"!\n");
-	free(s);
 	config("crypto ipsec transform-set trans1 ah-md5-hmac esp-3des\n", NULL);
 	char *out = cli_exec_capture("show crypto ipsec transform-set");
 	assert_string_equal(out,
@@ -441,8 +444,7 @@ static void test_cmap_note_and_modes(void **state)
 				" set pfs\n"
 				" description to branch 5\n", &errs), 0);
 	free(errs);
-	char *s = crypto_section();
-	assert_string_equal(s,
+	assert_crypto_section(
 		"crypto map m 1 ipsec-isakmp dynamic d\n"
 		"crypto map m 2 ipsec-isakmp\n"
 		" description to branch 5\n"
@@ -450,7 +452,6 @@ static void test_cmap_note_and_modes(void **state)
 		" set pfs group1\n"
 		" match address 2000\n"
 		"!\n");
-	free(s);
 	out = cli_exec_capture("show crypto map");
 	assert_string_equal(out,
 		"Crypto Map \"m\" 1 ipsec-isakmp\n"
@@ -506,29 +507,24 @@ static void test_show_crypto_map_binding(void **state)
 /* ---- Easy VPN groups, isakmp profiles, ipsec profile fall-through ------------- */
 static void test_groups_profiles(void **state)
 {
-	char *errs;
-	int n = config("crypto isakmp client configuration group G1\n"
-		       " pool P\n"
-		       " domain example.com\n"
-		       " acl 150\n"
-		       " key k1\n"
-		       " dns 10.0.0.53 10.0.0.54\n"
-		       " save-password\n"
-		       "crypto isakmp profile vpn1-ra\n"
-		       "   match identity group G1\n"
-		       "   client authentication list L1\n"
-		       "   isakmp authorization list L2\n"
-		       "   client configuration address respond\n"
-		       "   keepalive 10 retry 2\n"
-		       "crypto ipsec profile sso-secure\n"
-		       " set transform-set trans2\n"
-		       "redundancy inter-device\n"
-		       " scheme standby HA-in\n", &errs);
-	if (n)
-		fail_msg("%d errors:\n%s", n, errs);
-	free(errs);
-	char *s = crypto_section();
-	assert_string_equal(s,
+	config_ok("crypto isakmp client configuration group G1\n"
+		  " pool P\n"
+		  " domain example.com\n"
+		  " acl 150\n"
+		  " key k1\n"
+		  " dns 10.0.0.53 10.0.0.54\n"
+		  " save-password\n"
+		  "crypto isakmp profile vpn1-ra\n"
+		  "   match identity group G1\n"
+		  "   client authentication list L1\n"
+		  "   isakmp authorization list L2\n"
+		  "   client configuration address respond\n"
+		  "   keepalive 10 retry 2\n"
+		  "crypto ipsec profile sso-secure\n"
+		  " set transform-set trans2\n"
+		  "redundancy inter-device\n"
+		  " scheme standby HA-in\n");
+	assert_crypto_section(
 		"crypto isakmp client configuration group G1\n"
 		" key k1\n"
 		" dns 10.0.0.53 10.0.0.54\n"
@@ -549,7 +545,6 @@ static void test_groups_profiles(void **state)
 		" set transform-set trans2\n"
 		"!\n"
 		"!\n");
-	free(s);
 	/* "redundancy inter-device" was not taken as the profile's group */
 	assert_null(crypto_ipsec_profile_find("sso-secure")->redundancy);
 	assert_non_null(crypto_isakmp_group_find("G1"));
@@ -629,6 +624,274 @@ static void test_cmap_entry_index(void **state)
 	assert_seqs("M", (const unsigned[]){7}, 1);
 }
 
+/* ---- no and default forms ------------------------------------------------ */
+/* Each command's no form (and "default", which runs it) undoes what the
+ * positive form did; the no form takes the positive form's arguments too,
+ * so "no" in front of a running-config line removes that line. */
+static void test_no_forms_isakmp(void **state)
+{
+	config_ok("crypto isakmp policy 10\n"
+		  " encr aes 256\n hash md5\n authentication pre-share\n"
+		  " group 14\n lifetime 3600\n"
+		  "crypto isakmp policy 20\n encr 3des\n"
+		  "crypto isakmp key cisco123 address 0.0.0.0 0.0.0.0 no-xauth\n"
+		  "crypto isakmp key k2 hostname peer.example.com\n"
+		  "crypto isakmp keepalive 30 5 periodic\n"
+		  "crypto isakmp policy 10\n"
+		  " no encryption aes 256\n"
+		  " default hash\n"
+		  " no authentication pre-share\n"
+		  " no group 14\n"
+		  " default lifetime\n"
+		  "no crypto isakmp policy 20\n"
+		  "no crypto isakmp key cisco123 address 0.0.0.0 0.0.0.0 no-xauth\n"
+		  "no crypto isakmp keepalive 30 5 periodic\n");
+	assert_crypto_section(
+		"crypto isakmp policy 10\n"
+		"crypto isakmp key k2 hostname peer.example.com\n"
+		"!\n"
+		"!\n");
+	const struct isakmp_policy *p = crypto_isakmp_policies();
+	assert_int_equal(p->encr, IKE_ENCR_DES);
+	assert_int_equal(p->aes_bits, 128);
+	assert_int_equal(p->lifetime, 86400);
+	assert_null(p->next);
+	assert_false(crypto_isakmp_keepalive(NULL, NULL, NULL));
+	/* the key goes by its peer: "no crypto isakmp key X hostname H" */
+	assert_int_equal(config("default crypto isakmp key any hostname "
+				"peer.example.com\n", NULL), 0);
+	assert_null(crypto_isakmp_keys());
+	/* IOS: "no lifetime" takes the value's range too */
+	assert_int_equal(config("crypto isakmp policy 10\n no lifetime 59\n",
+				NULL), 1);
+}
+
+static void test_no_forms_groups_profiles(void **state)
+{
+	config_ok("crypto isakmp client configuration group G\n"
+		  " key k\n dns 10.0.0.53 10.0.0.54\n wins 10.0.0.1\n"
+		  " domain example.com\n pool P\n acl 150\n"
+		  " save-password\n include-local-lan\n pfs\n"
+		  " netmask 255.255.255.0\n"
+		  " no key k\n no dns\n no wins 10.0.0.1\n"
+		  " no domain\n default pool\n no acl 150\n"
+		  " no save-password\n default include-local-lan\n"
+		  " no netmask 255.255.255.0\n"
+		  "crypto isakmp profile P1\n"
+		  "   description the profile\n   vrf V\n   keyring K\n"
+		  "   match identity group G\n"
+		  "   match identity address 10.0.0.0 255.0.0.0\n"
+		  "   client authentication list L1\n"
+		  "   isakmp authorization list L2\n"
+		  "   client configuration address initiate\n"
+		  "   client configuration address respond\n"
+		  "   client configuration group G\n"
+		  "   initiate mode aggressive\n"
+		  "   local-address FastEthernet0/0\n"
+		  "   keepalive 10 retry 2\n"
+		  "   no description the profile\n   no vrf\n"
+		  "   default keyring\n"
+		  "   no match identity group G\n"
+		  "   no client authentication list L1\n"
+		  "   no isakmp authorization list\n"
+		  "   no client configuration address initiate\n"
+		  "   no client configuration group\n"
+		  "   no initiate mode\n"
+		  "   no local-address\n"
+		  "   no keepalive 10 retry 2\n");
+	assert_crypto_section(
+		"crypto isakmp client configuration group G\n"
+		" pfs\n"
+		"!\n"
+		"crypto isakmp profile P1\n"
+		"   match identity address 10.0.0.0 255.0.0.0\n"
+		"   client configuration address respond\n"
+		"!\n"
+		"!\n");
+}
+
+static void test_no_forms_ipsec(void **state)
+{
+	config_ok("crypto ipsec security-association lifetime seconds 1800\n"
+		  "crypto ipsec security-association lifetime kilobytes 10000\n"
+		  "crypto ipsec security-association replay window-size 512\n"
+		  "crypto ipsec security-association replay disable\n"
+		  "crypto ipsec df-bit set\n"
+		  "crypto ipsec transform-set T1 esp-3des esp-sha-hmac\n"
+		  " mode transport\n"
+		  " no mode transport\n"
+		  "crypto ipsec transform-set T2 ah-md5-hmac esp-3des\n"
+		  "crypto ipsec profile IPP\n"
+		  " set security-association lifetime seconds 900\n"
+		  " set transform-set T1 T2\n"
+		  " set pfs group2\n"
+		  " set isakmp-profile P\n"
+		  " redundancy HA stateful\n"
+		  "interface Tunnel1\n"
+		  " tunnel protection ipsec profile IPP shared\n"
+		  "no crypto ipsec security-association lifetime seconds 1800\n"
+		  "default crypto ipsec security-association lifetime kilobytes\n"
+		  "no crypto ipsec security-association replay window-size 512\n"
+		  "no crypto ipsec security-association replay disable\n"
+		  "default crypto ipsec df-bit\n"
+		  "no crypto ipsec transform-set T2 ah-md5-hmac esp-3des\n"
+		  "crypto ipsec profile IPP\n"
+		  " no set security-association lifetime seconds\n"
+		  " no set transform-set T1 T2\n"
+		  " no set pfs group2\n"
+		  " default set isakmp-profile\n"
+		  " no redundancy HA stateful\n"
+		  "interface Tunnel1\n"
+		  " no tunnel protection ipsec profile\n");
+	assert_crypto_section(
+		"crypto ipsec transform-set T1 esp-3des esp-sha-hmac\n"
+		"!\n"
+		"crypto ipsec profile IPP\n"
+		"!\n"
+		"!\n");
+	const struct ipsec_globals *g = crypto_ipsec_globals();
+	assert_int_equal(g->sa_seconds, 3600);
+	assert_int_equal(g->sa_kilobytes, 4608000);
+	assert_int_equal(g->replay_window, 64);
+	assert_int_equal(g->df_bit, DF_BIT_COPY);
+	assert_null(crypto_tunnel_protection("Tunnel1"));
+	const struct ipsec_profile *p = crypto_ipsec_profile_find("IPP");
+	assert_false(p->stateful);
+	assert_int_equal(p->ntset, 0);
+	/* the no form's value is checked against the kind it names */
+	assert_int_equal(config("no crypto ipsec security-association lifetime "
+				"seconds 100000\n", NULL), 1);
+	assert_int_equal(config("no crypto ipsec security-association lifetime "
+				"kilobytes 2000\n", NULL), 1);
+}
+
+static void test_no_forms_cmap(void **state)
+{
+	config_ok("crypto map M client authentication list L\n"
+		  "crypto map M isakmp-profile P\n"
+		  "crypto map M client configuration address respond\n"
+		  "crypto map M redundancy replay-interval inbound 10 outbound 1000\n"
+		  "crypto map M 10 ipsec-isakmp\n"
+		  " description d\n"
+		  " set peer 10.0.0.1\n set peer 10.0.0.2\n"
+		  " set peer vpn.example.com dynamic\n"
+		  " set security-association lifetime kilobytes 5000\n"
+		  " set transform-set T\n set pfs group5\n"
+		  " set isakmp-profile P\n match address 101\n"
+		  " reverse-route static\n"
+		  " no description\n"
+		  " no set peer 10.0.0.1\n"
+		  " no set peer vpn.example.com dynamic\n"
+		  " no set security-association lifetime kilobytes 5000\n"
+		  " default set transform-set\n no set pfs\n"
+		  " no set isakmp-profile P\n no match address 101\n"
+		  " no reverse-route static\n"
+		  "no crypto map M client authentication list L\n"
+		  "no crypto map M isakmp-profile P\n"
+		  "no crypto map M client configuration address respond\n"
+		  "no crypto map M redundancy replay-interval\n"
+		  "crypto dynamic-map D 5\n set transform-set T\n"
+		  "crypto dynamic-map D 6\n"
+		  "no crypto dynamic-map D 5\n"
+		  "interface FastEthernet0/0\n"
+		  " crypto map M redundancy HA stateful\n");
+	assert_crypto_section(
+		"crypto dynamic-map D 6\n"
+		"!\n"
+		"!\n"
+		"crypto map M 10 ipsec-isakmp\n"
+		" set peer 10.0.0.2\n"
+		"!\n");
+	assert_int_equal(config("interface FastEthernet0/0\n"
+				" no crypto map M redundancy HA stateful\n"
+				"no crypto dynamic-map D\n"
+				"crypto map M 10\n no set peer\n"
+				"no crypto map M 10 ipsec-isakmp\n", NULL), 0);
+	assert_null(crypto_binding_for_iface("FastEthernet0/0"));
+	assert_null(crypto_dynamic_maps());
+	assert_null(crypto_maps());
+}
+
+/* What a line changed: CLI_OK, CLI_UNCHANGED (a sub-mode of an object
+ * that exists, a no form of what is not there, a value set again), or
+ * CLI_ERR. */
+static void out_write(void *io, const char *p, size_t n)
+{
+	sbuf_add(io, p, n);
+}
+
+static void test_return_codes(void **state)
+{
+	struct sbuf out;
+	sbuf_init(&out);
+	struct cli_io io = {.write = out_write, .io = &out, .origin = "console"};
+	struct cli *c = cli_session_new(&io, MODE_CONFIG);
+	static const struct {
+		const char *line;
+		int rc;
+	} steps[] = {
+		{"no crypto isakmp policy 1", CLI_UNCHANGED},
+		{"crypto isakmp policy 1", CLI_OK},
+		{"hash md5", CLI_OK},
+		{"hash md5", CLI_UNCHANGED},
+		{"no encryption", CLI_UNCHANGED},
+		{"crypto isakmp policy 1", CLI_UNCHANGED},
+		{"no crypto isakmp key k address 10.0.0.1", CLI_UNCHANGED},
+		{"no crypto isakmp keepalive", CLI_UNCHANGED},
+		{"crypto isakmp profile P", CLI_OK},
+		{"crypto isakmp profile P", CLI_UNCHANGED},
+		{"vrf V", CLI_OK},
+		{"vrf V", CLI_UNCHANGED},
+		{"no keyring", CLI_UNCHANGED},
+		{"match identity group G", CLI_OK},
+		{"match identity group G", CLI_UNCHANGED},
+		{"no match identity host h", CLI_UNCHANGED},
+		{"crypto isakmp client configuration group G", CLI_OK},
+		{"no dns", CLI_UNCHANGED},
+		{"pfs", CLI_OK},
+		{"pfs", CLI_UNCHANGED},
+		{"crypto ipsec transform-set T esp-3des", CLI_OK},
+		{"mode tunnel", CLI_UNCHANGED},
+		{"no crypto ipsec transform-set X", CLI_UNCHANGED},
+		{"crypto ipsec df-bit copy", CLI_UNCHANGED},
+		{"crypto ipsec security-association lifetime seconds 3600",
+		 CLI_UNCHANGED},
+		{"crypto ipsec profile IPP", CLI_OK},
+		{"crypto ipsec profile IPP", CLI_UNCHANGED},
+		{"no set pfs", CLI_UNCHANGED},
+		{"no set transform-set", CLI_UNCHANGED},
+		{"no redundancy G stateful", CLI_UNCHANGED},
+		{"no crypto map M", CLI_UNCHANGED},
+		{"no crypto map M client configuration address initiate",
+		 CLI_UNCHANGED},
+		{"crypto map M 10", CLI_OK},
+		{"crypto map M 10 ipsec-isakmp", CLI_UNCHANGED},
+		{"set peer 10.0.0.1", CLI_OK},
+		{"set peer 10.0.0.1", CLI_UNCHANGED},
+		{"set peer unresolved.example.com", CLI_ERR},
+		{"no set peer 10.0.0.9", CLI_UNCHANGED},
+		{"no reverse-route", CLI_UNCHANGED},
+		{"no crypto map M 20", CLI_UNCHANGED},
+		{"crypto map M 20 ipsec-isakmp dynamic D", CLI_OK},
+		{"crypto map M 20 ipsec-isakmp dynamic D", CLI_UNCHANGED},
+		{"crypto dynamic-map D 1", CLI_OK},
+		{"crypto dynamic-map D 1", CLI_UNCHANGED},
+		{"no crypto dynamic-map E", CLI_UNCHANGED},
+		{"interface FastEthernet0/0", CLI_OK},
+		{"no crypto map", CLI_UNCHANGED},
+		{"no tunnel protection ipsec profile", CLI_UNCHANGED},
+		{"tunnel protection ipsec profile IPP", CLI_ERR},
+	};
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		int rc = cli_session_line(c, steps[i].line);
+		if (rc != steps[i].rc)
+			fail_msg("\"%s\": %d, not %d\n%s", steps[i].line, rc,
+				 steps[i].rc, out.s ? out.s : "");
+	}
+	cli_session_free(c);
+	sbuf_free(&out);
+}
+
 int main(void)
 {
 	router_init();
@@ -646,6 +909,11 @@ int main(void)
 		cmocka_unit_test_setup(test_groups_profiles, setup),
 		cmocka_unit_test_setup(test_fixed_point, setup),
 		cmocka_unit_test_setup(test_cmap_entry_index, setup),
+		cmocka_unit_test_setup(test_no_forms_isakmp, setup),
+		cmocka_unit_test_setup(test_no_forms_groups_profiles, setup),
+		cmocka_unit_test_setup(test_no_forms_ipsec, setup),
+		cmocka_unit_test_setup(test_no_forms_cmap, setup),
+		cmocka_unit_test_setup(test_return_codes, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

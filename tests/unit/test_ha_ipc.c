@@ -277,6 +277,102 @@ static void test_no_forms(void **s)
 	assert_null(ha_security_profile());
 }
 
+/* The no forms with the positive form's arguments ("no" in front of a
+ * running-config line), and "default", which runs the no form. */
+static void test_no_forms_full(void **s)
+{
+	assert_int_equal(cli_exec_config_text(routera_cfg, NULL), 0);
+	assert_int_equal(errors_of("redundancy inter-device\n"
+				   " security ipsec P\n"
+				   " no scheme standby HAIN\n"
+				   " default security ipsec P\n"
+				   "default redundancy\n"
+				   "ipc zone default\n association 1\n"
+				   "  shutdown\n  default shutdown\n"
+				   "  protocol sctp\n"
+				   "   local-port 5000\n"
+				   "    no retransmit-timeout 300 msec\n"
+				   "    no path-retransmit 10\n"
+				   "    default assoc-retransmit\n"
+				   "    no local-ip 10.0.0.1\n"
+				   "   no remote-port 5000\n"), 0);
+	assert_true(running_has("redundancy inter-device\n!\n!\n"
+				"ipc zone default\n"
+				" association 1\n"
+				"  no shutdown\n"
+				"  protocol sctp\n"
+				"   local-port 5000\n"
+				"!\n"));
+	const struct ipc_assoc_cfg *as = ipc_assoc_lookup(1);
+	assert_int_equal(as->sctp_cfg.rto_min_ms, IPC_SCTP_RTO_MIN_DEFAULT);
+	assert_int_equal(as->sctp_cfg.path_retrans, IPC_SCTP_RETRANS_DEFAULT);
+	assert_int_equal(as->sctp_cfg.remote_port, 0);
+	assert_null(ha_scheme_configured());
+	assert_null(ha_security_profile());
+	/* the no form checks what it is given as the positive form does */
+	assert_int_equal(errors_of("ipc zone default\n association 1\n"
+				   "  protocol sctp\n   local-port 5000\n"
+				   "    no path-retransmit 11\n"), 1);
+	assert_int_equal(errors_of("ipc zone default\n association 1\n"
+				   "  no protocol sctp\n"
+				   "default ipc zone default\n"), 0);
+	assert_false(ipc_zone_configured());
+}
+
+/* A line that changed nothing says so (and tells no IPC subscriber). */
+static void test_return_codes(void **s)
+{
+	struct sbuf out;
+	struct cli *c = session(&out);
+#define STEP(line, rc) assert_int_equal(cli_session_line(c, line), rc)
+	STEP("no ipc zone default", CLI_UNCHANGED);
+	STEP("ipc zone default", CLI_OK);
+	STEP("no association 1", CLI_UNCHANGED);
+	STEP("association 1", CLI_OK);
+	STEP("no shutdown", CLI_UNCHANGED);
+	STEP("shutdown", CLI_OK);
+	STEP("no protocol sctp", CLI_UNCHANGED);
+	STEP("protocol sctp", CLI_OK);
+	STEP("no remote-port", CLI_UNCHANGED);
+	STEP("local-port 5000", CLI_OK);
+	STEP("no local-ip", CLI_UNCHANGED);
+	STEP("local-ip 10.0.0.1", CLI_OK);
+	STEP("local-ip 10.0.0.1", CLI_UNCHANGED);
+	STEP("no local-ip 10.0.0.2", CLI_UNCHANGED);
+	STEP("path-retransmit 5", CLI_OK);
+	STEP("path-retransmit 5", CLI_UNCHANGED);
+	STEP("no assoc-retransmit", CLI_UNCHANGED);
+	STEP("no retransmit-timeout", CLI_UNCHANGED);
+	STEP("exit", CLI_UNCHANGED);
+	STEP("local-port 5000", CLI_UNCHANGED);
+	STEP("exit", CLI_UNCHANGED);
+	STEP("protocol sctp", CLI_UNCHANGED);
+	STEP("exit", CLI_UNCHANGED);
+	STEP("association 1", CLI_UNCHANGED);
+	STEP("exit", CLI_UNCHANGED);
+	STEP("exit", CLI_UNCHANGED);
+	STEP("ipc zone default", CLI_UNCHANGED);
+	STEP("exit", CLI_UNCHANGED);
+	STEP("no redundancy", CLI_UNCHANGED);
+	STEP("redundancy", CLI_OK);
+	STEP("exit", CLI_UNCHANGED);
+	STEP("redundancy", CLI_UNCHANGED);
+	STEP("exit", CLI_UNCHANGED);
+	STEP("no redundancy inter-device", CLI_UNCHANGED);
+	STEP("redundancy inter-device", CLI_OK);
+	STEP("no scheme", CLI_UNCHANGED);
+	STEP("scheme standby G", CLI_OK);
+	STEP("scheme standby G", CLI_UNCHANGED);
+	STEP("no security", CLI_UNCHANGED);
+	STEP("security ipsec P", CLI_OK);
+	STEP("security ipsec P", CLI_UNCHANGED);
+	STEP("exit", CLI_UNCHANGED);
+	STEP("redundancy inter-device", CLI_UNCHANGED);
+#undef STEP
+	cli_session_free(c);
+	sbuf_free(&out);
+}
+
 static unsigned changes, last_id;
 static void on_change(unsigned id, void *ctx)
 {
@@ -293,6 +389,11 @@ static void test_change_hook(void **s)
 	assert_true(changes >= 3);
 	assert_int_equal(last_id, 7);
 	assert_int_equal(ipc_assoc_lookup(7)->sctp_cfg.remote_port, 9);
+	/* the same lines again change nothing and tell no one */
+	unsigned before = changes;
+	assert_int_equal(errors_of("ipc zone default\n association 7\n"
+				   "  protocol sctp\n   remote-port 9\n"), 0);
+	assert_int_equal(changes, before);
 }
 
 static const char simplex_states[] =
@@ -397,6 +498,8 @@ int main(void)
 		cmocka_unit_test_setup(test_help, setup),
 		cmocka_unit_test_setup(test_ranges, setup),
 		cmocka_unit_test_setup(test_no_forms, setup),
+		cmocka_unit_test_setup(test_no_forms_full, setup),
+		cmocka_unit_test_setup(test_return_codes, setup),
 		cmocka_unit_test_setup(test_change_hook, setup),
 		cmocka_unit_test_setup(test_show_states, setup),
 		cmocka_unit_test_setup(test_scheme_pending, setup),
