@@ -99,6 +99,12 @@ enum { CLI_OK = 0, CLI_ERR = 1, CLI_UNCHANGED = 2 };
 
 #define CLI_HELP_NO "Negate a command or set its defaults\n"
 
+/* A handler's setters: assign and give its return code, CLI_UNCHANGED when
+ * the value was already there. CLI_SET evaluates its arguments twice. */
+#define CLI_SET(lv, v) ((lv) == (v) ? CLI_UNCHANGED : ((lv) = (v), CLI_OK))
+/* *SLOT becomes a copy of S (NULL clears it). */
+int cli_set_str(char **slot, const char *s);
+
 typedef int (*cli_handler_fn)(struct cli *cli, const struct cli_args *a);
 
 struct cli_command {

@@ -961,6 +961,14 @@ char *cli_exec_capture(const char *line)
 	return sbuf_take(&sink);
 }
 
+int cli_set_str(char **slot, const char *s)
+{
+	if (s ? *slot && !strcmp(*slot, s) : !*slot)
+		return CLI_UNCHANGED;
+	xstrset(slot, s);
+	return CLI_OK;
+}
+
 unsigned long cli_session_failed(const struct cli *c)
 {
 	return c->failed;

@@ -223,7 +223,7 @@ static int entry_set_dynamic(struct cmap_entry *e, const char *dyn)
 		entry_clear_body(e);
 		e->type = CMAP_ISAKMP_DYNAMIC;
 	}
-	if (crypto_str_update(&e->dynamic, dyn) == CLI_OK)
+	if (cli_set_str(&e->dynamic, dyn) == CLI_OK)
 		changed = true;
 	return changed ? CLI_OK : CLI_UNCHANGED;
 }
@@ -348,7 +348,7 @@ DEFUN(cmap_mapwide, MAPWIDE_SYNTAX, MAPWIDE_HELP)
 	struct crypto_map *m = mapwide_map(a);
 	if (!m)
 		return CLI_UNCHANGED;
-	int rc = crypto_str_update(mapwide_slot(m, a),
+	int rc = cli_set_str(mapwide_slot(m, a),
 				   cli_is_no(a) ? NULL : cli_arg(a, "val"));
 	map_drop_if_empty(&maps, m);
 	return rc;
@@ -374,7 +374,7 @@ DEFUN(cmap_cfg_addr, CFG_ADDR_SYNTAX, CFG_ADDR_HELP)
 	bool *flag = cli_has(a, "initiate") ? &m->cfg_addr_initiate
 					    : &m->cfg_addr_respond;
 	bool on = !cli_is_no(a);
-	int rc = CRYPTO_SET(*flag, on);
+	int rc = CLI_SET(*flag, on);
 	map_drop_if_empty(&maps, m);
 	return rc;
 }

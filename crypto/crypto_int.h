@@ -118,19 +118,6 @@ static inline int crypto_strv_find(char *const *v, int n, const char *s)
 	return -1;
 }
 
-/* Assign V to the lvalue LV and give a handler's return code:
- * CLI_UNCHANGED when LV already held V (both are evaluated twice). */
-#define CRYPTO_SET(lv, v) ((lv) == (v) ? CLI_UNCHANGED : ((lv) = (v), CLI_OK))
-
-/* Set *SLOT to a copy of S (NULL clears it): CLI_UNCHANGED when it already
- * held that, CLI_OK when it changed. */
-static inline int crypto_str_update(char **slot, const char *s)
-{
-	if (s ? *slot && !strcmp(*slot, s) : !*slot)
-		return CLI_UNCHANGED;
-	xstrset(slot, s);
-	return CLI_OK;
-}
 
 /* "[no] KW ARG" sets a string member of the sub-mode's context object (a
  * TYPE), "no KW [ARG]" removes it; IOS gives both forms the same help. ARG
@@ -140,7 +127,7 @@ static inline int crypto_str_update(char **slot, const char *s)
 	{                                                                    \
 		CLI_CONTEXT(type, o);                                        \
 		const char *v = cli_is_no(a) ? NULL : cli_arg(a, name);      \
-		return crypto_str_update(&o->member, v);                     \
+		return cli_set_str(&o->member, v);                     \
 	}
 
 void crypto_tsets_nvgen(struct sbuf *b, char *const *v, int n);

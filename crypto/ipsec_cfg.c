@@ -208,7 +208,7 @@ DEFUN(tset_mode, "[no] mode ?[(tunnel|transport)]",
 {
 	CLI_CONTEXT(struct crypto_tset, t);
 	bool transport = !cli_is_no(a) && cli_has(a, "transport");
-	return CRYPTO_SET(t->transport, transport);
+	return CLI_SET(t->transport, transport);
 }
 
 /* Running-config spelling: the key size follows the keyword and AES-128
@@ -274,13 +274,13 @@ DEFUN(sa_replay, SA_REPLAY_SYNTAX, SA_REPLAY_HELP)
 	static const char *const kw[] = {"64", "128", "256", "512", "1024"};
 	if (cli_has(a, "disable")) {
 		bool off = !cli_is_no(a);
-		return CRYPTO_SET(replay_disabled, off);
+		return CLI_SET(replay_disabled, off);
 	}
 	unsigned window = REPLAY_WINDOW_DEFAULT;
 	for (size_t i = 0; !cli_is_no(a) && i < sizeof sz / sizeof sz[0]; i++)
 		if (cli_has(a, kw[i]))
 			window = sz[i];
-	return CRYPTO_SET(globals.replay_window, window);
+	return CLI_SET(globals.replay_window, window);
 }
 
 DEFUN(df_bit, "[no] crypto ipsec df-bit ?[(clear|set|copy)]",
@@ -296,7 +296,7 @@ DEFUN(df_bit, "[no] crypto ipsec df-bit ?[(clear|set|copy)]",
 		df = DF_BIT_CLEAR;
 	else if (!cli_is_no(a) && cli_has(a, "set"))
 		df = DF_BIT_SET;
-	return CRYPTO_SET(globals.df_bit, df);
+	return CLI_SET(globals.df_bit, df);
 }
 
 /* ---- crypto ipsec profile -------------------------------------------------------------------- */
@@ -324,7 +324,7 @@ int crypto_pfs_cmd(const struct cli_args *a, unsigned *group)
 		   : cli_has(a, "group2") ? 2
 		   : cli_has(a, "group5") ? 5
 		   : cli_has(a, "group14") ? 14 : 1;
-	return CRYPTO_SET(*group, g);
+	return CLI_SET(*group, g);
 }
 
 DEFUN(prof_pfs, CRYPTO_PFS_SYNTAX, CRYPTO_PFS_HELP)
@@ -358,7 +358,7 @@ DEFUN(prof_redundancy, "[no] redundancy WORD$grp stateful",
 	CLI_CONTEXT(struct ipsec_profile, p);
 	bool on = !cli_is_no(a);
 	const char *grp = on ? cli_arg(a, "grp") : NULL;
-	int rc = crypto_str_update(&p->redundancy, grp);
+	int rc = cli_set_str(&p->redundancy, grp);
 	if (p->stateful != on) {
 		p->stateful = on;
 		rc = CLI_OK;
@@ -374,10 +374,10 @@ int crypto_lifetime_cmd(const struct cli_args *a, unsigned *secs,
 	bool no = cli_is_no(a);
 	if (cli_has(a, "seconds")) {
 		unsigned v = no ? def_secs : (unsigned)cli_arg_num(a, "secs");
-		return CRYPTO_SET(*secs, v);
+		return CLI_SET(*secs, v);
 	}
 	unsigned long v = no ? def_kb : cli_arg_num(a, "kb");
-	return CRYPTO_SET(*kb, v);
+	return CLI_SET(*kb, v);
 }
 
 void crypto_lifetime_nvgen(struct sbuf *b, unsigned secs, unsigned long kb)

@@ -189,7 +189,7 @@ DEFUN(policy_hash, "[no] hash ?[(sha|md5|sha256|sha384|sha512)]",
 	CLI_CONTEXT(struct isakmp_policy, p);
 	enum ike_hash hash = IKE_HASH_SHA;  /* what the no form restores */
 	if (cli_is_no(a))
-		return CRYPTO_SET(p->hash, hash);
+		return CLI_SET(p->hash, hash);
 	if (cli_has(a, "md5"))
 		hash = IKE_HASH_MD5;
 	else if (cli_has(a, "sha256"))
@@ -198,7 +198,7 @@ DEFUN(policy_hash, "[no] hash ?[(sha|md5|sha256|sha384|sha512)]",
 		hash = IKE_HASH_SHA384;
 	else if (cli_has(a, "sha512"))
 		hash = IKE_HASH_SHA512;
-	return CRYPTO_SET(p->hash, hash);
+	return CLI_SET(p->hash, hash);
 }
 
 DEFUN(policy_auth, "[no] authentication ?[(pre-share|rsa-sig|rsa-encr)]",
@@ -213,7 +213,7 @@ DEFUN(policy_auth, "[no] authentication ?[(pre-share|rsa-sig|rsa-encr)]",
 		auth = IKE_AUTH_PRESHARE;
 	else if (!cli_is_no(a) && cli_has(a, "rsa-encr"))
 		auth = IKE_AUTH_RSA_ENCR;
-	return CRYPTO_SET(p->auth, auth);
+	return CLI_SET(p->auth, auth);
 }
 
 DEFUN(policy_group, "[no] group ?[(1|2|5|14|15|16)]",
@@ -232,7 +232,7 @@ DEFUN(policy_group, "[no] group ?[(1|2|5|14|15|16)]",
 	for (size_t i = 0; !cli_is_no(a) && i < sizeof g / sizeof g[0]; i++)
 		if (cli_has(a, kw[i]))
 			group = g[i];
-	return CRYPTO_SET(p->group, group);
+	return CLI_SET(p->group, group);
 }
 
 DEFUN(policy_lifetime, "[no] lifetime ?[<60-86400>$secs]",
@@ -242,7 +242,7 @@ DEFUN(policy_lifetime, "[no] lifetime ?[<60-86400>$secs]",
 	CLI_CONTEXT(struct isakmp_policy, p);
 	unsigned secs = cli_is_no(a) ? IKE_DEFAULT_LIFETIME
 				     : (unsigned)cli_arg_num(a, "secs");
-	return CRYPTO_SET(p->lifetime, secs);
+	return CLI_SET(p->lifetime, secs);
 }
 
 /* nvgen prints only what differs from the default suite, 12.3/12.4 style
@@ -471,7 +471,7 @@ DEFUN(group_netmask, "[no] netmask ?[A.B.C.D$mask]",
 {
 	CLI_CONTEXT(struct isakmp_group, g);
 	uint32_t mask = cli_is_no(a) ? 0 : cli_arg_ip(a, "mask");
-	return CRYPTO_SET(g->netmask, mask);
+	return CLI_SET(g->netmask, mask);
 }
 
 /* save-password, include-local-lan and pfs are plain on/off flags. */
@@ -491,7 +491,7 @@ DEFUN(group_flags, "[no] (save-password|include-local-lan|pfs)",
 {
 	CLI_CONTEXT(struct isakmp_group, g);
 	bool *flag = group_flag(g, a), on = !cli_is_no(a);
-	return CRYPTO_SET(*flag, on);
+	return CLI_SET(*flag, on);
 }
 
 static void addrs_nvgen(struct sbuf *b, const char *kw, const uint32_t *v,
@@ -658,8 +658,8 @@ DEFUN(prof_cfg_addr, "[no] client configuration address (initiate|respond)",
 	CLI_CONTEXT(struct isakmp_profile, p);
 	bool on = !cli_is_no(a);
 	if (cli_has(a, "initiate"))
-		return CRYPTO_SET(p->cfg_addr_initiate, on);
-	return CRYPTO_SET(p->cfg_addr_respond, on);
+		return CLI_SET(p->cfg_addr_initiate, on);
+	return CLI_SET(p->cfg_addr_respond, on);
 }
 
 CRYPTO_DEFUN_STR(prof_cfg_group, struct isakmp_profile, client_cfg_group,
@@ -676,7 +676,7 @@ DEFUN(prof_initiate, "[no] initiate mode ?[aggressive]",
 {
 	CLI_CONTEXT(struct isakmp_profile, p);
 	bool on = !cli_is_no(a);
-	return CRYPTO_SET(p->aggressive, on);
+	return CLI_SET(p->aggressive, on);
 }
 
 CRYPTO_DEFUN_STR(prof_local_address, struct isakmp_profile, local_address,

@@ -148,15 +148,6 @@ void ha_config_loaded(void)
 #define HELP_REDUNDANCY "Enter redundancy mode\n"
 #define HELP_INTERDEV "Inter-device redundancy configuration\n"
 
-/* *SLOT becomes a copy of S (NULL clears it): false when it already was. */
-static bool str_update(char **slot, const char *s)
-{
-	if (s ? *slot && !strcmp(*slot, s) : !*slot)
-		return false;
-	xstrset(slot, s);
-	return true;
-}
-
 /* "To remove all inter-device configuration, use the no form" (seed 000) */
 DEFUN(red_interdev, "[no] redundancy inter-device",
       HELP_REDUNDANCY
@@ -203,7 +194,7 @@ static int scheme_set(struct cli *cli, const char *name)
 				"state\n", name);
 	bool had = rf.interdev;
 	rf.interdev = true;  /* even if removed from another session */
-	bool changed = str_update(&rf.scheme, name);
+	bool changed = cli_set_str(&rf.scheme, name) == CLI_OK;
 	return changed || !had ? CLI_OK : CLI_UNCHANGED;
 }
 
@@ -214,7 +205,7 @@ DEFUN(rf_scheme, "[no] scheme ?[standby ?[WORD$name]]",
 {
 	if (!cli_is_no(a))
 		return scheme_set(cli, cli_arg(a, "name"));
-	return str_update(&rf.scheme, NULL) ? CLI_OK : CLI_UNCHANGED;
+	return cli_set_str(&rf.scheme, NULL);
 }
 
 #define HELP_SECURITY "Secure the redundancy group communications\n"
@@ -229,10 +220,10 @@ DEFUN(rf_security, "[no] security ?[ipsec ?[WORD$profile]]",
       HELP_PROFILE)
 {
 	if (cli_is_no(a))
-		return str_update(&rf.security, NULL) ? CLI_OK : CLI_UNCHANGED;
+		return cli_set_str(&rf.security, NULL);
 	bool had = rf.interdev;
 	rf.interdev = true;
-	bool changed = str_update(&rf.security, cli_arg(a, "profile"));
+	bool changed = cli_set_str(&rf.security, cli_arg(a, "profile")) == CLI_OK;
 	return changed || !had ? CLI_OK : CLI_UNCHANGED;
 }
 

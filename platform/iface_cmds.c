@@ -19,14 +19,6 @@ const char *arg_after(const struct cli_args *a, const char *keyword)
 	return NULL;
 }
 
-int str_set_rc(char **slot, const char *v)
-{
-	if (*slot ? v && strcmp(*slot, v) == 0 : !v)
-		return CLI_UNCHANGED;
-	xstrset(slot, v);
-	return CLI_OK;
-}
-
 /* ---- interface / no interface ------------------------------------------- */
 
 /* "no interface": sub-interfaces and virtual interfaces go, a physical
@@ -70,10 +62,10 @@ DEFUN(description_cmd, "[no] description ?[LINE$text]",
 {
 	CLI_CONTEXT(struct iface, ifp);
 	if (cli_is_no(a))
-		return str_set_rc(&ifp->description, NULL);
+		return cli_set_str(&ifp->description, NULL);
 	char buf[241];
 	snprintf(buf, sizeof buf, "%s", cli_arg(a, "text"));
-	return str_set_rc(&ifp->description, buf);
+	return cli_set_str(&ifp->description, buf);
 }
 
 static void write_description(struct sbuf *out, struct iface *ifp)
@@ -141,12 +133,12 @@ DEFUN(duplex_cmd, "[no] duplex ?[(auto|full|half)]",
 {
 	CLI_CONTEXT(struct iface, ifp);
 	if (cli_is_no(a))
-		return SET_RC(ifp->duplex, DUPLEX_UNSET);
+		return CLI_SET(ifp->duplex, DUPLEX_UNSET);
 	if (!ether_port(cli, a, ifp))
 		return CLI_ERR;
 	enum duplex_cfg d = cli_has(a, "auto") ? DUPLEX_AUTO :
 			    cli_has(a, "full") ? DUPLEX_FULL : DUPLEX_HALF;
-	return SET_RC(ifp->duplex, d);
+	return CLI_SET(ifp->duplex, d);
 }
 
 DEFUN(speed_cmd, "[no] speed ?[(10|100|1000|auto)]",
@@ -158,7 +150,7 @@ DEFUN(speed_cmd, "[no] speed ?[(10|100|1000|auto)]",
 {
 	CLI_CONTEXT(struct iface, ifp);
 	if (cli_is_no(a))
-		return SET_RC(ifp->speed, SPEED_UNSET);
+		return CLI_SET(ifp->speed, SPEED_UNSET);
 	if (!ether_port(cli, a, ifp))
 		return CLI_ERR;
 	enum speed_cfg s = cli_has(a, "auto") ? SPEED_AUTO :
@@ -169,7 +161,7 @@ DEFUN(speed_cmd, "[no] speed ?[(10|100|1000|auto)]",
 		cli_invalid_arg(cli, a, 1);
 		return CLI_ERR;
 	}
-	return SET_RC(ifp->speed, s);
+	return CLI_SET(ifp->speed, s);
 }
 
 DEFUN(media_type_cmd, "[no] media-type ?[(rj45|sfp)]",
@@ -179,14 +171,14 @@ DEFUN(media_type_cmd, "[no] media-type ?[(rj45|sfp)]",
 {
 	CLI_CONTEXT(struct iface, ifp);
 	if (cli_is_no(a))
-		return SET_RC(ifp->media, MEDIA_UNSET);
+		return CLI_SET(ifp->media, MEDIA_UNSET);
 	if (!ether_port(cli, a, ifp))
 		return CLI_ERR;
 	if (ifp->type != IFT_GIGABITETHERNET) {
 		cli_invalid_arg(cli, a, 1);
 		return CLI_ERR;
 	}
-	return SET_RC(ifp->media, cli_has(a, "sfp") ? MEDIA_SFP : MEDIA_RJ45);
+	return CLI_SET(ifp->media, cli_has(a, "sfp") ? MEDIA_SFP : MEDIA_RJ45);
 }
 
 DEFUN(serial_restart_cmd, "[no] serial restart-delay ?[<0-900>$secs]",
@@ -196,12 +188,12 @@ DEFUN(serial_restart_cmd, "[no] serial restart-delay ?[<0-900>$secs]",
 {
 	CLI_CONTEXT(struct iface, ifp);
 	if (cli_is_no(a))
-		return SET_RC(ifp->restart_delay, -1);
+		return CLI_SET(ifp->restart_delay, -1);
 	if (ifp->type != IFT_SERIAL || ifp->is_subif) {
 		cli_invalid_arg(cli, a, 0);
 		return CLI_ERR;
 	}
-	return SET_RC(ifp->restart_delay, (int)cli_arg_num(a, "secs"));
+	return CLI_SET(ifp->restart_delay, (int)cli_arg_num(a, "secs"));
 }
 
 static void write_media(struct sbuf *out, struct iface *ifp)
@@ -226,7 +218,7 @@ DEFUN(random_detect_cmd, "[no] random-detect",
       "Enable Weighted Random Early Detection (WRED) on an Interface\n")
 {
 	CLI_CONTEXT(struct iface, ifp);
-	return SET_RC(ifp->red, !cli_is_no(a));
+	return CLI_SET(ifp->red, !cli_is_no(a));
 }
 
 static void write_misc(struct sbuf *out, struct iface *ifp)
@@ -241,7 +233,7 @@ DEFUN(cdp_enable_cmd, "[no] cdp enable",
 {
 	CLI_CONTEXT(struct iface, ifp);
 	/* "default cdp enable" restores the default, which is enabled */
-	return SET_RC(ifp->cdp_disabled, cli_is_no(a) && !cli_is_default(a));
+	return CLI_SET(ifp->cdp_disabled, cli_is_no(a) && !cli_is_default(a));
 }
 
 static void write_cdp(struct sbuf *out, struct iface *ifp)
@@ -275,13 +267,13 @@ DEFUN(ip_access_group_cmd,
 	CLI_CONTEXT(struct iface, ifp);
 	char **slot = cli_has(a, "out") ? &ifp->acl_out : &ifp->acl_in;
 	if (cli_is_no(a))
-		return str_set_rc(slot, NULL);
+		return cli_set_str(slot, NULL);
 	const char *name = arg_after(a, "access-group");
 	if (!name || !acl_ref_ok(name)) {
 		cli_invalid_arg(cli, a, 2);
 		return CLI_ERR;
 	}
-	return str_set_rc(slot, name);
+	return cli_set_str(slot, name);
 }
 
 static void write_access_group(struct sbuf *out, struct iface *ifp)
@@ -300,7 +292,7 @@ DEFUN(ip_tcp_mss_cmd, "[no] ip tcp adjust-mss ?[<500-1460>$mss]",
 {
 	CLI_CONTEXT(struct iface, ifp);
 	unsigned mss = cli_is_no(a) ? 0 : (unsigned)cli_arg_num(a, "mss");
-	return SET_RC(ifp->tcp_mss, mss);
+	return CLI_SET(ifp->tcp_mss, mss);
 }
 
 /* IOS prints adjust-mss after the HSRP lines (the seeds' 881 listing). */

@@ -192,7 +192,7 @@ DEFUN(ip_unnumbered_cmd, "[no] ip unnumbered ?[IFNAME$ifname]",
 {
 	CLI_CONTEXT(struct iface, ifp);
 	if (cli_is_no(a))
-		return str_set_rc(&ifp->unnumbered, NULL);
+		return cli_set_str(&ifp->unnumbered, NULL);
 	const char *name = cli_arg(a, "ifname");
 	/* unnumbered excludes addresses: the same name again is no change */
 	if (ifp->unnumbered && strcmp(ifp->unnumbered, name) == 0)
@@ -643,7 +643,7 @@ static int switch_set(enum tri *var, const struct cli_args *a)
 {
 	enum tri t = !cli_is_no(a) ? TRI_ON
 		     : cli_is_default(a) ? TRI_UNSET : TRI_OFF;
-	return SET_RC(*var, t);
+	return CLI_SET(*var, t);
 }
 
 #define GLOBAL_SWITCH(fn, syn, help, var)                                   \
@@ -665,7 +665,7 @@ DEFUN(ip_http_cmd, "[no] ip http (server|secure-server)",
       "Enable HTTP secure server\n")
 {
 	bool *on = cli_has(a, "server") ? &http_server : &http_secure;
-	return SET_RC(*on, !cli_is_no(a));
+	return CLI_SET(*on, !cli_is_no(a));
 }
 
 static void write_subnet_zero(struct sbuf *out)

@@ -303,10 +303,5 @@ void icmp_reset(void);
 /* Helpers shared by the command files. */
 /* The word that follows KEYWORD among the matched words, or NULL. */
 const char *arg_after(const struct cli_args *a, const char *keyword);
-/* Set *SLOT to a copy of V (NULL: unset it), returning what a handler
- * returns: CLI_UNCHANGED when it held that value already. */
-int str_set_rc(char **slot, const char *v);
-/* The same for a plain field: assign V to LV, CLI_UNCHANGED when equal. */
-#define SET_RC(lv, v) ((lv) == (v) ? CLI_UNCHANGED : ((lv) = (v), CLI_OK))
 
 #endif
