@@ -209,6 +209,8 @@ void flow_detach(struct ipsec_flow *f, struct xf_sa *x);
 /* A flow whose end points are these (invalid SPI counting), or NULL. */
 struct ipsec_flow *flow_by_peer(uint32_t local, uint32_t peer);
 struct ipsec_flow *flows_first(void);
+/* The peer an entry's SAs go to now, 0 when it has none. */
+uint32_t flow_current_peer(const char *map, unsigned seq);
 /* The current peer of a static entry (its first address peer). */
 uint32_t cmap_entry_peer(const struct cmap_entry *e);
 /* The routes reverse route injection wants now (network order; gateway

@@ -294,6 +294,14 @@ struct ipsec_flow *flow_for_sa(const struct ipsec_sa *sa)
 	return f;
 }
 
+uint32_t flow_current_peer(const char *map, unsigned seq)
+{
+	for (const struct ipsec_flow *f = spd.head; f; f = f->next)
+		if (f->sas && f->seq == seq && !strcmp(f->map, map))
+			return f->peer;
+	return 0;
+}
+
 uint32_t cmap_entry_peer(const struct cmap_entry *e)
 {
 	uint32_t a;

@@ -116,6 +116,11 @@ struct acl_rule {
 	uint32_t dst, dst_wild;
 	struct acl_port sport, dport;
 };
+/* The entries as configuration lines ("permit ip any host 10.0.0.1"),
+ * each after PREFIX and ending in a newline; remarks left out (show
+ * crypto map lists a map's ACL this way). */
+void acl_entries_text(const struct acl *acl, struct sbuf *b,
+		      const char *prefix);
 /* Calls FN for each entry in sequence order (remarks skipped); stops
  * when FN returns false. */
 typedef bool (*acl_rule_fn)(const struct acl_rule *r, void *ctx);

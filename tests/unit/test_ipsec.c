@@ -1089,6 +1089,48 @@ static void test_clear(void **state)
 	assert_int_equal(sadb_count(), 0);          /* with its sibling */
 }
 
+/* show crypto map: the ACL's lines, the peer the SAs go to now, the
+ * interfaces; show crypto dynamic-map: the templates. */
+static void test_show_crypto_map_live(void **state)
+{
+	assert_int_equal(cfg("crypto ipsec transform-set ts esp-aes esp-sha-hmac\n"
+			     "crypto map M 10 ipsec-isakmp\n"
+			     " set peer 10.0.0.5\n"
+			     " set peer 10.0.0.2\n"
+			     " set transform-set ts\n"
+			     " match address 101\n"
+			     " reverse-route\n"
+			     "crypto dynamic-map dyn 5\n"
+			     " set transform-set ts\n"
+			     "interface FastEthernet0/0\n crypto map M\n"), 0);
+	loop_turn();
+	char *out = show("show crypto map");
+	assert_non_null(strstr(out,
+		"Crypto Map \"M\" 10 ipsec-isakmp\n"
+		"        Peer = 10.0.0.5\n"
+		"        Peer = 10.0.0.2\n"
+		"        Extended IP access list 101\n"
+		"            access-list 101 permit ip 192.168.1.0 0.0.0.255 "
+		"192.168.2.0 0.0.0.255\n"
+		"        Current peer: 10.0.0.5\n"));
+	free(out);
+	struct oracle to, from;
+	oracle_of(&cases[0], &to, 0xe00, 1);
+	oracle_of(&cases[0], &from, 0xe01, 2);
+	ike_pair(&to, &from, "M", 10, A("10.0.0.2"), "192.168.1.0", "255.255.255.0",
+		 "192.168.2.0", "255.255.255.0", 0, 4608000, 3600);
+	out = show("show crypto map tag M");
+	assert_non_null(strstr(out, "        Current peer: 10.0.0.2\n"));
+	assert_non_null(strstr(out, "        Reverse Route Injection Enabled\n"
+				    "        Interfaces using crypto map M:\n"
+				    "                FastEthernet0/0\n"));
+	free(out);
+	out = show("show crypto dynamic-map");
+	assert_non_null(strstr(out, "Crypto Map Template\"dyn\" 5\n"));
+	assert_null(strstr(out, "WARNING"));
+	free(out);
+}
+
 int main(void)
 {
 	router_init();
@@ -1106,6 +1148,7 @@ int main(void)
 		cmocka_unit_test_setup(test_session_key_commands, setup),
 		cmocka_unit_test_setup(test_incomplete_and_spi_taken, setup),
 		cmocka_unit_test_setup(test_clear, setup),
+		cmocka_unit_test_setup(test_show_crypto_map_live, setup),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	core_reset_all();
