@@ -58,14 +58,13 @@ size_t esp_apply(struct ipsec_sa *sa, uint8_t **pkt, size_t len)
 	put32(esp, sa->d.spi);
 	put32(esp + 4, seq);
 	uint8_t *iv = esp + ESP_HLEN;
-	if (!xf_make_iv(x, seq, iv))
-		return 0;
 	if (x->aead) {
+		xf_gcm_iv(seq, iv);
 		if (!xf_gcm(x, true, iv, esp, ESP_HLEN, data, data, clen,
 			    data + clen))
 			return 0;
 	} else {
-		if (x->cipher && !xf_cbc(x, true, iv, data, data, clen))
+		if (x->cipher && !xf_cbc_seal(x, seq, iv, clen))
 			return 0;
 		if (x->mac && !xf_icv(x, esp, ESP_HLEN + x->iv_len + clen,
 				      NULL, 0, NULL, 0, data + clen))
@@ -99,7 +98,8 @@ static bool pad_ok(const uint8_t *t, size_t pad)
 }
 
 /* Replay first (cheap), then integrity, then decryption; the window moves
- * only for a packet that passed them all. */
+ * only for a packet that passed them all. OUT has a block of room in
+ * front (CBC decrypts the IV there). */
 enum ipsec_rx_err esp_open(struct ipsec_sa *sa, const uint8_t *p, size_t n,
 			   uint8_t *out, size_t *outlen, uint8_t *next)
 {
@@ -128,7 +128,7 @@ enum ipsec_rx_err esp_open(struct ipsec_sa *sa, const uint8_t *p, size_t n,
 				return RX_BAD_ICV;
 		}
 		if (x->cipher) {
-			if (!xf_cbc(x, false, iv, ct, out, clen))
+			if (!xf_cbc_open(x, iv, clen, out))
 				return RX_BAD_PAD;
 		} else {
 			memcpy(out, ct, clen);

@@ -105,10 +105,10 @@ struct xf_sa {
 	struct ipsec_flow *flow;
 	struct xf_sa *flow_next;
 	EVP_CIPHER_CTX *cipher;          /* keyed; NULL: esp-null, AH */
-	EVP_CIPHER_CTX *ivgen;           /* CBC: IVs from the sequence number */
 	EVP_MAC_CTX *mac;                /* keyed HMAC; NULL: no integrity */
 	bool aead;                       /* AES-GCM: the cipher checks itself */
 	uint8_t salt[4];                 /* GCM nonce salt (RFC 4106) */
+	uint8_t chain[16];               /* CBC out: last ciphertext block */
 	uint8_t align;                   /* ciphertext multiple (ESP: >= 4) */
 	uint8_t iv_len, icv_len;
 	double log_replay, log_mac;      /* last syslog of each kind */
@@ -120,11 +120,14 @@ void xf_detach(struct ipsec_sa *sa);
 /* The key lengths a transform needs (bits for AES/GCM); 0: unknown. */
 size_t xf_enc_key_len(enum xform x, unsigned bits);
 size_t xf_auth_key_len(enum xform x);
-/* An IV for sequence number SEQ (CBC: unpredictable, from the IV key). */
-bool xf_make_iv(struct xf_sa *x, uint32_t seq, uint8_t *iv);
-/* CBC in place over LEN bytes (a multiple of the block). */
-bool xf_cbc(struct xf_sa *x, bool enc, const uint8_t *iv, const uint8_t *in,
-	    uint8_t *out, size_t len);
+/* GCM's explicit IV for sequence number SEQ. */
+void xf_gcm_iv(uint32_t seq, uint8_t iv[8]);
+/* CBC out, in place: P is the IV's place, LEN bytes of payload follow
+ * (a multiple of the block); the IV is made there. */
+bool xf_cbc_seal(struct xf_sa *x, uint32_t seq, uint8_t *p, size_t len);
+/* CBC in: P is the IV, LEN bytes of ciphertext follow; the plaintext goes
+ * to OUT, which has room for one block in front of it. */
+bool xf_cbc_open(struct xf_sa *x, const uint8_t *p, size_t len, uint8_t *out);
 /* GCM: seal in place (tag out) or open (false: tag mismatch). */
 bool xf_gcm(struct xf_sa *x, bool enc, const uint8_t iv[8],
 	    const uint8_t *aad, size_t aadlen, const uint8_t *in, uint8_t *out,

@@ -7,10 +7,15 @@
  *            sets only its IV
  *   mac      an EVP_MAC_CTX (HMAC) keyed once; EVP_MAC_init with no key
  *            takes it back to the keyed start for each packet
- *   ivgen    for CBC: AES-128-ECB under a random key of the SA's own, so
- *            an IV is the encryption of the sequence number (unpredictable
- *            to an observer, as CBC needs: NIST SP 800-38A appendix C),
- *            one block operation instead of a call to the random source
+ *   CBC IVs  the encryption of the sequence number under the SA's key
+ *            (unpredictable to an observer, as CBC needs: NIST SP 800-38A
+ *            appendix C), and free: the context is never re-initialised.
+ *            Outbound, the block fed before the payload is the sequence
+ *            number XORed with the previous packet's last ciphertext block
+ *            (the chaining state the context holds), so it comes out as
+ *            E(seq): the IV, and the payload's CBC continues from it.
+ *            Inbound, IV and ciphertext are decrypted in one go; the
+ *            first block (garbage) is dropped.
  *
  * The algorithms are fetched once at start. Single DES lives in OpenSSL's
  * legacy provider, which is loaded beside the default one. */
@@ -19,11 +24,10 @@
 
 #include <openssl/core_names.h>
 #include <openssl/provider.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 
 static struct {
-	EVP_CIPHER *des, *des3, *aes[3], *gcm[3], *ecb;
+	EVP_CIPHER *des, *des3, *aes[3], *gcm[3];
 	EVP_MAC *hmac;
 } alg;
 
@@ -99,17 +103,6 @@ static bool setup_mac(struct xf_sa *x, const struct ipsec_sa_data *d)
 	return x->mac && EVP_MAC_init(x->mac, d->auth_key, d->auth_key_len, p);
 }
 
-static bool setup_ivgen(struct xf_sa *x)
-{
-	uint8_t key[16];
-	x->ivgen = EVP_CIPHER_CTX_new();
-	bool ok = x->ivgen && alg.ecb && RAND_bytes(key, sizeof key) == 1 &&
-		  EVP_EncryptInit_ex2(x->ivgen, alg.ecb, key, NULL, NULL) &&
-		  EVP_CIPHER_CTX_set_padding(x->ivgen, 0);
-	OPENSSL_cleanse(key, sizeof key);
-	return ok;
-}
-
 static bool setup_cipher(struct xf_sa *x, const struct ipsec_sa_data *d)
 {
 	x->align = 4;                      /* ESP's own alignment */
@@ -134,15 +127,15 @@ static bool setup_cipher(struct xf_sa *x, const struct ipsec_sa_data *d)
 	}
 	x->iv_len = (uint8_t)EVP_CIPHER_get_iv_length(c);
 	x->align = (uint8_t)EVP_CIPHER_get_block_size(c);
-	return EVP_CipherInit_ex2(x->cipher, c, d->enc_key, NULL, enc, NULL) &&
-	       EVP_CIPHER_CTX_set_padding(x->cipher, 0) &&
-	       (d->inbound || setup_ivgen(x));
+	memset(x->chain, 0, sizeof x->chain);     /* the context's state */
+	return x->iv_len == x->align && x->iv_len <= sizeof x->chain &&
+	       EVP_CipherInit_ex2(x->cipher, c, d->enc_key, x->chain, enc, NULL) &&
+	       EVP_CIPHER_CTX_set_padding(x->cipher, 0);
 }
 
 static void xf_free(struct xf_sa *x)
 {
 	EVP_CIPHER_CTX_free(x->cipher);
-	EVP_CIPHER_CTX_free(x->ivgen);
 	EVP_MAC_CTX_free(x->mac);
 	OPENSSL_cleanse(x, sizeof *x);
 	free(x);
@@ -181,39 +174,41 @@ void xf_detach(struct ipsec_sa *sa)
 
 /* ---- per packet ------------------------------------------------------------------ */
 
-bool xf_make_iv(struct xf_sa *x, uint32_t seq, uint8_t *iv)
+void xf_gcm_iv(uint32_t seq, uint8_t iv[8])
 {
-	if (x->aead) {
-		/* RFC 4106: any value never repeated under the key; the
-		 * sequence number is one (64 bits, the high half 0) */
-		memset(iv, 0, 4);
-		iv[4] = (uint8_t)(seq >> 24);
-		iv[5] = (uint8_t)(seq >> 16);
-		iv[6] = (uint8_t)(seq >> 8);
-		iv[7] = (uint8_t)seq;
-		return true;
-	}
-	if (!x->iv_len)
-		return true;
-	uint8_t block[16] = {0}, out[16];
-	block[12] = (uint8_t)(seq >> 24);
-	block[13] = (uint8_t)(seq >> 16);
-	block[14] = (uint8_t)(seq >> 8);
-	block[15] = (uint8_t)seq;
+	/* RFC 4106: any value never repeated under the key; the sequence
+	 * number is one (64 bits, the high half 0) */
+	memset(iv, 0, 4);
+	iv[4] = (uint8_t)(seq >> 24);
+	iv[5] = (uint8_t)(seq >> 16);
+	iv[6] = (uint8_t)(seq >> 8);
+	iv[7] = (uint8_t)seq;
+}
+
+bool xf_cbc_seal(struct xf_sa *x, uint32_t seq, uint8_t *p, size_t len)
+{
+	size_t b = x->iv_len;
+	uint8_t ctr[16] = {0};
+	ctr[b - 4] = (uint8_t)(seq >> 24);
+	ctr[b - 3] = (uint8_t)(seq >> 16);
+	ctr[b - 2] = (uint8_t)(seq >> 8);
+	ctr[b - 1] = (uint8_t)seq;
+	for (size_t i = 0; i < b; i++)
+		p[i] = x->chain[i] ^ ctr[i];
 	int n;
-	if (!EVP_EncryptUpdate(x->ivgen, out, &n, block, 16) || n != 16)
+	if (!EVP_CipherUpdate(x->cipher, p, &n, p, (int)(b + len)) ||
+	    (size_t)n != b + len)
 		return false;
-	memcpy(iv, out, x->iv_len);
+	memcpy(x->chain, p + len, b);          /* the last ciphertext block */
 	return true;
 }
 
-bool xf_cbc(struct xf_sa *x, bool enc, const uint8_t *iv, const uint8_t *in,
-	    uint8_t *out, size_t len)
+bool xf_cbc_open(struct xf_sa *x, const uint8_t *p, size_t len, uint8_t *out)
 {
 	int n;
-	return EVP_CipherInit_ex2(x->cipher, NULL, NULL, iv, enc, NULL) &&
-	       EVP_CipherUpdate(x->cipher, out, &n, in, (int)len) &&
-	       (size_t)n == len;
+	return EVP_CipherUpdate(x->cipher, out - x->iv_len, &n, p,
+				(int)(x->iv_len + len)) &&
+	       (size_t)n == x->iv_len + len;
 }
 
 bool xf_gcm(struct xf_sa *x, bool enc, const uint8_t iv[8],
@@ -293,6 +288,5 @@ void xform_init(void)
 		alg.aes[i] = EVP_CIPHER_fetch(NULL, aes[i], NULL);
 		alg.gcm[i] = EVP_CIPHER_fetch(NULL, gcm[i], NULL);
 	}
-	alg.ecb = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
 	alg.hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 }
