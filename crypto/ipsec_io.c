@@ -117,14 +117,16 @@ static uint16_t plain_mtu(const struct ipsec_sa *esp, const struct ipsec_sa *ah,
 	return 68;
 }
 
-static void count_out(struct ipsec_flow *f, struct ipsec_sa *esp,
-		      struct ipsec_sa *ah, size_t len)
+/* Integrity: AH's, ESP's HMAC, or GCM's own tag. */
+static bool digested(const struct ipsec_sa *esp, const struct ipsec_sa *ah)
 {
-	f->st.encaps++;
-	if (esp && esp->d.enc != XF_ESP_NULL)
-		f->st.encrypt++;
-	if (ah || (esp && (esp->d.auth != XF_NONE || esp->d.enc == XF_ESP_GCM)))
-		f->st.digest++;
+	return ah || (esp && (esp->d.auth != XF_NONE || esp->d.enc == XF_ESP_GCM));
+}
+
+/* LEN bytes went through ESP and/or AH: the SAs count them, against
+ * their kilobyte lifetime too. */
+static void count_sas(struct ipsec_sa *esp, struct ipsec_sa *ah, size_t len)
+{
 	for (int i = 0; i < 2; i++) {
 		struct ipsec_sa *sa = i ? ah : esp;
 		if (!sa)
@@ -133,6 +135,15 @@ static void count_out(struct ipsec_flow *f, struct ipsec_sa *esp,
 		sa->st.bytes += len;
 		sadb_account(sa, len);
 	}
+}
+
+static void count_out(struct ipsec_flow *f, struct ipsec_sa *esp,
+		      struct ipsec_sa *ah, size_t len)
+{
+	f->st.encaps++;
+	f->st.encrypt += esp && esp->d.enc != XF_ESP_NULL;
+	f->st.digest += digested(esp, ah);
+	count_sas(esp, ah, len);
 }
 
 /* 2^32 - 1 is the last sequence number an SA may send (RFC 4303 3.3.3):
@@ -313,18 +324,9 @@ static void count_in(struct ipsec_sa *esp, struct ipsec_sa *ah, size_t len)
 	struct ipsec_sa *sa = esp ? esp : ah;
 	struct flow_stats *st = &((struct xf_sa *)sa->engine)->flow->st;
 	st->decaps++;
-	if (esp && esp->d.enc != XF_ESP_NULL)
-		st->decrypt++;
-	if (ah || (esp && (esp->d.auth != XF_NONE || esp->d.enc == XF_ESP_GCM)))
-		st->verify++;
-	for (int i = 0; i < 2; i++) {
-		struct ipsec_sa *s = i ? ah : esp;
-		if (!s)
-			continue;
-		s->st.pkts++;
-		s->st.bytes += len;
-		sadb_account(s, len);
-	}
+	st->decrypt += esp && esp->d.enc != XF_ESP_NULL;
+	st->verify += digested(esp, ah);
+	count_sas(esp, ah, len);
 }
 
 /* The SA's proxies must cover what it carried. */

@@ -36,7 +36,7 @@ import time
 
 import pytest
 
-from test_net import Lab, Router, sh, wait_link, mac_of
+from test_net import Lab, Router, icmp_echo, ipv4, mac_of, sh, wait_link
 
 ROOT = os.geteuid() == 0
 PY = "/usr/bin/python3"
@@ -235,27 +235,6 @@ class Sniffer:
 
 def inject(ns, dev, *frames):
     sh("ip", "netns", "exec", ns, PY, "-c", SEND, dev, *[f.hex() for f in frames])
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return (~s) & 0xffff
-
-
-def ip_packet(src, dst, proto, payload, ttl=64):
-    import socket as so
-    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 0x4321, 0, ttl,
-                    proto, 0, so.inet_aton(src), so.inet_aton(dst))
-    return h[:10] + struct.pack("!H", csum(h)) + h[12:] + payload
-
-
-def icmp_echo(ident, seq):
-    m = struct.pack("!BBHHH", 8, 0, 0, ident, seq) + b"iosim-ipsec-test" * 2
-    return m[:2] + struct.pack("!H", csum(m)) + m[4:]
 
 
 # ---- the topology ----------------------------------------------------------------------
@@ -516,7 +495,7 @@ def test_replay_bad_icv_unknown_spi_and_clear_traffic(topo):
     fwd = forwarded(r2)
     clear = (bytes.fromhex(topo.mac[2].replace(":", "")) +
              bytes.fromhex(topo.mac[1].replace(":", "")) + b"\x08\x00" +
-             ip_packet("192.168.1.10", "192.168.2.10", 1, icmp_echo(9, 1)))
+             ipv4("192.168.1.10", "192.168.2.10", 1, icmp_echo(9, 1)))
     inject(topo.ns["ipr1"], topo.w1, clear)
     topo.logged(2, r"%CRYPTO-4-RECVD_PKT_NOT_IPSEC: Rec'd packet not an IPSEC "
                    r"packet\. \(ip\) vrf/dest_addr= /192\.168\.2\.10, "

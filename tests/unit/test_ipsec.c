@@ -435,6 +435,14 @@ static void oracle_of(const struct xf_case *c, struct oracle *o, uint32_t spi,
 	fill(o->ak, o->aklen, (uint8_t)(seed + 1));
 }
 
+/* The manual map with esp-aes esp-sha-hmac, SPIs SPI (in) and SPI + 1. */
+static void aes_sha_map(struct oracle *to, struct oracle *from, uint32_t spi)
+{
+	oracle_of(&cases[0], to, spi, 1);
+	oracle_of(&cases[0], from, spi + 1, 2);
+	manual_map(cases[0].words, "101", to, from, NULL, NULL);
+}
+
 /* The host's packet leaves as ESP to the peer, as the RFCs have it; the
  * peer's answer comes back to the host. */
 static void test_every_transform_both_ways(void **state)
@@ -618,11 +626,8 @@ static void test_replay_window(void **state)
  * and nothing else changes (the window, the decaps). */
 static void test_bad_packets_counted(void **state)
 {
-	const struct xf_case *c = &cases[0];
 	struct oracle to, from;
-	oracle_of(c, &to, 0x700, 1);
-	oracle_of(c, &from, 0x701, 2);
-	manual_map(c->words, "101", &to, &from, NULL, NULL);
+	aes_sha_map(&to, &from, 0x700);
 	uint8_t reply[128], pkt[2048];
 	icmp_packet(reply, A("192.168.2.10"), A("192.168.1.10"), 0, 60, 1);
 	size_t n = esp_seal(&to, 5, 4, reply, 60, pkt);
@@ -672,11 +677,8 @@ static void test_bad_packets_counted(void **state)
 /* What an SA carries must be what its proxies allow. */
 static void test_identity_checked(void **state)
 {
-	const struct xf_case *c = &cases[0];
 	struct oracle to, from;
-	oracle_of(c, &to, 0x710, 1);
-	oracle_of(c, &from, 0x711, 2);
-	manual_map(c->words, "101", &to, &from, NULL, NULL);
+	aes_sha_map(&to, &from, 0x710);
 	uint8_t inner[128], pkt[2048];
 	icmp_packet(inner, A("172.16.9.9"), A("192.168.1.10"), 0, 60, 1);
 	size_t n = esp_seal(&to, 1, 4, inner, 60, pkt);
@@ -751,6 +753,19 @@ static const char isakmp_map[] =
 	" match address 101\n"
 	"interface FastEthernet0/0\n crypto map M\n";
 
+/* crypto map M (ipsec-isakmp) applied, and the SA pair IKE would make for
+ * it (SPIs SPI and SPI + 1, UDP PORT, lifetimes KB and SECS). */
+static void isakmp_with_sas(struct oracle *to, struct oracle *from, uint32_t spi,
+			    uint16_t port, uint32_t kb, uint32_t secs)
+{
+	assert_int_equal(cfg(isakmp_map), 0);
+	loop_turn();
+	oracle_of(&cases[0], to, spi, 1);
+	oracle_of(&cases[0], from, spi + 1, 2);
+	ike_pair(to, from, "M", 10, A("10.0.0.2"), "192.168.1.0", "255.255.255.0",
+		 "192.168.2.0", "255.255.255.0", port, kb, secs);
+}
+
 /* Traffic with no SA yet: dropped, IKE asked (once a second), counted. */
 static void test_acquire(void **state)
 {
@@ -772,10 +787,7 @@ static void test_acquire(void **state)
 	free(out);
 	/* the SAs IKE brings carry the next packets */
 	struct oracle to, from;
-	oracle_of(&cases[0], &to, 0x900, 1);
-	oracle_of(&cases[0], &from, 0x901, 2);
-	ike_pair(&to, &from, "M", 10, A("10.0.0.2"), "192.168.1.0", "255.255.255.0",
-		 "192.168.2.0", "255.255.255.0", 0, 4608000, 3600);
+	isakmp_with_sas(&to, &from, 0x900, 0, 4608000, 3600);
 	ntx = 0;
 	host_sends(4);
 	const uint8_t *ip = last_ip_on(fa0, &len);
@@ -791,13 +803,8 @@ static void test_acquire(void **state)
 /* ESP in UDP (RFC 3948) for SAs with ports: both ways. */
 static void test_udp_encapsulation(void **state)
 {
-	assert_int_equal(cfg(isakmp_map), 0);
-	loop_turn();
 	struct oracle to, from;
-	oracle_of(&cases[0], &to, 0xa00, 1);
-	oracle_of(&cases[0], &from, 0xa01, 2);
-	ike_pair(&to, &from, "M", 10, A("10.0.0.2"), "192.168.1.0", "255.255.255.0",
-		 "192.168.2.0", "255.255.255.0", 4500, 0, 0);
+	isakmp_with_sas(&to, &from, 0xa00, 4500, 0, 0);
 	ntx = 0;
 	host_sends(1);
 	size_t len;
@@ -891,13 +898,8 @@ static void test_dynamic_map_and_rri(void **state)
  * hard limit ends the SA's use at once. */
 static void test_lifetimes(void **state)
 {
-	assert_int_equal(cfg(isakmp_map), 0);
-	loop_turn();
 	struct oracle to, from;
-	oracle_of(&cases[0], &to, 0xc00, 1);
-	oracle_of(&cases[0], &from, 0xc01, 2);
-	ike_pair(&to, &from, "M", 10, A("10.0.0.2"), "192.168.1.0", "255.255.255.0",
-		 "192.168.2.0", "255.255.255.0", 0, 3, 3600);
+	isakmp_with_sas(&to, &from, 0xc00, 0, 3, 3600);
 	size_t len;
 	int sent = 0;
 	for (uint16_t s = 1; s <= 80; s++) {
@@ -913,12 +915,7 @@ static void test_lifetimes(void **state)
 	/* seconds: an SA past its time carries nothing */
 	core_reset_all();
 	setup(state);
-	assert_int_equal(cfg(isakmp_map), 0);
-	loop_turn();
-	oracle_of(&cases[0], &to, 0xc10, 1);
-	oracle_of(&cases[0], &from, 0xc11, 2);
-	ike_pair(&to, &from, "M", 10, A("10.0.0.2"), "192.168.1.0", "255.255.255.0",
-		 "192.168.2.0", "255.255.255.0", 0, 4608000, 1);
+	isakmp_with_sas(&to, &from, 0xc10, 0, 4608000, 1);
 	struct ipsec_sa *out_sa = sadb_out_find_spi(A("10.0.0.2"), 50, 0xc11);
 	assert_non_null(out_sa);
 	out_sa->d.created -= 2;        /* two seconds have gone by */
@@ -1067,9 +1064,7 @@ static void test_incomplete_and_spi_taken(void **state)
 static void test_clear(void **state)
 {
 	struct oracle to, from;
-	oracle_of(&cases[0], &to, 0xd00, 1);
-	oracle_of(&cases[0], &from, 0xd01, 2);
-	manual_map(cases[0].words, "101", &to, &from, NULL, NULL);
+	aes_sha_map(&to, &from, 0xd00);
 	host_sends(1);
 	assert_int_equal(sadb_count(), 2);
 	free(exec_lines("clear crypto sa peer 10.0.0.7"));
