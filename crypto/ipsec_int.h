@@ -231,6 +231,8 @@ void spd_init(void);
 void manual_sync_flow(struct ipsec_flow *f, const struct cmap_entry *e,
 		      uint32_t local, uint32_t peer);
 void manual_forget(struct ipsec_flow *f);
+/* The entry is manual no more: its SAs go. */
+void manual_drop(struct ipsec_flow *f);
 
 /* ---- reverse route injection (rri.c) --------------------------------------------- */
 /* The SPD was rebuilt: static-map routes follow what is applied. */

@@ -27,7 +27,7 @@ static uint8_t obuf[IPSEC_HEADROOM + 65536 + IPSEC_TAILROOM];
 static uint8_t ibuf[IP_HLEN + 65536 + 64];
 
 static struct {
-	unsigned long invalid_spi, not_ipsec;
+	unsigned long invalid_spi, not_ipsec, nested;
 	double log_spi, log_not_ipsec, log_identity;
 } io;
 
@@ -441,21 +441,36 @@ static void ipsec_rx(const struct ip_rx *rx, uint8_t proto, const uint8_t *p,
 	ip_inject(rx->ifp, inner, len);
 }
 
+/* A decapsulated packet is delivered while its buffer is in use: one that
+ * carries ESP or AH to the router again (a tunnel in a tunnel) is not
+ * taken apart a second time, as nothing here is configured for it. */
+static void ipsec_rx_once(const struct ip_rx *rx, uint8_t proto, bool udp)
+{
+	static bool busy;
+	if (busy) {
+		io.nested++;
+		return;
+	}
+	busy = true;
+	ipsec_rx(rx, proto, rx->payload, rx->len, udp);
+	busy = false;
+}
+
 static void esp_input(const struct ip_rx *rx)
 {
-	ipsec_rx(rx, 50, rx->payload, rx->len, false);
+	ipsec_rx_once(rx, 50, false);
 }
 
 static void ah_input(const struct ip_rx *rx)
 {
-	ipsec_rx(rx, 51, rx->payload, rx->len, false);
+	ipsec_rx_once(rx, 51, false);
 }
 
 /* ESP in UDP from the IKE engine's port 4500 (the non-ESP marker checked
  * there): the UDP payload is the ESP packet. */
 static void udp_input(const struct ip_rx *rx)
 {
-	ipsec_rx(rx, 50, rx->payload, rx->len, true);
+	ipsec_rx_once(rx, 50, true);
 }
 
 /* Clear traffic that should have come protected. */

@@ -128,6 +128,12 @@ static void remove_all(struct ipsec_flow *f)
 	}
 }
 
+void manual_drop(struct ipsec_flow *f)
+{
+	remove_all(f);
+	manual_forget(f);
+}
+
 void manual_sync_flow(struct ipsec_flow *f, const struct cmap_entry *e,
 		      uint32_t local, uint32_t peer)
 {

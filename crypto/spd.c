@@ -17,8 +17,9 @@
  * Any configuration change marks the policy stale; it is rebuilt once, at
  * the next packet, show or turn of the loop, so a pasted configuration
  * costs one rebuild. Flows (show crypto ipsec sa's blocks, with their
- * counters) outlive rebuilds; a flow whose entry is no longer applied
- * loses its SAs (SADB_DEL_CONFIG). */
+ * counters) outlive rebuilds. Manually keyed SAs follow their entry; an
+ * IKE SA lives out its lifetime when its entry changes, and goes
+ * (SADB_DEL_CONFIG) when its map is no longer applied. */
 #include "crypto_int.h"
 #include "ipsec_int.h"
 #include "../hsrp/hsrp.h"
@@ -373,8 +374,10 @@ static void entry_flows(struct spd_binding *b, struct spd_entry *se)
 		}
 		snprintf(f->ifname, sizeof f->ifname, "%s", iface_name(b->ifp));
 		f->from_acl = true;
-		f->manual = e->type == CMAP_MANUAL;
 		f->live = true;
+		f->manual = e->type == CMAP_MANUAL;
+		if (!f->manual && f->manual_tmpl)
+			manual_drop(f);    /* the entry is no longer manual */
 		f->local = b->local;
 		if (!f->sas)
 			f->peer = se->peer;
@@ -463,10 +466,17 @@ static void relink_xflows(void)
 		/* a manual flow's SAs are its permit line's: they go with it */
 		if ((f->from_acl && f->live) || f->manual)
 			continue;
+		f->from_acl = false;
+		/* SAs of no crypto map (map ""): not the policy's to prune */
+		if (!f->map[0]) {
+			f->live = true;
+			continue;
+		}
+		/* live while its map is applied: an entry that changed or went
+		 * leaves its SAs to their lifetime, as on IOS */
 		struct spd_binding *b = binding_for(f->map, f->local);
 		struct spd_entry *e = b ? binding_entry(b, f->seq) : NULL;
-		f->from_acl = false;
-		f->live = e != NULL;
+		f->live = b != NULL;
 		if (e)
 			xflow_link(e, f);
 	}
@@ -500,7 +510,7 @@ static void delete_sas_of(struct ipsec_flow *f)
 		sadb_delete_bundle(bundles[i], SADB_DEL_CONFIG);
 }
 
-/* Flows whose entry went lose their SAs (and go with them); permit-line
+/* Flows whose map went lose their SAs (and go with them); permit-line
  * flows with none left go now. */
 static void prune_flows(void)
 {
