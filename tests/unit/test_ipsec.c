@@ -1126,6 +1126,33 @@ static void test_show_crypto_map_live(void **state)
 	free(out);
 }
 
+/* crypto map M redundancy GROUP: the group's virtual address is the local
+ * end; a router that is not the group's Active asks IKE for nothing and
+ * injects no route. */
+static void test_redundancy_group_end(void **state)
+{
+	assert_int_equal(cfg("crypto ipsec transform-set ts esp-aes esp-sha-hmac\n"
+			     "crypto map M 10 ipsec-isakmp\n"
+			     " set peer 10.0.0.2\n"
+			     " set transform-set ts\n"
+			     " match address 101\n"
+			     " reverse-route\n"
+			     "interface FastEthernet0/0\n"
+			     " standby 1 ip 10.0.0.3\n"
+			     " standby 1 name VPNHA\n"
+			     " crypto map M redundancy VPNHA\n"), 0);
+	loop_turn();
+	host_sends(1);
+	assert_int_equal(acquires, 0);
+	char *out = show("show crypto ipsec sa");
+	assert_non_null(strstr(out, "    Crypto map tag: M, local addr 10.0.0.3\n"));
+	assert_int_equal(counter(out, "#send errors "), 1);
+	free(out);
+	out = show("show ip route");
+	assert_null(strstr(out, "192.168.2.0/24 is directly connected"));
+	free(out);
+}
+
 int main(void)
 {
 	router_init();
@@ -1144,6 +1171,7 @@ int main(void)
 		cmocka_unit_test_setup(test_incomplete_and_spi_taken, setup),
 		cmocka_unit_test_setup(test_clear, setup),
 		cmocka_unit_test_setup(test_show_crypto_map_live, setup),
+		cmocka_unit_test_setup(test_redundancy_group_end, setup),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	core_reset_all();
