@@ -83,11 +83,6 @@ size_t esp_apply(struct ipsec_sa *sa, uint8_t **pkt, size_t len)
 	return total;
 }
 
-uint32_t ipsec_hdr_seq(uint8_t proto, const uint8_t *p)
-{
-	return be32(p + (proto == 51 ? 8 : 4));
-}
-
 /* RFC 4303 2.4: the receiver checks the default padding it was sent. */
 static bool pad_ok(const uint8_t *t, size_t pad)
 {

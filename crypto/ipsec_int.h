@@ -168,8 +168,6 @@ enum ipsec_rx_err esp_open(struct ipsec_sa *sa, const uint8_t *p, size_t n,
 enum ipsec_rx_err ah_verify(struct ipsec_sa *sa, const uint8_t *hdr,
 			    const uint8_t *p, size_t n, size_t *hlen,
 			    uint8_t *next);
-/* The sequence number of an ESP/AH header (for the replay syslog). */
-uint32_t ipsec_hdr_seq(uint8_t proto, const uint8_t *p);
 
 /* ---- the policy (spd.c) ----------------------------------------------------- */
 /* What a packet is, for policy. Addresses network order, ports host. */
@@ -180,8 +178,6 @@ struct pkt_key {
 	bool ports;                      /* first fragment of TCP/UDP */
 };
 void pkt_key_of(const uint8_t *pkt, size_t len, struct pkt_key *k);
-bool proxy_covers(const struct sa_proxy *p, uint32_t addr, uint8_t proto,
-		  uint16_t port, bool ports);
 /* Does SEL (local -> remote) cover K, outbound (src local) or inbound? */
 bool sel_covers(const struct sa_selector *sel, const struct pkt_key *k,
 		bool inbound);
@@ -243,15 +239,11 @@ void rri_reset(void);
 /* ---- the packet path (ipsec_io.c) ------------------------------------------------ */
 void ipsec_io_init(void);
 void ipsec_io_reset(void);
-/* Packets that arrived with an SPI no SA has (show crypto ipsec sa
- * counts them per flow when a flow has those end points). */
-unsigned long ipsec_invalid_spi_count(void);
 
 /* ---- debug crypto ipsec (ipsec_show.c) --------------------------------------------- */
 extern bool ipsec_debug;
 void ipsec_show_init(void);
-/* "IPSEC(create_sa): sa created, ..." and the other debug lines. */
-void ipsec_debug_sa(const char *what, const struct ipsec_sa *sa);
+/* "IPSEC(sa_request): , (key eng. msg.) OUTBOUND ..." */
 void ipsec_debug_acquire(const struct cmap_entry *e,
 			 const struct sa_selector *sel, uint32_t local,
 			 uint32_t peer);

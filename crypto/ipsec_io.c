@@ -31,11 +31,6 @@ static struct {
 	double log_spi, log_not_ipsec, log_identity;
 } io;
 
-unsigned long ipsec_invalid_spi_count(void)
-{
-	return io.invalid_spi;
-}
-
 /* Once a minute at most: the first one at once. */
 static bool log_due(double *last)
 {

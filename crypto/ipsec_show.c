@@ -592,16 +592,16 @@ void ipsec_debug_acquire(const struct cmap_entry *e,
 	sbuf_free(&b);
 }
 
-void ipsec_debug_sa(const char *what, const struct ipsec_sa *sa)
+static void debug_sa(bool created, const struct ipsec_sa *sa)
 {
 	char dst[16];
 	struct sbuf t;
 	sbuf_init(&t);
 	transform_text(sa, &t);
 	log_debug("IPSEC(%s): %s,\n  (sa) sa_dest= %s, sa_proto= %u,\n"
-		  "    sa_spi= 0x%X(%u),\n    sa_trans= %s , sa_conn_id= %u",
-		  !strcmp(what, "create") ? "create_sa" : "delete_sa",
-		  !strcmp(what, "create") ? "sa created" : "deleting SA",
+		  "    sa_spi= 0x%X(%u),\n    sa_trans= %s sa_conn_id= %u",
+		  created ? "create_sa" : "delete_sa",
+		  created ? "sa created" : "deleting SA",
 		  ip_fmt(sa_dest(sa), dst), sa->d.proto, sa->d.spi, sa->d.spi,
 		  t.s, sa->conn_id);
 	sbuf_free(&t);
@@ -612,7 +612,7 @@ static void on_sa(enum core_event ev, void *data, void *ctx)
 	const struct sadb_event *e = data;
 	if (!ipsec_debug || e->kind == SADB_EV_UPDATE)
 		return;
-	ipsec_debug_sa(e->kind == SADB_EV_ADD ? "create" : "delete", e->sa);
+	debug_sa(e->kind == SADB_EV_ADD, e->sa);
 }
 
 DEFUN(debug_ipsec, "[no] debug crypto ipsec",

@@ -80,7 +80,7 @@ void pkt_key_of(const uint8_t *pkt, size_t len, struct pkt_key *k)
 	k->dport = k->ports ? be16(pkt + ihl + 2) : 0;
 }
 
-bool proxy_covers(const struct sa_proxy *p, uint32_t addr, uint8_t proto,
+static bool proxy_covers(const struct sa_proxy *p, uint32_t addr, uint8_t proto,
 		  uint16_t port, bool ports)
 {
 	if ((addr & p->mask) != (p->addr & p->mask))

@@ -1069,10 +1069,18 @@ static void test_clear(void **state)
 	assert_int_equal(sadb_count(), 2);
 	free(exec_lines("clear crypto sa peer 10.0.0.7"));
 	assert_int_equal(sadb_count(), 2);
+	free(exec_lines("debug crypto ipsec"));
 	free(exec_lines("clear crypto sa map mm"));
 	assert_int_equal(sadb_count(), 0);
 	loop_turn();
 	assert_int_equal(sadb_count(), 2);          /* reinstalled */
+	assert_true(logged("IPSEC(delete_sa): deleting SA,\n  (sa) sa_dest= 10.0.0.1, "
+			   "sa_proto= 50,\n    sa_spi= 0xD00(3328),\n    sa_trans= "
+			   "esp-aes esp-sha-hmac , sa_conn_id= 2001"));
+	assert_true(logged("IPSEC(create_sa): sa created,\n  (sa) sa_dest= 10.0.0.2, "
+			   "sa_proto= 50,\n    sa_spi= 0xD01(3329),\n    sa_trans= "
+			   "esp-aes esp-sha-hmac , sa_conn_id= 2004"));
+	free(exec_lines("no debug crypto ipsec"));
 	char *out = show("show crypto ipsec sa");
 	assert_int_equal(counter(out, "#pkts encaps: "), 1);
 	free(out);
