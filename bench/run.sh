@@ -16,6 +16,11 @@
 #   forwarding             bench/forward.py: frames/s through one router between two
 #                          veths next to Linux's own forwarding, CPU time per frame
 #                          (needs root and build/bench/pktgen)
+#   ipsec                  bench/ipsec.py: iperf3 through an iosim<->iosim tunnel next to
+#                          strongSwan<->strongSwan (kernel-libipsec) for aes128-sha1,
+#                          3des-md5, aes128-gcm; packets/s at 64/1400 B through the iosim
+#                          tunnel with the routers' CPU per packet; build/bench/ipsec_bench:
+#                          the bare EVP cost per packet beside iosim's ESP, memory per tunnel
 #
 # usage: bench/run.sh            (make bench builds build/iosim first)
 # env:   IOSIM_BENCH=PATH (binary, default build/iosim), BENCH_LINES=N (default 100000),
@@ -210,4 +215,5 @@ sys.exit(0 if rc == 0 and prc == 0 else 1)
 EOF
 /usr/bin/python3 bench/hsrp_bench.py "$exe" "${HSRP_RUNS:-50}" || status=$?
 /usr/bin/python3 bench/forward.py "$exe" || status=$?
+/usr/bin/python3 bench/ipsec.py "$exe" || status=$?
 exit $status
