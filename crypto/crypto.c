@@ -1,6 +1,7 @@
 /* crypto subsystem: registration, reset for reload, and the running-config
  * section that puts ISAKMP, IPsec and crypto map lines in IOS order. */
 #include "crypto_int.h"
+#include "ike.h"
 #include "sadb.h"
 
 #include <string.h>
@@ -49,6 +50,9 @@ static void crypto_writer(struct sbuf *b)
 
 static void crypto_reset(void)
 {
+	/* the IKE SAs first: the IPsec SAs that go after them are nobody's
+	 * to announce */
+	ike_reset();
 	sadb_reset();
 	cmap_cfg_reset();
 	ipsec_cfg_reset();
@@ -67,6 +71,7 @@ void crypto_init(void)
 	cmap_cfg_init();
 	crypto_show_init();
 	sadb_init();
+	ike_init();
 	cfg_register_writer(CFG_CRYPTO, crypto_writer);
 	core_register_subsys(&crypto_subsys);
 }
