@@ -399,6 +399,9 @@ extern bool ike_debug;
 	IKE_DBG("ISAKMP (0:%u): " fmt, (sa)->d.conn_id, ##__VA_ARGS__)
 
 /* ---- ike_sa.c: the table and the transport ----------------------------------- */
+/* The UDP 500 and 4500 handlers (registered with the platform). */
+void ike_udp500(const struct ip_rx *rx);
+void ike_udp4500(const struct ip_rx *rx);
 void ike_sa_init(void);
 void ike_sa_reset(void);
 struct ike_sa *ike_sa_new(bool initiator, uint32_t local, uint32_t peer,

@@ -609,10 +609,19 @@ static bool p1_pending(uint32_t local, uint32_t peer)
 	return false;
 }
 
-static void request(uint32_t local, uint32_t peer, const char *map,
-		    unsigned seq, const struct sa_selector *sel)
+/* SAs for these proxies are up and not about to expire. */
+static bool have_sas(uint32_t peer, const struct sa_selector *sel)
 {
-	if (in_progress(peer, sel))
+	struct ipsec_sa *sa = sadb_out_find(peer, 50, sel);
+	if (!sa)
+		sa = sadb_out_find(peer, 51, sel);
+	return sa && !sa->soft_fired;
+}
+
+static void request(uint32_t local, uint32_t peer, const char *map,
+		    unsigned seq, const struct sa_selector *sel, bool rekey)
+{
+	if (in_progress(peer, sel) || (!rekey && have_sas(peer, sel)))
 		return;
 	struct ike_sa *sa = ike_sa_find_peer(local, peer);
 	if (sa) {
@@ -666,7 +675,7 @@ static void acquire(const struct cmap_entry *e, const struct sa_selector *sel,
 	if (!local)
 		return;
 	debug_request(e, sel, local, peer);
-	request(local, peer, e->map->name, e->seq, sel);
+	request(local, peer, e->map->name, e->seq, sel, false);
 }
 
 void ike_qm_phase1_up(struct ike_sa *sa)
@@ -712,7 +721,7 @@ static void soft_expire(struct ipsec_sa *old)
 	IKE_DBG("IPSEC(sa_request): rekey of SA 0x%X (crypto map %s %u)",
 		old->d.spi, old->d.map, old->d.map_seq);
 	request(old->d.local, old->d.peer, old->d.map, old->d.map_seq,
-		&old->d.sel);
+		&old->d.sel, true);
 }
 
 /* ---- parsing what the peer proposes ------------------------------------------------------------ */

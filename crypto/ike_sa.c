@@ -771,14 +771,14 @@ static void ike_input(const struct ip_rx *rx, const uint8_t *msg, size_t len,
 	}
 }
 
-static void udp500(const struct ip_rx *rx)
+void ike_udp500(const struct ip_rx *rx)
 {
 	ike_input(rx, rx->payload, rx->len, false);
 }
 
 /* UDP 4500 (RFC 3948 §2): a lone 0xff is a NAT keepalive, four zero bytes
  * (the non-ESP marker) put IKE in front, anything else is ESP. */
-static void udp4500(const struct ip_rx *rx)
+void ike_udp4500(const struct ip_rx *rx)
 {
 	static const uint8_t marker[4];
 	if (rx->len == 1 && rx->payload[0] == 0xff) {
@@ -826,6 +826,6 @@ void ike_sa_reset(void)
 
 void ike_sa_init(void)
 {
-	udp_register_port(ISAKMP_PORT, udp500);
-	udp_register_port(ISAKMP_NATT_PORT, udp4500);
+	udp_register_port(ISAKMP_PORT, ike_udp500);
+	udp_register_port(ISAKMP_NATT_PORT, ike_udp4500);
 }

@@ -293,6 +293,8 @@ static void wr32(uint8_t *p, uint32_t v)
 
 void isakmp_out_put(struct isakmp_out *o, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	if (o->overflow || n > sizeof o->b - o->len) {
 		o->overflow = true;
 		return;
