@@ -481,6 +481,9 @@ struct ike_sa *ike_mm_responder(const struct isakmp_hdr *h,
 /* Begin Main Mode with PEER from LOCAL; the SA (negotiating). */
 struct ike_sa *ike_mm_initiate(uint32_t local, uint32_t peer);
 void ike_p1_free(struct ike_p1 *p1);
+/* Phase 1's timer: retransmit the last message, or give up after the
+ * last retry; once phase 1 is done, forget the kept message. */
+void ike_p1_timeout(struct ike_sa *sa);
 /* Retransmit the last phase 1 message; false when out of retries. */
 bool ike_p1_retransmit(struct ike_sa *sa);
 bool ike_p1_is_done(const struct ike_p1 *p1);

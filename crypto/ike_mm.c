@@ -168,7 +168,14 @@ bool ike_p1_retransmit(struct ike_sa *sa)
 static void p1_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct ike_p1 *p = w->data;
-	struct ike_sa *sa = p->sa;
+	ike_p1_timeout(p->sa);
+}
+
+void ike_p1_timeout(struct ike_sa *sa)
+{
+	struct ike_p1 *p = sa->p1;
+	if (!p)
+		return;
 	if (p->step == MM_DONE) {
 		/* phase 1 is up and nothing asked for our last message again */
 		sa->p1 = NULL;
