@@ -412,6 +412,9 @@ struct ike_sa *ike_sa_find_peer(uint32_t local, uint32_t peer);
 struct ike_sa *ike_sa_find_conn(unsigned conn_id);
 /* Phase 1 done: state, lifetime timers, DPD; drain what waited on it. */
 void ike_sa_established(struct ike_sa *sa);
+/* Its lifetime or establishment time changed (a standby taking it over):
+ * the rekey and expiry timers follow. */
+void ike_sa_life_changed(struct ike_sa *sa);
 /* Delete: tell the peer (SEND: a Delete payload when phase 1 is done),
  * drop its exchanges, keep it shown "(deleted)" briefly, then free it. */
 void ike_sa_delete(struct ike_sa *sa, bool send, const char *reason);

@@ -283,7 +283,7 @@ static void dpd_notify(struct ike_sa *sa, const struct isakmp_notify_pl *n)
 				     n->data, 4);
 		return;
 	}
-	if (!sa->dpd_waiting || seq != sa->d.dpd_seq_out) {
+	if (seq != sa->d.dpd_seq_out) {
 		IKE_SA_DBG(sa, "DPD/R_U_THERE_ACK with unexpected sequence %u",
 			   seq);
 		ike_stats.in_drop++;
@@ -428,7 +428,6 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_msg *m,
 			   "dropping");
 		return;
 	}
-	ike_dpd_alive(sa);
 	for (int i = 1; i < m->npl; i++) {
 		const struct isakmp_pl *pl = &m->pl[i];
 		bool alive = true;
@@ -439,6 +438,9 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_msg *m,
 		if (!alive)
 			return;
 	}
+	/* an authenticated message: the peer is alive (after the payloads,
+	 * so an ACK is matched against the R-U-THERE it answers) */
+	ike_dpd_alive(sa);
 }
 
 /* ---- telling the peer what the SADB dropped ---------------------------------------- */

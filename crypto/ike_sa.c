@@ -293,7 +293,7 @@ static void arm_life(struct ike_sa *sa)
 	double now = core_uptime();
 	double end = sa->d.established + sa->d.lifetime;
 	double soft = end - rekey_margin(sa->d.lifetime);
-	double at = !sa->rekey_started && soft > now ? soft : end;
+	double at = sa->rekey_started ? end : soft > now ? soft : now;
 	ev_timer_stop(core_loop, &sa->life);
 	ev_timer_set(&sa->life, at > now ? at - now : 0.0, 0);
 	ev_timer_start(core_loop, &sa->life);
@@ -306,6 +306,12 @@ static bool has_successor(const struct ike_sa *sa)
 		if (!o->dead && o->d.peer == sa->d.peer && o->d.local == sa->d.local)
 			return true;
 	return false;
+}
+
+void ike_sa_life_changed(struct ike_sa *sa)
+{
+	if (sa->d.state == IKE_QM_IDLE && !sa->dead)
+		arm_life(sa);
 }
 
 static void life_cb(struct ev_loop *loop, ev_timer *w, int revents)
