@@ -83,11 +83,20 @@ test:
 
 bench:
 	@tools/deps.sh test
-	@$(MAKE) --no-print-directory build/iosim build/bench/rib_bench build/bench/pktgen
+	@$(MAKE) --no-print-directory build/iosim build/bench/rib_bench build/bench/pktgen \
+		build/bench/iosim-acquire
 	@bench/run.sh
 
 # Benchmarks of internals, linked with the release objects.
 build/bench/%: bench/%.c $(filter-out build/obj/core/main.o,$(OBJS)) $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(OPT) $(CFLAGS_COMMON) -o $@ $< \
+		$(filter-out build/obj/core/main.o,$(OBJS)) $(LIBS)
+
+# The IKE bench's routers (bench/ike_bench.py): the release build of
+# tests/lab/src/iosim_acquire.c, whose test command starts negotiations.
+build/bench/iosim-acquire: tests/lab/src/iosim_acquire.c $(filter-out build/obj/core/main.o,$(OBJS)) $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	@$(CC) $(OPT) $(CFLAGS_COMMON) -o $@ $< \

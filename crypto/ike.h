@@ -513,7 +513,7 @@ struct acl;
 int ike_acl_selectors(const struct acl *acl, struct sa_selector *out, int max);
 /* Delete the IPsec SAs with PEER, except those of bundle KEEP. */
 void ike_qm_delete_peer(uint32_t local, uint32_t peer, uint32_t keep,
-			enum sadb_reason why, bool tell);
+			enum sadb_reason why);
 
 /* ---- ike_info.c: Informational, DPD, keepalives ------------------------------------ */
 void ike_info_init(void);

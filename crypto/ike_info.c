@@ -181,7 +181,7 @@ static void peer_dead(struct ike_sa *sa)
 	char b[16];
 	IKE_SA_DBG(sa, "DPD/R_U_THERE DPD retries exhausted: peer %s is dead",
 		   ip_fmt(sa->d.peer, b));
-	ike_qm_delete_peer(sa->d.local, sa->d.peer, 0, SADB_DEL_DEAD_PEER, false);
+	ike_qm_delete_peer(sa->d.local, sa->d.peer, 0, SADB_DEL_DEAD_PEER);
 	/* every IKE SA with it goes, this one last */
 	for (struct ike_sa *o; (o = ike_sa_find_peer(sa->d.local, sa->d.peer)) &&
 			       o != sa;)

@@ -961,8 +961,7 @@ static void initial_contact(struct ike_sa *sa, const struct isakmp_msg *m)
 							      sa->d.peer)) &&
 				       o != sa;)
 			ike_sa_delete(o, false, "Receive initial contact");
-		ike_qm_delete_peer(sa->d.local, sa->d.peer, 0, SADB_DEL_PEER,
-				   false);
+		ike_qm_delete_peer(sa->d.local, sa->d.peer, 0, SADB_DEL_PEER);
 		return;
 	}
 }

@@ -997,7 +997,10 @@ static const struct cmap_entry *responder_entry(const struct ike_sa *sa,
 	for (const struct cmap_binding *b = crypto_bindings(); b; b = b->next) {
 		struct iface *ifp = iface_find(b->ifname);
 		const struct crypto_map *m = crypto_map_find(b->map);
-		if (!ifp || !m || ike_local_addr_for(b->map) != sa->d.local)
+		/* the map applied where the IKE SA's address lives (a
+		 * secondary address too) */
+		if (!ifp || !m || (ike_local_addr_for(b->map) != sa->d.local &&
+				   !iface_has_addr(ifp, sa->d.local)))
 			continue;
 		for (const struct cmap_entry *e = m->entries; e; e = e->next) {
 			if (e->type == CMAP_ISAKMP) {
@@ -1482,7 +1485,7 @@ static void del_fn(struct ipsec_sa *sa, void *ctx)
 }
 
 void ike_qm_delete_peer(uint32_t local, uint32_t peer, uint32_t keep,
-			enum sadb_reason why, bool tell)
+			enum sadb_reason why)
 {
 	for (;;) {
 		struct del_ctx c = {local, peer, keep, {0}, 0};
@@ -1491,7 +1494,6 @@ void ike_qm_delete_peer(uint32_t local, uint32_t peer, uint32_t keep,
 			return;
 		for (int i = 0; i < c.n; i++)
 			sadb_delete_bundle(c.bundles[i], why);
-		(void)tell;
 	}
 }
 

@@ -132,21 +132,24 @@ struct session {
 	const struct cmap_entry *entry;   /* a static entry naming the peer */
 };
 
-#define MAX_SESSIONS 512
-
 struct sessions {
 	struct session *v;
-	int n;
+	int n, cap;
+	struct intmap index;          /* local/peer -> position + 1 */
 };
 
 static struct session *session_get(struct sessions *s, uint32_t local,
 				   uint32_t peer)
 {
-	for (int i = 0; i < s->n; i++)
-		if (s->v[i].local == local && s->v[i].peer == peer)
-			return &s->v[i];
-	if (s->n == MAX_SESSIONS)
-		return NULL;
+	uint64_t key = (uint64_t)local << 32 | peer;
+	uintptr_t at = (uintptr_t)intmap_get(&s->index, key);
+	if (at)
+		return &s->v[at - 1];
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		s->v = xrealloc(s->v, (size_t)s->cap * sizeof *s->v);
+	}
+	intmap_put(&s->index, key, (void *)(uintptr_t)(s->n + 1));
 	struct session *n = &s->v[s->n++];
 	memset(n, 0, sizeof *n);
 	n->local = local;
@@ -382,7 +385,7 @@ DEFUN(show_session, "show crypto session [detail]",
       "Show crypto session detail\n")
 {
 	bool detail = cli_has(a, "detail");
-	struct sessions s = {xcalloc(MAX_SESSIONS, sizeof *s.v), 0};
+	struct sessions s = {0};
 	ike_sa_foreach(collect_ike, &s);
 	sadb_foreach(collect_ipsec, &s);
 	collect_config(&s);
@@ -394,6 +397,7 @@ DEFUN(show_session, "show crypto session [detail]",
 			      "Authentication\n\n");
 	for (int i = 0; i < s.n; i++)
 		session_show(cli, &s.v[i], detail);
+	intmap_clear(&s.index);
 	free(s.v);
 	return CLI_OK;
 }
@@ -506,7 +510,7 @@ static void clear_session_ike(struct ike_sa *sa, void *ctx)
 	    (c->remote && sa->d.peer != c->remote))
 		return;
 	/* the IPsec SAs first, while the IKE SA can still say so */
-	ike_qm_delete_peer(sa->d.local, sa->d.peer, 0, SADB_DEL_CLEARED, true);
+	ike_qm_delete_peer(sa->d.local, sa->d.peer, 0, SADB_DEL_CLEARED);
 	ike_sa_delete(sa, true, "User initiated clear");
 }
 
