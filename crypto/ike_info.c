@@ -462,9 +462,12 @@ static void on_sa_event(enum core_event ev, void *data, void *ctx)
 			     1);
 }
 
+/* The keepalive clock runs from the start, reloads included. */
 void ike_info_reset(void)
 {
 	ev_timer_stop(core_loop, &natk);
+	ev_timer_set(&natk, 5.0, 0);
+	ev_timer_start(core_loop, &natk);
 }
 
 void ike_info_init(void)
