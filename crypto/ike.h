@@ -480,7 +480,7 @@ void ike_mm_input(struct ike_sa *sa, const struct isakmp_msg *hdr_only,
 		  const uint8_t *msg, size_t len, const struct ip_rx *rx);
 /* A new responder SA from a first message (NULL: refused, counted). */
 struct ike_sa *ike_mm_responder(const struct isakmp_hdr *h,
-				const struct ip_rx *rx);
+				const uint8_t *msg, const struct ip_rx *rx);
 /* Begin Main Mode with PEER from LOCAL; the SA (negotiating). */
 struct ike_sa *ike_mm_initiate(uint32_t local, uint32_t peer);
 void ike_p1_free(struct ike_p1 *p1);

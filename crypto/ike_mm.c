@@ -1131,12 +1131,22 @@ void ike_mm_input(struct ike_sa *sa, const struct isakmp_msg *unused,
 /* ---- the two ways a phase 1 begins ----------------------------------------------------------------- */
 
 struct ike_sa *ike_mm_responder(const struct isakmp_hdr *h,
-				const struct ip_rx *rx)
+				const uint8_t *msg, const struct ip_rx *rx)
 {
 	ike_stats.cac_in_req++;
-	if (h->exch != EXCH_MAIN || (h->flags & ISAKMP_FLAG_ENC) || h->mid) {
+	/* a first message is checked whole before any state is made for it */
+	static struct isakmp_msg m;
+	static struct isakmp_sa sa_pl;
+	m.h = *h;
+	const struct isakmp_pl *sap;
+	if (h->exch != EXCH_MAIN || (h->flags & ISAKMP_FLAG_ENC) || h->mid ||
+	    isakmp_parse_chain(h->np, msg + ISAKMP_HDR_LEN,
+			       h->len - ISAKMP_HDR_LEN, false, &m) ||
+	    !(sap = isakmp_find(&m, NP_SA, 0)) ||
+	    isakmp_parse_sa(pl_body(sap), pl_blen(sap), &sa_pl)) {
 		ike_stats.in_drop++;
 		ike_stats.malformed++;
+		ike_log_bad_message(rx->src);
 		return NULL;
 	}
 	if (!ike_sa_admit()) {

@@ -21,8 +21,11 @@ bool ike_debug;
 #define XCHG_RETX_SECS   10.0
 #define XCHG_RETRIES     5
 #define XCHG_LINGER_SECS 30.0
-/* A failed SA stays in show crypto isakmp sa, "(deleted)", this long. */
+/* A failed SA stays in show crypto isakmp sa, "(deleted)", this long;
+ * past this many such SAs (a flood of unacceptable offers) a failed one
+ * is freed at once. */
 #define DEAD_SHOW_SECS   10.0
+#define DEAD_SHOW_MAX    256u
 /* Phase 1 is renegotiated this long before it expires (a tenth of its
  * life, at least 30 seconds), when IPsec SAs still depend on it. */
 #define P1_REKEY_FRACTION 0.1
@@ -32,6 +35,7 @@ static struct {
 	struct ike_sa *head, *tail;
 	struct intmap by_icky;         /* first cookie -> chain */
 	size_t n;
+	unsigned ndead;
 	unsigned next_conn;
 } tab;
 
@@ -221,6 +225,8 @@ static void sa_free(struct ike_sa *sa)
 	ike_p1_free(sa->p1);
 	sa->p1 = NULL;
 	unlink_sa(sa);
+	if (sa->dead)
+		tab.ndead--;
 	/* the keys must not outlive the SA in freed memory */
 	OPENSSL_cleanse(sa, sizeof *sa);
 	free(sa);
@@ -265,18 +271,21 @@ void ike_sa_fail(struct ike_sa *sa, const char *reason)
 		   reason, sa->d.initiator ? "I" : "R",
 		   ike_state_name(sa->d.state),
 		   ip_fmt(sa->d.peer, (char[16]){0}));
+	ike_qm_phase1_failed(sa->d.local, sa->d.peer);
+	/* freed from the loop, never under the caller's feet */
+	double show = tab.ndead >= DEAD_SHOW_MAX ? 0.0 : DEAD_SHOW_SECS;
 	sa->dead = true;
+	tab.ndead++;
 	ev_timer_stop(core_loop, &sa->life);
 	ev_timer_stop(core_loop, &sa->dpd);
 	free_xchgs(sa);
 	ike_p1_free(sa->p1);
 	sa->p1 = NULL;
-	ike_qm_phase1_failed(sa->d.local, sa->d.peer);
 	OPENSSL_cleanse(sa->d.skeyid_d, sizeof sa->d.skeyid_d);
 	OPENSSL_cleanse(sa->d.skeyid_a, sizeof sa->d.skeyid_a);
 	OPENSSL_cleanse(sa->d.skeyid_e, sizeof sa->d.skeyid_e);
 	OPENSSL_cleanse(sa->d.enc_key, sizeof sa->d.enc_key);
-	ev_timer_set(&sa->reap, DEAD_SHOW_SECS, 0);
+	ev_timer_set(&sa->reap, show, 0);
 	ev_timer_start(core_loop, &sa->reap);
 }
 
@@ -709,7 +718,7 @@ static void ike_input(const struct ip_rx *rx, const uint8_t *msg, size_t len,
 		}
 		sa = find_half(h.icky, rx->src);
 		if (!sa) {
-			sa = ike_mm_responder(&h, rx);
+			sa = ike_mm_responder(&h, msg, rx);
 			if (!sa)
 				return;
 		}
@@ -826,6 +835,7 @@ void ike_sa_reset(void)
 		sa_free(tab.head);
 	intmap_clear(&tab.by_icky);
 	tab.next_conn = 0;
+	tab.ndead = 0;
 	memset(&ike_stats, 0, sizeof ike_stats);
 	ike_debug = false;
 }

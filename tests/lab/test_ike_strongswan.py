@@ -343,6 +343,38 @@ def test_ping_through_tunnel(lab):
     assert "INSTALLED" in lab.charon.list_sas()
 
 
+def test_rekey_under_traffic(lab):
+    """iosim rekeys (its SAs five minutes from their end) while the host
+    pings through the tunnel every 200 ms, then the old bundle expires and
+    goes with a Delete: not one echo lost."""
+    if not data_path(lab):
+        pytest.skip("needs the ESP data path (issue 10 part A)")
+    lab.idle()
+    lab.suite("aes128-sha1")
+    res = lab.charon.initiate()
+    assert res.returncode == 0
+    old = ikelab.parse_list_sas(lab.charon.list_sas())
+    ping = subprocess.Popen(["ip", "netns", "exec", lab.ns_h, "ping", "-c", "50",
+                             "-i", "0.2", "-W", "2", "192.168.2.1"],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        time.sleep(2)
+        mark = len(lab.r.text())
+        lab.r.cmd("test crypto ipsec age 3300")
+        assert wait_for(lambda: lab.charon.list_sas().count("INSTALLED") == 2, 10), \
+            lab.r.text()[mark:][-3000:]
+        time.sleep(2)
+        lab.r.cmd(f"test crypto ipsec age 400 spi {old['spi_out']:X}")
+        assert wait_for(lambda: lab.charon.list_sas().count("INSTALLED") == 1, 10)
+        out, _ = ping.communicate(timeout=30)
+    finally:
+        if ping.poll() is None:
+            ping.kill()
+    assert " 0% packet loss" in out, out
+    new = ikelab.parse_list_sas(lab.charon.list_sas())
+    assert new["spi_in"] != old["spi_in"] and new["spi_out"] != old["spi_out"]
+
+
 def test_zz_capture_decodes_cleanly(lab):
     lab.idle()
     lab.cap.stop()

@@ -434,6 +434,27 @@ static void test_half_open_bound(void **state)
 	assert_int_equal(ike_stats.cac_in_reject, 201);
 }
 
+static void test_failed_offers_bounded(void **state)
+{
+	uint8_t msg[ISAKMP_MAX_MSG];
+	struct offer o = {P1_ENCR_AES, P1_HASH_SHA, 5, 128, 3600};  /* no policy */
+	for (unsigned i = 0; i < 1000; i++) {
+		uint8_t icky[8] = {0xaa, (uint8_t)(i >> 8), (uint8_t)i, 1, 2, 3, 4, 5};
+		deliver(htonl(0x0a030000u + i), msg, mm1(msg, icky, &o, 1));
+		ev_run(core_loop, EVRUN_NOWAIT);
+	}
+	/* each was refused and is shown "(deleted)" a moment: a bounded few */
+	assert_int_equal(ike_stats.resp_fails, 1000);
+	assert_true(ike_sa_count() <= 256);
+	assert_int_equal(ike_sa_half_open(), 0);
+	/* malformed first messages make no state at all */
+	size_t len = mm1(msg, (const uint8_t[8]){0xab, 1, 1, 1, 1, 1, 1, 1}, &o, 1);
+	msg[28 + 2] = 0x7f;                       /* SA longer than the message */
+	size_t before = ike_sa_count();
+	deliver(A("10.0.0.2"), msg, len);
+	assert_int_equal(ike_sa_count(), before);
+}
+
 static void give_up(struct ike_sa *sa, void *ctx)
 {
 	for (int i = 0; i < 6 && !sa->dead; i++)
@@ -505,6 +526,7 @@ int main(void)
 		cmocka_unit_test_setup(test_policy_order_and_lifetime, setup),
 		cmocka_unit_test_setup(test_no_proposal, setup),
 		cmocka_unit_test_setup(test_half_open_bound, setup),
+		cmocka_unit_test_setup(test_failed_offers_bounded, setup),
 		cmocka_unit_test_setup(test_retransmit_then_give_up, setup),
 		cmocka_unit_test_setup(test_unknown_cookie_and_junk, setup),
 	};
