@@ -1019,6 +1019,8 @@ static bool take_auth(struct ike_p1 *p, const uint8_t *msg, size_t len,
 	IKE_SA_DBG(sa, "SA authentication status:\n\tauthenticated");
 	IKE_SA_DBG(sa, "SA has been authenticated with %s",
 		   ip_fmt(sa->d.peer, (char[16]){0}));
+	sa->d.state = IKE_MM_KEY_AUTH;
+	initial_contact(sa, m);
 	return true;
 }
 
@@ -1044,8 +1046,6 @@ static void responder_msg5(struct ike_p1 *p, const uint8_t *msg, size_t len,
 	static struct isakmp_msg m;
 	if (!take_auth(p, msg, len, h, &m, true))
 		return;
-	sa->d.state = IKE_MM_KEY_AUTH;
-	initial_contact(sa, &m);
 	struct isakmp_out *o = &(struct isakmp_out){0};
 	isakmp_out_init(o, sa->d.icky, sa->d.rcky, EXCH_MAIN, 0, 0);
 	put_auth(o, p, false);
@@ -1061,12 +1061,9 @@ static void responder_msg5(struct ike_p1 *p, const uint8_t *msg, size_t len,
 static void initiator_msg6(struct ike_p1 *p, const uint8_t *msg, size_t len,
 			   const struct isakmp_hdr *h)
 {
-	struct ike_sa *sa = p->sa;
 	static struct isakmp_msg m;
 	if (!take_auth(p, msg, len, h, &m, false))
 		return;
-	sa->d.state = IKE_MM_KEY_AUTH;
-	initial_contact(sa, &m);
 	free(p->tx);                  /* nothing of ours is left to repeat */
 	p->tx = NULL;
 	done(p);

@@ -12,7 +12,6 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import threading
 import time
 
 import iosim
@@ -44,55 +43,22 @@ def new_tag():
     return f"{os.getpid() % 10000}{int(time.monotonic() * 1000) % 1000:03d}"
 
 
-class Router:
+class Router(iosim.Console):
     """One iosim (ARGV after the binary) with a pipe console kept open;
     NS: run it inside that namespace."""
 
     def __init__(self, name, args, config=(), ns=None, exe=None):
-        self.name = name
-        self.buf = ""
-        self.lock = threading.Lock()
-        self.mark = 0
-        exe = str(exe or iosim.binary())
-        argv = [exe, "--hostname", name, *map(str, args)]
+        argv = [str(exe or iosim.binary()), "--hostname", name, *map(str, args)]
         if ns:
             argv = ["ip", "netns", "exec", ns, *argv]
-        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True, bufsize=1,
-                                  env=iosim.default_env())
-        self.err = []
-        threading.Thread(target=self._pump, daemon=True).start()
-        threading.Thread(target=lambda: self.err.extend(self.p.stderr),
-                         daemon=True).start()
+        super().__init__(name, argv)
         self.cmd("enable")
         self.cmd("terminal length 0")
         if config:
             self.configure(config)
 
-    def _pump(self):
-        for line in self.p.stdout:
-            with self.lock:
-                self.buf += line
-
-    def text(self):
-        with self.lock:
-            return self.buf
-
     def cmd(self, line, timeout=15):
-        """Run LINE; return its output (without syslog lines in between
-        being kept apart: use log() for those)."""
-        self.mark += 1
-        marker = f"! mark {self.mark}"
-        start = len(self.text())
-        self.p.stdin.write(f"{line}\n{marker}\n")
-        self.p.stdin.flush()
-        got = wait_for(lambda: marker + "\n" in self.text()[start:], timeout)
-        assert got, f"{self.name}: no answer to {line!r}\n{self.text()[-3000:]}"
-        out = self.text()[start:]
-        out = out[out.index(line + "\n") + len(line) + 1:]
-        out = out[:out.index(marker)]
-        return out.rsplit("\n", 1)[0] + "\n"
+        return super().cmd(line, timeout)
 
     def configure(self, lines):
         self.cmd("configure terminal")
@@ -110,32 +76,13 @@ class Router:
                          if not iosim.SYSLOG_RE.match(l)
                          and not re.match(r"^\d\d:\d\d:\d\d: ", l))
 
-    def log(self):
-        return self.text()
-
     def wait_log(self, pattern, timeout, since=0):
         rx = re.compile(pattern)
         return wait_for(lambda: rx.search(self.text(), since), timeout)
 
-    def kill(self):
-        if self.p.poll() is None:
-            self.p.kill()
-        self.p.wait(timeout=10)
-
     def stop(self):
         """End at EOF; returns stderr (the sanitizer's word is in it)."""
-        if self.p.poll() is None:
-            try:
-                self.p.stdin.close()
-            except OSError:
-                pass
-            try:
-                self.p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                self.p.wait(timeout=10)
-        time.sleep(0.1)
-        return "".join(self.err)
+        return self.finish()
 
 
 def sanitizer_clean(stderr):

@@ -48,6 +48,18 @@ static const uint8_t *tx_isakmp(int i, size_t *len)
 	return udp + 8;
 }
 
+/* The first ISAKMP message the router sent, parsed into M. */
+static void first_sent(struct isakmp_msg *m)
+{
+	size_t len = 0;
+	const uint8_t *r = NULL;
+	for (int i = 0; i < ntx && !r; i++)
+		r = tx_isakmp(i, &len);
+	assert_non_null(r);
+	assert_int_equal(isakmp_parse_hdr(r, len, &m->h), 0);
+	assert_int_equal(isakmp_parse_chain(m->h.np, r + 28, len - 28, false, m), 0);
+}
+
 static struct iface *fa0;
 static const uint8_t peer_mac[6] = {0x02, 0, 0, 0, 0, 0x22};
 
@@ -348,16 +360,10 @@ static void test_policy_order_and_lifetime(void **state)
 	assert_int_equal(last_sa->d.lifetime, 1000);
 	assert_int_equal(last_sa->d.state, IKE_MM_SA_SETUP);
 	/* the answer: the responder cookie, one proposal, transform 2 */
-	size_t len = 0;
-	const uint8_t *r = NULL;
-	for (int i = 0; i < ntx && !r; i++)
-		r = tx_isakmp(i, &len);
-	assert_non_null(r);
 	struct isakmp_msg m;
-	assert_int_equal(isakmp_parse_hdr(r, len, &m.h), 0);
+	first_sent(&m);
 	assert_memory_equal(m.h.icky, icky, 8);
 	assert_memory_equal(m.h.rcky, last_sa->d.rcky, 8);
-	assert_int_equal(isakmp_parse_chain(m.h.np, r + 28, len - 28, false, &m), 0);
 	static struct isakmp_sa sa;
 	const struct isakmp_pl *pl = isakmp_find(&m, NP_SA, 0);
 	assert_int_equal(isakmp_parse_sa(pl_body(pl), pl_blen(pl), &sa), 0);
@@ -390,15 +396,9 @@ static void test_no_proposal(void **state)
 	assert_true(last_sa->dead);
 	assert_int_equal(ike_stats.resp_fails, 1);
 	/* NO_PROPOSAL_CHOSEN went back */
-	size_t len;
-	const uint8_t *r = NULL;
-	for (int i = 0; i < ntx && !r; i++)
-		r = tx_isakmp(i, &len);
-	assert_non_null(r);
 	struct isakmp_msg m;
-	assert_int_equal(isakmp_parse_hdr(r, len, &m.h), 0);
+	first_sent(&m);
 	assert_int_equal(m.h.exch, EXCH_INFO);
-	assert_int_equal(isakmp_parse_chain(m.h.np, r + 28, len - 28, false, &m), 0);
 	struct isakmp_notify_pl n;
 	const struct isakmp_pl *pl = isakmp_find(&m, NP_N, 0);
 	assert_int_equal(isakmp_parse_notify(pl_body(pl), pl_blen(pl), &n), 0);
