@@ -321,14 +321,7 @@ class Tshark:
         self.files.append(self.pcap)
 
     def stop(self):
-        if self.p and self.p.poll() is None:
-            time.sleep(0.3)
-            self.p.send_signal(signal.SIGINT)
-            try:
-                self.p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                self.p.wait()
+        iosim.interrupt(self.p, grace=0.3)
 
     def read(self, *opts, fields=None, filt=None):
         running = self.p.poll() is None

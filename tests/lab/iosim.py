@@ -265,6 +265,19 @@ def stop(proc, timeout=10):
     return proc.returncode
 
 
+def interrupt(proc, grace=0.5, timeout=15):
+    """SIGINT PROC after GRACE seconds (tshark then writes out what it has
+    captured) and wait for it, killing it after TIMEOUT."""
+    if proc and proc.poll() is None:
+        time.sleep(grace)
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def default_env(extra=None):
     env = dict(os.environ)
     env.setdefault("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1:abort_on_error=0")

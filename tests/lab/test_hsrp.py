@@ -18,7 +18,6 @@ Needs root (namespaces, AF_PACKET); skips with the reason otherwise.
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -137,14 +136,7 @@ class Lan:
         return sh(*args, ns=self.host, **kw)
 
     def stop_capture(self):
-        if self.tshark and self.tshark.poll() is None:
-            time.sleep(0.5)
-            self.tshark.send_signal(signal.SIGINT)
-            try:
-                self.tshark.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.tshark.kill()
-                self.tshark.wait()
+        iosim.interrupt(self.tshark)
 
     def down(self):
         for r in self.routers:

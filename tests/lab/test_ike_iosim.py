@@ -15,7 +15,6 @@ older ("test crypto ... age") so lifetimes run out now."""
 import re
 import socket
 import sys
-import time
 from pathlib import Path
 
 import pytest
