@@ -728,6 +728,23 @@ static void responder_msg1(struct ike_p1 *p, const struct isakmp_msg *m)
 	p1_send(p, o);
 }
 
+/* The first attribute of the responder's choice that no offered policy
+ * has, for %CRYPTO-6-IKMP_SA_NOT_OFFERED. */
+static const char *not_offered(const struct suite *s)
+{
+	bool encr = false, hash = false, group = false, life = false;
+	for (const struct isakmp_policy *q = crypto_isakmp_policies(); q;
+	     q = q->next) {
+		struct suite pol = policy_suite(q);
+		encr |= pol.encr == s->encr && pol.bits == s->bits;
+		hash |= pol.hash == s->hash;
+		group |= pol.group == s->group;
+		life |= !s->life || s->life <= pol.life;
+	}
+	return !encr ? "encryption" : !hash ? "hash" : !group ? "group"
+	       : !life ? "life duration" : "auth";
+}
+
 static void initiator_msg3(struct ike_p1 *p);
 
 static void initiator_msg2(struct ike_p1 *p, const struct isakmp_msg *m)
@@ -755,8 +772,8 @@ static void initiator_msg2(struct ike_p1 *p, const struct isakmp_msg *m)
 	if (!known || !q) {
 		char b[16];
 		log_ios("CRYPTO-6-IKMP_SA_NOT_OFFERED", "Remote peer %s responded "
-			"with attribute [not offered] not offered or changed",
-			ip_fmt(sa->d.peer, b));
+			"with attribute %s not offered or changed",
+			ip_fmt(sa->d.peer, b), known ? not_offered(&s) : "unknown");
 		ike_stats.init_fails++;
 		ike_sa_fail(sa, "Peer chose a policy that was not offered");
 		return;

@@ -455,6 +455,54 @@ static void test_failed_offers_bounded(void **state)
 	assert_int_equal(ike_sa_count(), before);
 }
 
+/* What the data path does with traffic the map protects and no SA has. */
+static void acquire(void)
+{
+	const struct cmap_entry *e = crypto_map_entry(crypto_map_find("CM"), 10);
+	assert_non_null(e);
+	struct sa_selector sel = {
+		{A("192.168.1.0"), A("255.255.255.0"), 0, 0},
+		{A("192.168.2.0"), A("255.255.255.0"), 0, 0}};
+	sadb_acquire(e, &sel, A("10.0.0.2"));
+}
+
+static void test_acquire_initiates(void **state)
+{
+	learn_peer(A("10.0.0.2"));
+	ntx = 0;
+	acquire();
+	struct isakmp_msg m;
+	first_sent(&m);
+	assert_int_equal(m.h.exch, EXCH_MAIN);
+	/* every pre-share policy offered, in priority order; NAT-T and DPD */
+	static struct isakmp_sa sa;
+	const struct isakmp_pl *pl = isakmp_find(&m, NP_SA, 0);
+	assert_int_equal(isakmp_parse_sa(pl_body(pl), pl_blen(pl), &sa), 0);
+	assert_int_equal(sa.prop[0].nxf, 2);
+	assert_int_equal(isakmp_count(&m, NP_VID), 4);
+	last_sa = NULL;
+	ike_sa_foreach(find_last, NULL);
+	assert_non_null(last_sa);
+	assert_true(last_sa->d.initiator);
+	/* more traffic while it negotiates starts nothing new */
+	ntx = 0;
+	acquire();
+	assert_int_equal(ntx, 0);
+	assert_int_equal(ike_sa_count(), 1);
+	/* an answer choosing what was not offered (group 5) ends it */
+	uint8_t msg[ISAKMP_MAX_MSG];
+	struct offer o = {P1_ENCR_AES, P1_HASH_SHA, 5, 128, 3600};
+	size_t len = mm1(msg, last_sa->d.icky, &o, 1);
+	memset(msg + 8, 0x42, 8);                      /* the responder cookie */
+	deliver(A("10.0.0.2"), msg, len);
+	assert_true(last_sa->dead);
+	assert_int_equal(ike_stats.init_fails, 1);
+	/* and the request that waited for it went with it */
+	ntx = 0;
+	acquire();
+	assert_true(ntx > 0);
+}
+
 static void give_up(struct ike_sa *sa, void *ctx)
 {
 	for (int i = 0; i < 6 && !sa->dead; i++)
@@ -527,6 +575,7 @@ int main(void)
 		cmocka_unit_test_setup(test_no_proposal, setup),
 		cmocka_unit_test_setup(test_half_open_bound, setup),
 		cmocka_unit_test_setup(test_failed_offers_bounded, setup),
+		cmocka_unit_test_setup(test_acquire_initiates, setup),
 		cmocka_unit_test_setup(test_retransmit_then_give_up, setup),
 		cmocka_unit_test_setup(test_unknown_cookie_and_junk, setup),
 	};
