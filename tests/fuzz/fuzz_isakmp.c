@@ -37,7 +37,7 @@ static const char config[] =
 	" encr 3des\n"
 	" hash md5\n"
 	" authentication pre-share\n"
-	" group 1\n"
+	" group 2\n"
 	"crypto isakmp key cisco123 address 0.0.0.0 0.0.0.0\n"
 	"crypto isakmp keepalive 10 2 periodic\n"
 	"crypto ipsec transform-set TS esp-aes esp-sha-hmac\n"
