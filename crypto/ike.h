@@ -323,6 +323,7 @@ struct ike_sa_data {
 	uint32_t dpd_seq_out;          /* last R-U-THERE we sent */
 	uint32_t dpd_seq_in;           /* last R-U-THERE the peer sent */
 	unsigned conn_id;              /* show crypto isakmp sa conn-id, 0 none */
+	enum sa_status status;         /* STDBY: a copy kept by a standby router */
 };
 
 struct ike_p1;                         /* phase 1 in progress (ike_mm.c) */

@@ -117,6 +117,7 @@ struct ike_sa *ike_sa_find_peer(uint32_t local, uint32_t peer)
 {
 	for (struct ike_sa *sa = tab.tail; sa; sa = sa->prev)
 		if (!sa->dead && sa->d.state == IKE_QM_IDLE && sa->d.peer == peer &&
+		    sa->d.status == SA_STATUS_ACTIVE &&
 		    (!local || sa->d.local == local))
 			return sa;
 	return NULL;

@@ -34,17 +34,39 @@ static bool natt_cap(const struct ike_sa *sa)
 
 /* ---- show crypto isakmp sa -------------------------------------------------- */
 
+/* "show crypto isakmp sa [active | standby]" (the HA forms of seed 001):
+ * which SAs a command lists or clears. */
+struct which {
+	struct cli *cli;
+	bool active, standby;         /* both false: every SA */
+};
+
+static struct which which_of(struct cli *cli, const struct cli_args *a)
+{
+	return (struct which){cli, cli_has(a, "active"), cli_has(a, "standby")};
+}
+
+static bool wanted(const struct which *w, enum sa_status st)
+{
+	return (!w->active && !w->standby) ||
+	       (w->active && st == SA_STATUS_ACTIVE) ||
+	       (w->standby && st == SA_STATUS_STANDBY);
+}
+
 /* dst is the responder, src the initiator (of the first exchange) */
 static void sa_row(struct ike_sa *sa, void *ctx)
 {
-	struct cli *cli = ctx;
+	struct which *w = ctx;
 	char l[16], p[16];
+	if (!wanted(w, sa->d.status))
+		return;
 	ip_fmt(sa->d.local, l);
 	ip_fmt(sa->d.peer, p);
-	cli_printf(cli, "%-16s%-16s%-15s%7u%5u %s\n",
+	cli_printf(w->cli, "%-16s%-16s%-15s%7u%5u %s\n",
 		   sa->d.initiator ? p : l, sa->d.initiator ? l : p,
 		   ike_state_name(sa->d.state), sa->d.conn_id, 0,
-		   sa->dead ? "ACTIVE (deleted)" : "ACTIVE");
+		   sa->d.status == SA_STATUS_STANDBY ? "STDBY"
+		   : sa->dead ? "ACTIVE (deleted)" : "ACTIVE");
 }
 
 static const char *encr_short(const struct ike_sa *sa)
@@ -78,14 +100,18 @@ static void caps(const struct ike_sa *sa, char *b, size_t n)
 
 static void sa_detail(struct ike_sa *sa, void *ctx)
 {
-	struct cli *cli = ctx;
+	struct which *w = ctx;
+	struct cli *cli = w->cli;
 	char l[16], p[16], life[16], cap[8];
+	if (!wanted(w, sa->d.status))
+		return;
 	bool up = sa->d.state == IKE_QM_IDLE;
 	hms(p1_remaining(sa), life, sizeof life);
 	caps(sa, cap, sizeof cap);
 	cli_printf(cli, "%-6u%-16s%-16s%-7s%-7s%-5s%-7s%-5s%-3u%-9s%s\n",
 		   sa->d.conn_id, ip_fmt(sa->d.local, l), ip_fmt(sa->d.peer, p),
-		   "", sa->dead ? "DELETD" : "ACTIVE",
+		   "", sa->d.status == SA_STATUS_STANDBY ? "STDBY"
+		   : sa->dead ? "DELETD" : "ACTIVE",
 		   up || sa->d.state >= IKE_MM_SA_SETUP ? encr_short(sa) : "",
 		   up || sa->d.state >= IKE_MM_SA_SETUP ? hash_short(sa->d.hash) : "",
 		   sa->d.state >= IKE_MM_SA_SETUP ? "psk" : "",
@@ -93,13 +119,19 @@ static void sa_detail(struct ike_sa *sa, void *ctx)
 	cli_printf(cli, "       Engine-id:Conn-id =  SW:%u\n\n", sa->d.conn_id);
 }
 
-DEFUN(show_isakmp_sa, "show crypto isakmp sa [detail]",
+#define HA_WHICH_HELP \
+	"All existing IKE SAs that are in an active state\n" \
+	"All existing IKE SAs that are in standby state\n"
+
+DEFUN(show_isakmp_sa, "show crypto isakmp sa [(active|standby)] [detail]",
       "Show running system information\n"
       "Encryption module\n"
       "Show ISAKMP\n"
       "Show ISAKMP Security Associations\n"
+      HA_WHICH_HELP
       "Show ISAKMP SA Detail\n")
 {
+	struct which w = which_of(cli, a);
 	if (cli_has(a, "detail")) {
 		cli_puts(cli, "Codes: C - IKE configuration mode, D - Dead Peer "
 			      "Detection\n"
@@ -109,12 +141,12 @@ DEFUN(show_isakmp_sa, "show crypto isakmp sa [detail]",
 			      "       renc - RSA encryption\n\n");
 		cli_puts(cli, "C-id  Local           Remote          I-VRF  "
 			      "Status Encr Hash   Auth DH Lifetime Cap.\n\n");
-		ike_sa_foreach(sa_detail, cli);
+		ike_sa_foreach(sa_detail, &w);
 		return CLI_OK;
 	}
 	cli_puts(cli, "dst             src             state          conn-id "
 		      "slot status\n");
-	ike_sa_foreach(sa_row, cli);
+	ike_sa_foreach(sa_row, &w);
 	cli_puts(cli, "\n");
 	return CLI_OK;
 }
@@ -204,9 +236,22 @@ static const char *session_iface(const struct session *s)
 	return ifp ? iface_name(ifp) : "(none)";
 }
 
+static bool session_standby(const struct session *s)
+{
+	for (int i = 0; i < s->nike; i++)
+		if (s->ike[i]->d.status == SA_STATUS_STANDBY)
+			return true;
+	for (int i = 0; i < s->nipsec; i++)
+		if (s->ipsec[i]->d.status == SA_STATUS_STANDBY)
+			return true;
+	return false;
+}
+
 static const char *session_status(const struct session *s)
 {
 	bool up = false, nego = false;
+	if (session_standby(s))
+		return "UP-STANDBY";
 	for (int i = 0; i < s->nike; i++) {
 		up |= s->ike[i]->d.state == IKE_QM_IDLE;
 		nego |= s->ike[i]->d.state != IKE_QM_IDLE;
@@ -378,13 +423,16 @@ static void session_show(struct cli *cli, const struct session *s, bool detail)
 	cli_puts(cli, "\n");
 }
 
-DEFUN(show_session, "show crypto session [detail]",
+DEFUN(show_session, "show crypto session [(active|standby)] [detail]",
       "Show running system information\n"
       "Encryption module\n"
       "Show crypto sessions (tunnels)\n"
+      "Sessions that are active\n"
+      "Sessions that are standby\n"
       "Show crypto session detail\n")
 {
 	bool detail = cli_has(a, "detail");
+	struct which w = which_of(cli, a);
 	struct sessions s = {0};
 	ike_sa_foreach(collect_ike, &s);
 	sadb_foreach(collect_ipsec, &s);
@@ -396,7 +444,9 @@ DEFUN(show_session, "show crypto session [detail]",
 			      "K - Keepalives, N - NAT-traversal, X - IKE Extended "
 			      "Authentication\n\n");
 	for (int i = 0; i < s.n; i++)
-		session_show(cli, &s.v[i], detail);
+		if (wanted(&w, session_standby(&s.v[i]) ? SA_STATUS_STANDBY
+						       : SA_STATUS_ACTIVE))
+			session_show(cli, &s.v[i], detail);
 	intmap_clear(&s.index);
 	free(s.v);
 	return CLI_OK;
@@ -480,17 +530,21 @@ DEFUN(show_cac, "show crypto call admission statistics",
 
 static void clear_one(struct ike_sa *sa, void *ctx)
 {
-	ike_sa_delete(sa, true, "User initiated clear");
+	if (wanted(ctx, sa->d.status))
+		ike_sa_delete(sa, true, "User initiated clear");
 }
 
-DEFUN(clear_isakmp, "clear crypto isakmp [<1-32766>$id]",
+DEFUN(clear_isakmp, "clear crypto isakmp [(<1-32766>$id|active|standby)]",
       "Reset functions\n"
       "Encryption module\n"
       "Flush the ISAKMP database\n"
-      "connection id of SA\n")
+      "connection id of SA\n"
+      "Clear the IKE SAs that are active\n"
+      "Clear the IKE SAs that are standby\n")
 {
 	if (!cli_has(a, "id")) {
-		ike_sa_foreach(clear_one, NULL);
+		struct which w = which_of(cli, a);
+		ike_sa_foreach(clear_one, &w);
 		return CLI_OK;
 	}
 	struct ike_sa *sa = ike_sa_find_conn((unsigned)cli_arg_num(a, "id"));
@@ -501,13 +555,14 @@ DEFUN(clear_isakmp, "clear crypto isakmp [<1-32766>$id]",
 
 struct clear_ctx {
 	uint32_t local, remote;
+	struct which w;
 };
 
 static void clear_session_ike(struct ike_sa *sa, void *ctx)
 {
 	struct clear_ctx *c = ctx;
 	if ((c->local && sa->d.local != c->local) ||
-	    (c->remote && sa->d.peer != c->remote))
+	    (c->remote && sa->d.peer != c->remote) || !wanted(&c->w, sa->d.status))
 		return;
 	/* the IPsec SAs first, while the IKE SA can still say so */
 	ike_qm_delete_peer(sa->d.local, sa->d.peer, 0, SADB_DEL_CLEARED);
@@ -524,22 +579,26 @@ static void clear_session_ipsec(struct ipsec_sa *sa, void *ctx)
 {
 	struct bundle_list *l = ctx;
 	if ((l->c->local && sa->d.local != l->c->local) ||
-	    (l->c->remote && sa->d.peer != l->c->remote) || l->n == 256)
+	    (l->c->remote && sa->d.peer != l->c->remote) ||
+	    !wanted(&l->c->w, sa->d.status) || l->n == 256)
 		return;
 	l->b[l->n++] = sa->d.bundle;
 }
 
 DEFUN(clear_session,
-      "clear crypto session [local A.B.C.D$local] [remote A.B.C.D$remote]",
+      "clear crypto session [(active|standby)] [local A.B.C.D$local] [remote A.B.C.D$remote]",
       "Reset functions\n"
       "Encryption module\n"
       "Clear crypto sessions (tunnels)\n"
+      "Clear the sessions that are active\n"
+      "Clear the sessions that are standby\n"
       "Local address of the session\n"
       "IP address\n"
       "Remote address of the session\n"
       "IP address\n")
 {
-	struct clear_ctx c = {cli_arg_ip(a, "local"), cli_arg_ip(a, "remote")};
+	struct clear_ctx c = {cli_arg_ip(a, "local"), cli_arg_ip(a, "remote"),
+			      which_of(cli, a)};
 	ike_sa_foreach(clear_session_ike, &c);
 	/* and what was left without an IKE SA */
 	struct bundle_list l = {&c, {0}, 0};
