@@ -559,6 +559,51 @@ static void test_unknown_cookie_and_junk(void **state)
 	assert_int_equal(ike_sa_count(), 0);
 }
 
+static void test_commands(void **state)
+{
+	/* the engine's configuration lines come back as typed, and go */
+	assert_int_equal(cli_exec_config_text(
+		"crypto isakmp nat keepalive 20\n"
+		"crypto call admission limit ike in-negotiation-sa 50\n"
+		"crypto call admission limit ike sa 200\n", NULL), 0);
+	char *run = cfg_running_text();
+	assert_non_null(strstr(run, "\ncrypto isakmp nat keepalive 20\n"));
+	assert_non_null(strstr(run, "\ncrypto call admission limit ike sa 200\n"
+				    "crypto call admission limit ike "
+				    "in-negotiation-sa 50\n"));
+	free(run);
+	assert_int_equal(crypto_isakmp_nat_keepalive(), 20);
+	assert_int_equal(ike_sa_half_open_limit(), 50);
+	assert_int_equal(cli_exec_config_text(
+		"no crypto isakmp nat keepalive\n"
+		"no crypto call admission limit ike in-negotiation-sa\n"
+		"no crypto call admission limit ike sa\n", NULL), 0);
+	run = cfg_running_text();
+	assert_null(strstr(run, "nat keepalive"));
+	assert_null(strstr(run, "call admission"));
+	free(run);
+	assert_int_equal(ike_sa_half_open_limit(), 1000);
+	/* debug crypto isakmp, as show debugging and undebug all see it */
+	char *out = cli_exec_capture("debug crypto isakmp");
+	assert_string_equal(out, "Crypto ISAKMP debugging is on\n");
+	free(out);
+	out = cli_exec_capture("show debugging");
+	assert_non_null(strstr(out, "Cryptographic Subsystem:\n"
+				    "  Crypto ISAKMP debugging is on\n"));
+	free(out);
+	free(cli_exec_capture("undebug all"));
+	assert_false(ike_debug);
+	/* the counters' show: every MIB object, one line each */
+	out = cli_exec_capture("show crypto mib ike flowmib global");
+	assert_non_null(strstr(out, " vrf Global\n  Active Tunnels"));
+	assert_non_null(strstr(out, "  No Sa Fails"));
+	int lines = 0;
+	for (const char *p = out; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, 27);
+	free(out);
+}
+
 int main(void)
 {
 	router_init();
@@ -578,6 +623,7 @@ int main(void)
 		cmocka_unit_test_setup(test_acquire_initiates, setup),
 		cmocka_unit_test_setup(test_retransmit_then_give_up, setup),
 		cmocka_unit_test_setup(test_unknown_cookie_and_junk, setup),
+		cmocka_unit_test_setup(test_commands, setup),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
 	core_reset_all();
