@@ -57,6 +57,7 @@ BASE = [
     "crypto map CM 10 ipsec-isakmp", " set peer 10.0.0.2", " set transform-set TS",
     " match address VPN",
     "interface FastEthernet0/0", " crypto map CM",
+    "ip route 192.168.2.0 255.255.255.0 10.0.0.2",
 ]
 
 SUITES = {
@@ -341,6 +342,34 @@ def test_ping_through_tunnel(lab):
             break
     assert ok, p.stdout
     assert "INSTALLED" in lab.charon.list_sas()
+
+
+def test_dpd_on_demand_with_traffic(lab):
+    """On-demand DPD (IOS's default) asks only while traffic goes out
+    unanswered: the host keeps pinging a strongSwan that is gone."""
+    if not data_path(lab):
+        pytest.skip("needs the ESP data path (issue 10 part A)")
+    lab.idle()
+    lab.suite("aes128-sha1")
+    lab.r.configure(["crypto isakmp keepalive 10 2"])
+    try:
+        assert lab.charon.initiate().returncode == 0
+        mark = len(lab.r.text())
+        lab.charon.kill()
+        ping = subprocess.Popen(["ip", "netns", "exec", lab.ns_h, "ping", "-c", "150",
+                                 "-i", "0.2", "-W", "1", "192.168.2.1"],
+                                stdout=subprocess.DEVNULL)
+        try:
+            gone = wait_for(lambda: "QM_IDLE" not in lab.r.show("show crypto isakmp sa")
+                            or None, 40, step=0.5)
+        finally:
+            ping.kill()
+            ping.wait()
+        assert gone and "DPD retries exhausted" in lab.r.text()[mark:]
+    finally:
+        lab.r.configure(["no crypto isakmp keepalive"])
+        lab.charon.stop()
+        lab.charon.start()
 
 
 def test_rekey_under_traffic(lab):
