@@ -12,6 +12,8 @@
  *   ike_qm.c      Quick Mode, both roles: proposals from crypto maps,
  *                 proxies, PFS, KEYMAT, the IPsec SAs into the SADB,
  *                 acquire (traffic without an SA) and rekey
+ *   ike_p2pol.c   phase 2 policy: transform sets as proposals, the
+ *                 responder's choice, crypto map entries against proxies
  *   ike_info.c    Informational exchanges: Notify, Delete, INITIAL-CONTACT,
  *                 DPD (R-U-THERE / ACK), NAT keepalives
  *   ike_show.c    show crypto isakmp sa, show crypto session, clears,
