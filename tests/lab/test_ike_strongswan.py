@@ -235,6 +235,10 @@ def test_iosim_initiates_on_acquire(lab):
     dec = lab.cap.read("-o", uat, "-V", filt=f"isakmp.ispi == {sas['icookie']}")
     assert "Identification" in dec and "Nonce" in dec, dec[-3000:]
     assert "Hash DATA" in dec
+    # decrypted, every message still decodes cleanly (padding included)
+    bad = lab.cap.read("-o", uat, filt=f"isakmp.ispi == {sas['icookie']} && "
+                       "(_ws.malformed || _ws.expert.severity >= \"error\")")
+    assert bad.strip() == "", bad[:3000]
 
 
 def test_dpd_detects_dead_strongswan(lab):
