@@ -19,6 +19,7 @@
 #include "../../cli/cli.h"
 #include "../../platform/platform_int.h"
 #include "../../crypto/ike.h"
+#include "../../crypto/sadb.h"
 
 /* ---- transmissions --------------------------------------------------------- */
 
@@ -559,6 +560,161 @@ static void test_unknown_cookie_and_junk(void **state)
 	assert_int_equal(ike_sa_count(), 0);
 }
 
+/* ---- Quick Mode as responder, with an SA made by hand ------------------------- */
+
+/* An established SA with known keys; the test plays the peer with the
+ * same keys (both ends of an SA hold the same ones). */
+static struct ike_sa *hand_sa(void)
+{
+	uint8_t icky[8] = {0x51, 1, 2, 3, 4, 5, 6, 7};
+	struct ike_sa *sa = ike_sa_new(false, A("10.0.0.1"), A("10.0.0.2"), icky);
+	sa->d.encr = IKE_ENCR_AES;
+	sa->d.key_bits = 128;
+	sa->d.hash = IKE_HASH_SHA;
+	sa->d.auth = IKE_AUTH_PRESHARE;
+	sa->d.group = 2;
+	sa->d.lifetime = 86400;
+	sa->d.prf_len = 20;
+	sa->d.iv_len = 16;
+	sa->d.enc_key_len = 16;
+	for (int i = 0; i < 20; i++) {
+		sa->d.skeyid_a[i] = (uint8_t)(0xa0 + i);
+		sa->d.skeyid_d[i] = (uint8_t)(0xd0 + i);
+	}
+	memset(sa->d.enc_key, 0x3e, 16);
+	memset(sa->d.iv, 0x17, 16);
+	ike_sa_assign_conn_id(sa);
+	ike_sa_established(sa);
+	return sa;
+}
+
+/* The peer's next message of exchange MID: BUILD fills it after HASH(1)
+ * (or only HASH(3) when H3 is given), it is encrypted with *IV. */
+static size_t peer_msg(struct ike_sa *sa, uint8_t exch, uint8_t flags,
+		       uint32_t mid, uint8_t *iv, void (*build)(struct isakmp_out *),
+		       const uint8_t *h3, uint8_t *out)
+{
+	struct isakmp_out *o = &(struct isakmp_out){0};
+	isakmp_out_init(o, sa->d.icky, sa->d.rcky, exch, flags, mid);
+	size_t h = isakmp_out_begin(o, NP_HASH);
+	isakmp_out_put(o, h3 ? h3 : (const uint8_t[20]){0}, 20);
+	isakmp_out_end(o, h);
+	if (build)
+		build(o);
+	isakmp_out_finish(o);
+	if (!h3)
+		assert_true(ike_p2_hash_fill(sa, o, h, mid, NULL, 0));
+	assert_true(ike_encrypt(sa, o, iv));
+	memcpy(out, o->b, o->len);
+	return o->len;
+}
+
+static const uint8_t ni[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+
+static void qm1_body(struct isakmp_out *o)
+{
+	size_t s = isakmp_out_begin(o, NP_SA);
+	isakmp_out_u32(o, IPSEC_DOI);
+	isakmp_out_u32(o, SIT_IDENTITY);
+	size_t p = isakmp_out_nested(o, NP_NONE);
+	isakmp_out_u8(o, 1);
+	isakmp_out_u8(o, PROTO_ESP);
+	isakmp_out_u8(o, 4);
+	isakmp_out_u8(o, 1);
+	isakmp_out_u32(o, 0xc0ffee01);
+	size_t t = isakmp_out_nested(o, NP_NONE);
+	isakmp_out_u8(o, 1);
+	isakmp_out_u8(o, ESP_AES);
+	isakmp_out_u16(o, 0);
+	isakmp_out_attr(o, P2_LIFE_TYPE, LIFE_SECONDS);
+	isakmp_out_attr(o, P2_LIFE_DUR, 3600);
+	isakmp_out_attr(o, P2_ENCAP, ENCAP_TUNNEL);
+	isakmp_out_attr(o, P2_AUTH, P2_AUTH_SHA);
+	isakmp_out_attr(o, P2_KEY_LEN, 128);
+	isakmp_out_end(o, t);
+	isakmp_out_end(o, p);
+	isakmp_out_end(o, s);
+	isakmp_out_simple(o, NP_NONCE, ni, sizeof ni);
+	struct isakmp_ident ci = {ID_IPV4_ADDR_SUBNET, 0, 0, A("192.168.2.0"),
+				  A("255.255.255.0"), ""};
+	struct isakmp_ident cr = {ID_IPV4_ADDR_SUBNET, 0, 0, A("192.168.1.0"),
+				  A("255.255.255.0"), ""};
+	isakmp_out_id(o, NP_ID, &ci);
+	isakmp_out_id(o, NP_ID, &cr);
+}
+
+static void connected_body(struct isakmp_out *o)
+{
+	size_t n = isakmp_out_begin(o, NP_N);
+	isakmp_out_u32(o, IPSEC_DOI);
+	isakmp_out_u8(o, PROTO_ESP);
+	isakmp_out_u8(o, 4);
+	isakmp_out_u16(o, N_CONNECTED);
+	isakmp_out_u32(o, 0xc0ffee01);
+	isakmp_out_end(o, n);
+}
+
+static void test_qm_responder_commit_bit(void **state)
+{
+	learn_peer(A("10.0.0.2"));
+	struct ike_sa *sa = hand_sa();
+	const uint32_t mid = 0x01020304;
+	/* the exchange's IV: hash(phase 1 IV | M-ID), as both ends derive it */
+	uint8_t iv[16];
+	struct ike_xchg *tmp = ike_xchg_new(sa, mid, EXCH_QUICK, true);
+	memcpy(iv, tmp->iv, 16);
+	ike_xchg_free(tmp);
+	uint8_t msg[ISAKMP_MAX_MSG];
+	ntx = 0;
+	size_t len = peer_msg(sa, EXCH_QUICK, ISAKMP_FLAG_COMMIT, mid, iv, qm1_body,
+			      NULL, msg);
+	deliver(A("10.0.0.2"), msg, len);
+	/* QM2 back: decrypt it with the chained IV, take Nr and our SPI */
+	size_t rlen = 0;
+	const uint8_t *r = NULL;
+	for (int i = 0; i < ntx && !r; i++)
+		r = tx_isakmp(i, &rlen);
+	assert_non_null(r);
+	static uint8_t plain[ISAKMP_MAX_MSG];
+	size_t plen;
+	assert_true(ike_decrypt(sa, r, rlen, iv, plain, &plen));
+	struct isakmp_msg m;
+	assert_int_equal(isakmp_parse_hdr(r, rlen, &m.h), 0);
+	assert_int_equal(isakmp_parse_chain(m.h.np, plain, plen, true, &m), 0);
+	assert_true(ike_p2_hash_check(sa, &m, ni, sizeof ni));
+	const struct isakmp_pl *np = isakmp_find(&m, NP_NONCE, 0);
+	const struct isakmp_pl *sap = isakmp_find(&m, NP_SA, 0);
+	static struct isakmp_sa s;
+	assert_int_equal(isakmp_parse_sa(pl_body(sap), pl_blen(sap), &s), 0);
+	uint32_t my_spi = (uint32_t)s.prop[0].spi[0] << 24 | s.prop[0].spi[1] << 16 |
+			  s.prop[0].spi[2] << 8 | s.prop[0].spi[3];
+	/* QM3: HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni | Nr) */
+	uint8_t zero = 0, mb[4] = {1, 2, 3, 4}, h3[20];
+	struct ike_iov v[4] = {{&zero, 1}, {mb, 4}, {ni, sizeof ni},
+			       {pl_body(np), pl_blen(np)}};
+	assert_true(ike_prf(IKE_HASH_SHA, sa->d.skeyid_a, 20, v, 4, h3));
+	len = peer_msg(sa, EXCH_QUICK, 0, mid, iv, NULL, h3, msg);
+	deliver(A("10.0.0.2"), msg, len);
+	/* inbound is in use; outbound waits for the peer's CONNECTED */
+	struct sa_selector sel = {
+		{A("192.168.1.0"), A("255.255.255.0"), 0, 0},
+		{A("192.168.2.0"), A("255.255.255.0"), 0, 0}};
+	assert_non_null(sadb_in_find(A("10.0.0.1"), 50, my_spi));
+	assert_null(sadb_out_find(A("10.0.0.2"), 50, &sel));
+	len = peer_msg(sa, EXCH_INFO, 0, mid, iv, connected_body, NULL, msg);
+	deliver(A("10.0.0.2"), msg, len);
+	struct ipsec_sa *out = sadb_out_find(A("10.0.0.2"), 50, &sel);
+	assert_non_null(out);
+	assert_int_equal(out->d.spi, 0xc0ffee01);
+	assert_int_equal(out->d.enc, XF_ESP_AES);
+	assert_int_equal(out->d.life_secs, 3600);
+	assert_memory_equal(out->d.ike_cookies, sa->d.icky, 8);
+	/* both directions' keys differ (KEYMAT covers the SPI) */
+	struct ipsec_sa *in = sadb_in_find(A("10.0.0.1"), 50, my_spi);
+	assert_memory_not_equal(in->d.enc_key, out->d.enc_key, 16);
+	assert_int_equal(ike_stats.in_p2, 1);
+}
+
 static void test_commands(void **state)
 {
 	/* the engine's configuration lines come back as typed, and go */
@@ -624,6 +780,7 @@ int main(void)
 		cmocka_unit_test_setup(test_retransmit_then_give_up, setup),
 		cmocka_unit_test_setup(test_unknown_cookie_and_junk, setup),
 		cmocka_unit_test_setup(test_commands, setup),
+		cmocka_unit_test_setup(test_qm_responder_commit_bit, setup),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
 	core_reset_all();
