@@ -226,6 +226,9 @@ void isakmp_out_simple(struct isakmp_out *o, uint8_t type, const void *data,
 		       size_t n);
 void isakmp_out_id(struct isakmp_out *o, uint8_t type,
 		   const struct isakmp_ident *id);
+/* A proposal's only transform, X as it was received (a responder's
+ * answer echoes the transform it chose). */
+void isakmp_out_xf(struct isakmp_out *o, const struct isakmp_xf *x);
 /* Set the header's length field. */
 void isakmp_out_finish(struct isakmp_out *o);
 

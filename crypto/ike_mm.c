@@ -712,12 +712,7 @@ static void responder_msg1(struct ike_p1 *p, const struct isakmp_msg *m)
 	isakmp_out_init(o, sa->d.icky, sa->d.rcky, EXCH_MAIN, 0, 0);
 	size_t s0 = isakmp_out_begin(o, NP_SA);
 	size_t pstart = put_sa_header(o, parsed.prop[0].num, 1);
-	size_t t = isakmp_out_nested(o, NP_NONE);
-	isakmp_out_u8(o, x->num);
-	isakmp_out_u8(o, x->id);
-	isakmp_out_u16(o, 0);
-	isakmp_out_put(o, x->attrs, x->alen);
-	isakmp_out_end(o, t);
+	isakmp_out_xf(o, x);
 	isakmp_out_end(o, pstart);
 	isakmp_out_end(o, s0);
 	put_vids(o, p, false);

@@ -716,12 +716,7 @@ static void put_chosen_part(struct isakmp_out *o, const struct isakmp_prop *pr,
 	isakmp_out_u8(o, 4);
 	isakmp_out_u8(o, 1);
 	isakmp_out_u32(o, spi);
-	size_t ts = isakmp_out_nested(o, NP_NONE);
-	isakmp_out_u8(o, x->num);
-	isakmp_out_u8(o, x->id);
-	isakmp_out_u16(o, 0);
-	isakmp_out_put(o, x->attrs, x->alen);
-	isakmp_out_end(o, ts);
+	isakmp_out_xf(o, x);
 	isakmp_out_end(o, ps);
 }
 

@@ -394,6 +394,16 @@ void isakmp_out_id(struct isakmp_out *o, uint8_t type,
 	isakmp_out_end(o, s);
 }
 
+void isakmp_out_xf(struct isakmp_out *o, const struct isakmp_xf *x)
+{
+	size_t t = isakmp_out_nested(o, NP_NONE);
+	isakmp_out_u8(o, x->num);
+	isakmp_out_u8(o, x->id);
+	isakmp_out_u16(o, 0);
+	isakmp_out_put(o, x->attrs, x->alen);
+	isakmp_out_end(o, t);
+}
+
 void isakmp_out_finish(struct isakmp_out *o)
 {
 	if (!o->overflow)

@@ -29,14 +29,7 @@ def sh(*args, ns=None, check=True, timeout=30, **kw):
                           timeout=timeout, **kw)
 
 
-def wait_for(pred, timeout, step=0.05):
-    """Poll PRED until it returns something true or TIMEOUT passes."""
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v or time.monotonic() >= deadline:
-            return v
-        time.sleep(step)
+wait_for = iosim.wait_for
 
 
 def new_tag():

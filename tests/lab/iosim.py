@@ -265,6 +265,17 @@ def stop(proc, timeout=10):
     return proc.returncode
 
 
+def wait_for(pred, timeout, step=0.05):
+    """Poll PRED until it returns something true or TIMEOUT seconds pass
+    (bounded); returns PRED's last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v or time.monotonic() >= deadline:
+            return v
+        time.sleep(step)
+
+
 def interrupt(proc, grace=0.5, timeout=15):
     """SIGINT PROC after GRACE seconds (tshark then writes out what it has
     captured) and wait for it, killing it after TIMEOUT."""

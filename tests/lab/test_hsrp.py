@@ -43,14 +43,7 @@ def sh(*args, check=True, ns=None, timeout=30):
                           timeout=timeout)
 
 
-def wait_for(pred, timeout, step=0.05):
-    """Poll PRED until it is true or TIMEOUT seconds pass (bounded)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v or time.monotonic() >= deadline:
-            return v
-        time.sleep(step)
+wait_for = iosim.wait_for
 
 
 class Router(iosim.Console):
