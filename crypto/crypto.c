@@ -2,6 +2,7 @@
  * section that puts ISAKMP, IPsec and crypto map lines in IOS order. */
 #include "crypto_int.h"
 #include "ipsec_int.h"
+#include "ike.h"
 #include "sadb.h"
 
 #include <string.h>
@@ -50,6 +51,9 @@ static void crypto_writer(struct sbuf *b)
 
 static void crypto_reset(void)
 {
+	/* the IKE SAs first: the IPsec SAs that go after them are nobody's
+	 * to announce */
+	ike_reset();
 	sadb_reset();
 	spd_reset();
 	rri_reset();
@@ -76,6 +80,7 @@ void crypto_init(void)
 	rri_init();
 	ipsec_io_init();
 	ipsec_show_init();
+	ike_init();
 	cfg_register_writer(CFG_CRYPTO, crypto_writer);
 	core_register_subsys(&crypto_subsys);
 }

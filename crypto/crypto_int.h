@@ -19,6 +19,13 @@ void cmap_cfg_init(void);
 void cmap_cfg_reset(void);
 void crypto_show_init(void);
 
+/* IKE settings kept by isakmp_cfg.c for the engine: NAT keepalive
+ * interval (0: off), call admission (in-negotiation and total IKE SAs;
+ * 0: no configured limit). */
+unsigned crypto_isakmp_nat_keepalive(void);
+unsigned crypto_cac_in_negotiation(void);
+unsigned crypto_cac_sa_limit(void);
+
 /* Running-config pieces, in IOS order; each returns true when it printed
  * something, so crypto.c can place the "!" separators as IOS does. */
 bool isakmp_nvgen_global(struct sbuf *b);     /* policies, keys, keepalive */
