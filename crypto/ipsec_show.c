@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 bool ipsec_debug;
 
@@ -53,6 +54,22 @@ static void life_left(const struct ipsec_sa *sa, unsigned long long *kb,
 	*secs = left > 0 ? (long)floor(left) : 0;
 }
 
+/* The IKE SA that negotiated it, as IOS's HA-aware images print it (seed
+ * transcripts): initiator and responder cookie in 4-byte groups. Manual
+ * SAs have no IKE SA and no such line. */
+static void ike_cookies_line(struct sbuf *b, const struct ipsec_sa *sa,
+			     const char *indent)
+{
+	static const uint8_t none[16];
+	if (!memcmp(sa->d.ike_cookies, none, sizeof none))
+		return;
+	sbuf_printf(b, "%s  ike_cookies: ", indent);
+	for (int i = 0; i < 16; i++)
+		sbuf_printf(b, "%02X%s", sa->d.ike_cookies[i],
+			    i % 4 == 3 && i < 15 ? " " : "");
+	sbuf_puts(b, "\n");
+}
+
 static void sa_block(struct sbuf *b, const struct ipsec_sa *sa,
 		     const char *indent)
 {
@@ -73,6 +90,7 @@ static void sa_block(struct sbuf *b, const struct ipsec_sa *sa,
 		sbuf_printf(b, "%s  sa timing: remaining key lifetime (k/sec): "
 			    "(%llu/%ld)\n", indent, kb, secs);
 	}
+	ike_cookies_line(b, sa, indent);
 	if (sa->d.proto == 50) {
 		const struct xf_sa *x = sa->engine;
 		sbuf_printf(b, "%s  IV size: %u bytes\n", indent,
@@ -425,7 +443,8 @@ DEFUN(show_engine_conns, "show crypto engine connections active",
 	spd_sync();
 	struct conn_rows r = {0};
 	sadb_foreach(collect_conn, &r);
-	qsort(r.v, (size_t)r.n, sizeof *r.v, conn_cmp);
+	if (r.n)
+		qsort(r.v, (size_t)r.n, sizeof *r.v, conn_cmp);
 	struct sbuf b;
 	sbuf_init(&b);
 	sbuf_printf(&b, "Crypto Engine Connections\n\n%5s %-10s %-5s %-19s %7s  %7s %s\n",
