@@ -7,10 +7,14 @@ phases, INITIAL-CONTACT after a peer restarts, DPD answered.
 
     R1 Gi0/1 211.0.0.1 --- UDP wire --- Gi0/0 211.0.0.4 Peer
     (map mymap, ACL 100 10.0.0.0/8 <-> 192.168.1.0/24, and its mirror)
+    R1 Gi0/0 10.0.0.1/8 and Peer Gi0/1 192.168.1.1/24 on UDP wires to
+    nobody: the protected LANs, up, with no host on them
 
-Both are build/test/iosim-acquire: iosim plus test-only commands that start
-a negotiation as the data path would ("test crypto acquire") and make SAs
-older ("test crypto ... age") so lifetimes run out now."""
+Negotiations start from traffic: a router pings the other's protected
+network from its own protected address (the crypto map's ACL matches the
+router's own packets too, as on IOS). Both are build/test/iosim-acquire,
+iosim plus test-only commands that make SAs older ("test crypto ... age")
+so lifetimes run out now."""
 
 import re
 import socket
@@ -34,10 +38,11 @@ R1_CFG = [
     "crypto ipsec transform-set trans1 ah-md5-hmac esp-3des",
     "crypto map mymap 1 ipsec-isakmp", " set peer 211.0.0.4",
     " set transform-set trans1", " match address 100",
-    "interface GigabitEthernet0/0", " ip address 10.0.0.1 255.0.0.0",
+    "interface GigabitEthernet0/0", " ip address 10.0.0.1 255.0.0.0", " no shutdown",
     "interface GigabitEthernet0/1", " ip address 211.0.0.1 255.0.0.0",
     " no shutdown", " crypto map mymap",
     "access-list 100 permit ip 10.0.0.0 0.255.255.255 192.168.1.0 0.0.0.255",
+    "ip route 192.168.1.0 255.255.255.0 211.0.0.4",
 ]
 PEER_CFG = [
     "crypto isakmp policy 1", " authentication pre-share",
@@ -48,7 +53,9 @@ PEER_CFG = [
     "interface GigabitEthernet0/0", " ip address 211.0.0.4 255.0.0.0",
     " no shutdown", " crypto map mymap",
     "interface GigabitEthernet0/1", " ip address 192.168.1.1 255.255.255.0",
+    " no shutdown",
     "access-list 100 permit ip 192.168.1.0 0.0.0.255 10.0.0.0 0.255.255.255",
+    "ip route 10.0.0.0 255.0.0.0 211.0.0.1",
 ]
 
 
@@ -64,30 +71,43 @@ def free_ports(n):
 
 class Pair:
     def __init__(self):
-        self.p1, self.p2 = free_ports(2)
-        self.r1 = self.start("R1", "GigabitEthernet0/1", self.p1, self.p2, R1_CFG)
-        self.peer = self.start("Peer", "GigabitEthernet0/0", self.p2, self.p1,
-                               PEER_CFG)
+        self.p1, self.p2, self.lan1, self.lan2, self.nobody = free_ports(5)
+        self.r1 = self.start("R1", "GigabitEthernet0/1", self.p1, self.p2, R1_CFG,
+                             ("GigabitEthernet0/0", self.lan1))
+        self.peer = self.start_peer()
 
-    def start(self, name, ifn, lp, rp, cfg):
-        r = ikelab.Router(name, ["--iface", f"{ifn}=udp:127.0.0.1:{lp}:127.0.0.1:{rp}"],
+    def start_peer(self):
+        return self.start("Peer", "GigabitEthernet0/0", self.p2, self.p1, PEER_CFG,
+                          ("GigabitEthernet0/1", self.lan2))
+
+    def start(self, name, ifn, lp, rp, cfg, lan):
+        wire = "udp:127.0.0.1:{}:127.0.0.1:{}"
+        r = ikelab.Router(name, ["--iface", f"{ifn}={wire.format(lp, rp)}",
+                                 "--iface", f"{lan[0]}={wire.format(lan[1], self.nobody)}"],
                           cfg, exe=ACQUIRE)
         r.cmd("debug crypto isakmp")
         return r
 
     def restart_peer(self):
         self.peer.kill()
-        self.peer = self.start("Peer", "GigabitEthernet0/0", self.p2, self.p1,
-                               PEER_CFG)
+        self.peer = self.start_peer()
+
+    def traffic(self, who=None):
+        """WHO (R1 by default) pings the other's loopback from its own: the
+        first echo has no SA, is dropped and starts IKE. The output."""
+        who = who or self.r1
+        dst, src = ("192.168.1.1", "GigabitEthernet0/0") if who is self.r1 \
+            else ("10.0.0.1", "GigabitEthernet0/1")
+        return who.cmd(f"ping {dst} source {src} repeat 2 timeout 1")
 
     def up(self, who=None):
         who = who or self.r1
-        src, dst = ("10.0.0.5", "192.168.1.10") if who is self.r1 \
-            else ("192.168.1.10", "10.0.0.5")
-        out = who.cmd(f"test crypto acquire mymap 1 {src} {dst}")
-        assert "%" not in out, out
+        out = self.traffic(who)
         ok = wait_for(lambda: all(sessions_up(r) for r in (self.r1, self.peer)), 10)
-        assert ok, self.r1.text()[-3000:] + self.peer.text()[-3000:]
+        assert ok, out + self.r1.text()[-3000:] + self.peer.text()[-3000:]
+        # and the tunnel carries the routers' own traffic both ways
+        out = self.traffic(who)
+        assert "Success rate is 100 percent (2/2)" in out, out
 
     def down(self):
         for r in (self.r1, self.peer):
@@ -182,7 +202,7 @@ def test_pfs_and_responder_lifetime(pair):
         pair.down()
         pair.peer.configure(["crypto map mymap 1", " set pfs group2"])
         m2 = len(pair.peer.text())
-        pair.r1.cmd("test crypto acquire mymap 1 10.0.0.5 192.168.1.10")
+        pair.traffic()
         assert pair.peer.wait_log(r"%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Quick "
                                   r"mode failed with peer at 211\.0\.0\.1", 10, m2)
         assert active_sas(pair.r1) == 0 and active_sas(pair.peer) == 0

@@ -11,11 +11,10 @@ sw0 for the whole module: every ISAKMP and NAT-T packet must decode with no
 malformed or error-level item, and with the keys charon logs it decrypts
 the ISAKMP messages (uat:ikev1_decryption_table).
 
-R1 is build/test/iosim-acquire (iosim plus "test crypto acquire", which
-does what the data path does with a packet that has no SA: the initiation
-tests use it until the data path is merged). Pings through the tunnel and
-the rekey under traffic need the data path (ESP); they skip when its
-"show crypto engine connections active" is not there.
+R1 initiates when the host's traffic meets the crypto map with no SA (the
+data path asks IKE). R1 is build/test/iosim-acquire, iosim plus test-only
+commands that print the phase 1 keys (for tshark's decryption table) and
+make SAs older so that rekey and expiry happen now.
 
 Needs root (namespaces, AF_PACKET) and strongSwan; skips otherwise.
 """
@@ -165,11 +164,6 @@ def peer_block(session, peer):
     return re.sub(r"lifetime:\S+|life \(KB/Sec\) \S+", "", b[0]).strip()
 
 
-def data_path(lab):
-    out = lab.r.cmd("show crypto engine connections active")
-    return iosim.MSG_INVALID not in out
-
-
 @pytest.mark.parametrize("suite", list(SUITES))
 def test_strongswan_initiates(lab, suite):
     lab.idle()
@@ -199,23 +193,28 @@ def test_strongswan_initiates(lab, suite):
     assert "IKE SA: local 10.0.0.1/4500 remote 10.0.0.2/4500 Active" in sess
     assert ("IPSEC FLOW: permit ip 192.168.1.0/255.255.255.0 "
             "192.168.2.0/255.255.255.0") in sess
-    if data_path(lab):
-        out = lab.r.show("show crypto ipsec sa")
-        cky = sas["icookie"] + sas["rcookie"]
-        want = " ".join(cky[i:i + 8] for i in range(0, 32, 8)).upper()
-        assert f"ike_cookies: {want}" in out, out
-        # IOS prints SPIs without leading zeros: "spi: 0x289BD9F(42581407)"
-        assert f"spi: 0x{sas['spi_in']:X}({sas['spi_in']})" in out, out
-        assert f"spi: 0x{sas['spi_out']:X}({sas['spi_out']})" in out, out
+    out = lab.r.show("show crypto ipsec sa")
+    cky = sas["icookie"] + sas["rcookie"]
+    want = " ".join(cky[i:i + 8] for i in range(0, 32, 8)).upper()
+    assert f"ike_cookies: {want}" in out, out
+    # IOS prints SPIs without leading zeros: "spi: 0x289BD9F(42581407)"
+    assert f"spi: 0x{sas['spi_in']:X}({sas['spi_in']})" in out, out
+    assert f"spi: 0x{sas['spi_out']:X}({sas['spi_out']})" in out, out
 
 
-def test_iosim_initiates_on_acquire(lab):
+def ping_h(lab, count=3, interval=0.3):
+    return sh("ping", "-c", count, "-i", interval, "-W", "2", "192.168.2.1",
+              ns=lab.ns_h, check=False, timeout=count * 3 + 10).stdout
+
+
+def test_iosim_initiates_on_traffic(lab):
+    """The host's ping matches the crypto map and has no SA: the data path
+    drops it and asks IKE, which initiates (IOS drops the first packets)."""
     lab.idle()
     lab.suite("aes128-sha1")
     before = lab.flowmib()
     mark = len(lab.r.text())
-    out = lab.r.cmd("test crypto acquire CM 10 192.168.1.100 192.168.2.1")
-    assert "%" not in out, out
+    sh("ping", "-c", "1", "-W", "1", "192.168.2.1", ns=lab.ns_h, check=False)
     ok = wait_for(lambda: "INSTALLED" in lab.charon.list_sas(), 15)
     assert ok, lab.r.text()[mark:][-4000:] + lab.charon.logtext()[-3000:]
     dst, src, state, _, _ = lab.row()
@@ -224,10 +223,14 @@ def test_iosim_initiates_on_acquire(lab):
     inb, outb = lab.spis_from_debug(mark)
     assert inb[-1] == sas["spi_out"] and outb[-1] == sas["spi_in"]
     assert lab.flowmib()["Initiator Tunnels"] == before["Initiator Tunnels"] + 1
-    # a second packet while the SA is up starts nothing new
-    lab.r.cmd("test crypto acquire CM 10 192.168.1.100 192.168.2.1")
-    time.sleep(1)
+    # the first echo went as "no sa"; now they cross, and while the SA is
+    # up, traffic starts nothing new
+    assert re.search(r"[1-3] received", ping_h(lab)), lab.r.text()[mark:][-3000:]
     assert lab.charon.list_sas().count("INSTALLED") == 1
+    assert lab.flowmib()["Initiator Tunnels"] == before["Initiator Tunnels"] + 1
+    out = lab.r.show("show crypto ipsec sa detail")
+    m = re.search(r"#pkts no sa \(send\) (\d+)", out)
+    assert m and int(m.group(1)) >= 1, out
     # the ISAKMP messages of this SA decrypt with the key iosim holds
     keys = re.search(rf"^{sas['icookie']} {sas['rcookie']} ([0-9a-f]+)$",
                      lab.r.cmd("test crypto isakmp keys"), re.M)
@@ -335,8 +338,6 @@ def test_proposal_mismatch(lab):
 
 
 def test_ping_through_tunnel(lab):
-    if not data_path(lab):
-        pytest.skip("needs the ESP data path (issue 10 part A)")
     lab.idle()
     lab.suite("aes128-sha1")
     ok = False
@@ -353,8 +354,6 @@ def test_ping_through_tunnel(lab):
 def test_dpd_on_demand_with_traffic(lab):
     """On-demand DPD (IOS's default) asks only while traffic goes out
     unanswered: the host keeps pinging a strongSwan that is gone."""
-    if not data_path(lab):
-        pytest.skip("needs the ESP data path (issue 10 part A)")
     lab.idle()
     lab.suite("aes128-sha1")
     lab.r.configure(["crypto isakmp keepalive 10 2"])
@@ -387,8 +386,6 @@ def test_rekey_under_traffic(lab):
     """iosim rekeys (its SAs five minutes from their end) while the host
     pings through the tunnel every 200 ms, then the old bundle expires and
     goes with a Delete: not one echo lost."""
-    if not data_path(lab):
-        pytest.skip("needs the ESP data path (issue 10 part A)")
     lab.idle()
     lab.suite("aes128-sha1")
     res = lab.charon.initiate()
