@@ -51,9 +51,9 @@ build/test/iosim: $(TOBJS)
 	@echo "  LINK    $@"
 	@$(CC) -O1 -g $(SAN) -o $@ $^ $(LIBS)
 
-# The lab tests' initiating router until the data path calls acquire
-# (tests/lab/src/iosim_acquire.c): iosim plus one test-only command.
-build/test/iosim-acquire: tests/lab/src/iosim_acquire.c $(LIBOBJS) $(HDRS)
+# The IKE lab tests' router (tests/lab/src/iosim_testcmds.c): iosim plus
+# test-only commands that print phase 1 keys for tshark and age SAs.
+build/test/iosim-testcmds: tests/lab/src/iosim_testcmds.c $(LIBOBJS) $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	@$(CC) -O1 -g $(SAN) $(CFLAGS_COMMON) -o $@ $< $(LIBOBJS) $(LIBS)
@@ -78,25 +78,17 @@ run:
 
 test:
 	@tools/deps.sh test
-	@$(MAKE) --no-print-directory build/test/iosim build/test/iosim-acquire build/iosim $(UNIT_BINS)
+	@$(MAKE) --no-print-directory build/test/iosim build/test/iosim-testcmds build/iosim $(UNIT_BINS)
 	@tools/run-tests.sh
 
 bench:
 	@tools/deps.sh test
 	@$(MAKE) --no-print-directory build/iosim build/bench/rib_bench build/bench/pktgen \
-		build/bench/ipsec_bench build/bench/iosim-acquire
+		build/bench/ipsec_bench
 	@bench/run.sh
 
 # Benchmarks of internals, linked with the release objects.
 build/bench/%: bench/%.c $(filter-out build/obj/core/main.o,$(OBJS)) $(HDRS)
-	@mkdir -p $(dir $@)
-	@echo "  LINK    $@"
-	@$(CC) $(OPT) $(CFLAGS_COMMON) -o $@ $< \
-		$(filter-out build/obj/core/main.o,$(OBJS)) $(LIBS)
-
-# The IKE bench's routers (bench/ike_bench.py): the release build of
-# tests/lab/src/iosim_acquire.c, whose test command starts negotiations.
-build/bench/iosim-acquire: tests/lab/src/iosim_acquire.c $(filter-out build/obj/core/main.o,$(OBJS)) $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	@$(CC) $(OPT) $(CFLAGS_COMMON) -o $@ $< \

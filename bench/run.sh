@@ -220,6 +220,6 @@ EOF
 /usr/bin/python3 bench/hsrp_bench.py "$exe" "${HSRP_RUNS:-50}" || status=$?
 /usr/bin/python3 bench/forward.py "$exe" || status=$?
 /usr/bin/python3 bench/ipsec.py "$exe" || status=$?
-/usr/bin/python3 bench/ike_bench.py "${IKE_BENCH:-build/bench/iosim-acquire}" \
+/usr/bin/python3 bench/ike_bench.py "${IKE_BENCH:-$exe}" \
 	"${IKE_TUNNELS:-1000}" || status=$?
 exit $status

@@ -12,7 +12,7 @@ phases, INITIAL-CONTACT after a peer restarts, DPD answered.
 
 Negotiations start from traffic: a router pings the other's protected
 network from its own protected address (the crypto map's ACL matches the
-router's own packets too, as on IOS). Both are build/test/iosim-acquire,
+router's own packets too, as on IOS). Both are build/test/iosim-testcmds,
 iosim plus test-only commands that make SAs older ("test crypto ... age")
 so lifetimes run out now."""
 
@@ -28,7 +28,7 @@ import iosim  # noqa: E402
 import ikelab  # noqa: E402
 from ikelab import wait_for  # noqa: E402
 
-ACQUIRE = iosim.REPO / "build" / "test" / "iosim-acquire"
+TESTCMDS = iosim.REPO / "build" / "test" / "iosim-testcmds"
 
 # seed 000's RouterA, without the HA parts (its crypto map's local address
 # would be the HSRP virtual address), and the peer built from it
@@ -84,7 +84,7 @@ class Pair:
         wire = "udp:127.0.0.1:{}:127.0.0.1:{}"
         r = ikelab.Router(name, ["--iface", f"{ifn}={wire.format(lp, rp)}",
                                  "--iface", f"{lan[0]}={wire.format(lan[1], self.nobody)}"],
-                          cfg, exe=ACQUIRE)
+                          cfg, exe=TESTCMDS)
         r.cmd("debug crypto isakmp")
         return r
 
@@ -144,8 +144,8 @@ def created_spis(r, since=0):
 
 @pytest.fixture(scope="module")
 def pair():
-    if not ACQUIRE.exists():
-        pytest.fail(f"{ACQUIRE} missing: make build/test/iosim-acquire", pytrace=False)
+    if not TESTCMDS.exists():
+        pytest.fail(f"{TESTCMDS} missing: make build/test/iosim-testcmds", pytrace=False)
     p = Pair()
     try:
         yield p

@@ -12,7 +12,7 @@ malformed or error-level item, and with the keys charon logs it decrypts
 the ISAKMP messages (uat:ikev1_decryption_table).
 
 R1 initiates when the host's traffic meets the crypto map with no SA (the
-data path asks IKE). R1 is build/test/iosim-acquire, iosim plus test-only
+data path asks IKE). R1 is build/test/iosim-testcmds, iosim plus test-only
 commands that print the phase 1 keys (for tshark's decryption table) and
 make SAs older so that rekey and expiry happen now.
 
@@ -42,7 +42,7 @@ pytestmark = [
     pytest.mark.skipif(not shutil.which("tshark"), reason="needs tshark"),
 ]
 
-ACQUIRE = iosim.REPO / "build" / "test" / "iosim-acquire"
+TESTCMDS = iosim.REPO / "build" / "test" / "iosim-testcmds"
 
 BASE = [
     "interface FastEthernet0/0", " ip address 10.0.0.1 255.255.255.0", " no shutdown",
@@ -89,7 +89,7 @@ class Lab:
         self.cap = ikelab.Tshark(self.ns_sw, "sw0", self.tmp)
         self.r = ikelab.Router("R1", ["--iface", "FastEthernet0/0=linux:r0",
                                       "--iface", "FastEthernet0/1=linux:r1"],
-                               BASE, ns=self.ns_r, exe=ACQUIRE)
+                               BASE, ns=self.ns_r, exe=TESTCMDS)
         self.charon = ikelab.Charon(self.ns_sw, self.tmp, keep_alive=2)
         self.charon.start()
 
@@ -142,8 +142,8 @@ class Lab:
 
 @pytest.fixture(scope="module")
 def lab():
-    if not ACQUIRE.exists():
-        pytest.fail(f"{ACQUIRE} missing: make build/test/iosim-acquire", pytrace=False)
+    if not TESTCMDS.exists():
+        pytest.fail(f"{TESTCMDS} missing: make build/test/iosim-testcmds", pytrace=False)
     lab = Lab()
     try:
         lab.up()

@@ -1,12 +1,8 @@
-/* iosim for the IKE lab tests: the same router with two more EXEC
- * commands, built as build/test/iosim-acquire and never part of the
- * router itself.
+/* iosim for the IKE lab tests: the same router with test-only EXEC
+ * commands, built as build/test/iosim-testcmds and never part of the
+ * router itself (negotiations start from real traffic, as on IOS; these
+ * do what nothing a person can do with the router does in test time).
  *
- *   test crypto acquire MAP SEQ SRC DST
- *       does what the data path does with a packet from SRC to DST that
- *       entry SEQ of crypto map MAP protects and that has no SA: finds
- *       the ACL line that matches, builds the selector from it and calls
- *       sadb_acquire() (until the data path is merged);
  *   test crypto isakmp keys
  *       prints each IKE SA's cookies and phase 1 encryption key, for
  *       tshark's uat:ikev1_decryption_table (IOS prints keys nowhere, and
@@ -15,46 +11,12 @@
  *       makes the SAs (the IPsec SA with SPI N and its bundle) SECS older,
  *       so that the lifetime timers' real work (rekey, expiry, Delete)
  *       happens now instead of in an hour. */
-#define router_init acquire_router_init
+#define router_init testcmds_router_init
 #include "../../../core/main.c"
 #undef router_init
 void router_init(void);
 
 #include "../../../crypto/ike.h"
-
-static bool covers(const struct sa_proxy *p, uint32_t a)
-{
-	return (a & p->mask) == p->addr;
-}
-
-DEFUN(test_acquire, "test crypto acquire WORD$map <1-65535>$seq A.B.C.D$src A.B.C.D$dst",
-      "Test subsystems\n"
-      "Encryption module\n"
-      "Start a negotiation as traffic without an SA does\n"
-      "Crypto map tag\n"
-      "Sequence number\n"
-      "Source address of the packet\n"
-      "Destination address of the packet\n")
-{
-	const struct cmap_entry *e = crypto_map_entry(
-		crypto_map_find(cli_arg(a, "map")), (unsigned)cli_arg_num(a, "seq"));
-	struct acl *acl = e && e->acl ? acl_find(e->acl) : NULL;
-	uint32_t peer;
-	if (!acl || !e->npeer || !ip_parse(e->peer[0], &peer)) {
-		cli_puts(cli, "% No such complete crypto map entry\n");
-		return CLI_ERR;
-	}
-	struct sa_selector sel[32];
-	int n = ike_acl_selectors(acl, sel, 32);
-	uint32_t src = cli_arg_ip(a, "src"), dst = cli_arg_ip(a, "dst");
-	for (int i = 0; i < n; i++)
-		if (covers(&sel[i].local, src) && covers(&sel[i].remote, dst)) {
-			sadb_acquire(e, &sel[i], peer);
-			return CLI_OK;
-		}
-	cli_puts(cli, "% The crypto map's access list does not permit that\n");
-	return CLI_ERR;
-}
 
 static void hex(struct cli *cli, const uint8_t *p, size_t n)
 {
@@ -146,10 +108,9 @@ DEFUN(test_age_ipsec, "test crypto ipsec age <1-4000000>$secs [spi WORD$spi]",
 	return CLI_OK;
 }
 
-void acquire_router_init(void)
+void testcmds_router_init(void)
 {
 	router_init();
-	cli_install(MODE_EXEC, &test_acquire_cmd);
 	cli_install(MODE_EXEC, &test_keys_cmd);
 	cli_install(MODE_EXEC, &test_age_ike_cmd);
 	cli_install(MODE_EXEC, &test_age_ipsec_cmd);
