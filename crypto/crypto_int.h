@@ -26,6 +26,13 @@ unsigned crypto_isakmp_nat_keepalive(void);
 unsigned crypto_cac_in_negotiation(void);
 unsigned crypto_cac_sa_limit(void);
 
+/* The local crypto end point of an applied map (spd.c, the data path's
+ * rule, which IKE follows too): `crypto map NAME redundancy GROUP`'s
+ * virtual address, `crypto map NAME local-address IF`'s address, or the
+ * interface's own; 0 when there is none. *STANDBY (unless NULL): its
+ * redundancy group is not Active here. */
+uint32_t crypto_binding_local(const struct cmap_binding *cb, bool *standby);
+
 /* Running-config pieces, in IOS order; each returns true when it printed
  * something, so crypto.c can place the "!" separators as IOS does. */
 bool isakmp_nvgen_global(struct sbuf *b);     /* policies, keys, keepalive */

@@ -477,7 +477,8 @@ bool ike_p2_hash_fill(const struct ike_sa *sa, struct isakmp_out *o,
 bool ike_p2_hash_check(const struct ike_sa *sa, const struct isakmp_msg *m,
 		       const uint8_t *pre, size_t prelen);
 
-/* Which local address and interface serve PEER (the crypto map's). */
+/* The local crypto end point of MAP where it is applied (the data
+ * path's rule: crypto_binding_local), 0 when it is applied nowhere. */
 struct cmap_binding;
 uint32_t ike_local_addr_for(const char *map);
 

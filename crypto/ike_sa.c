@@ -816,14 +816,9 @@ void ike_udp4500(const struct ip_rx *rx)
 uint32_t ike_local_addr_for(const char *map)
 {
 	for (const struct cmap_binding *b = crypto_bindings(); b; b = b->next) {
-		if (strcmp(b->map, map))
-			continue;
-		const struct crypto_map *m = crypto_map_find(map);
-		const char *ifn = m && m->local_address ? m->local_address
-							 : b->ifname;
-		struct iface *ifp = iface_find(ifn);
-		if (ifp && iface_addr(ifp))
-			return iface_addr(ifp);
+		uint32_t local = strcmp(b->map, map) ? 0 : crypto_binding_local(b, NULL);
+		if (local)
+			return local;
 	}
 	return 0;
 }

@@ -429,6 +429,17 @@ static uint32_t binding_local(const struct cmap_binding *cb,
 	return iface_addr(ifp);
 }
 
+uint32_t crypto_binding_local(const struct cmap_binding *cb, bool *standby)
+{
+	bool sb;
+	struct iface *ifp = iface_find(cb->ifname);
+	const struct crypto_map *m = crypto_map_find(cb->map);
+	uint32_t local = ifp && m ? binding_local(cb, m, ifp, &sb) : 0;
+	if (standby)
+		*standby = local && sb;
+	return local;
+}
+
 static void binding_free(struct spd_binding *b)
 {
 	for (int i = 0; i < b->nent; i++) {
