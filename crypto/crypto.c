@@ -63,6 +63,25 @@ static void crypto_reset(void)
 	isakmp_cfg_reset();
 }
 
+/* show debugging: one "Cryptographic Subsystem:" block for both debugs,
+ * ISAKMP's line first, as IOS lists them. */
+static void debug_show(struct sbuf *out)
+{
+	if (!ike_debug && !ipsec_debug)
+		return;
+	sbuf_puts(out, "Cryptographic Subsystem:\n");
+	if (ike_debug)
+		sbuf_puts(out, "  Crypto ISAKMP debugging is on\n");
+	if (ipsec_debug)
+		sbuf_puts(out, "  Crypto IPSEC debugging is on\n");
+}
+
+static void debug_off(void)
+{
+	ike_debug = false;
+	ipsec_debug = false;
+}
+
 static const struct subsys crypto_subsys = {
 	.name = "crypto",
 	.reset = crypto_reset,
@@ -82,5 +101,6 @@ void crypto_init(void)
 	ipsec_show_init();
 	ike_init();
 	cfg_register_writer(CFG_CRYPTO, crypto_writer);
+	core_register_debug(debug_show, debug_off);
 	core_register_subsys(&crypto_subsys);
 }

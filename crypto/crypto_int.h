@@ -33,6 +33,13 @@ unsigned crypto_cac_sa_limit(void);
  * redundancy group is not Active here. */
 uint32_t crypto_binding_local(const struct cmap_binding *cb, bool *standby);
 
+/* One row of show crypto engine connections active (ipsec_show.c prints
+ * the table; IKE adds its SAs' rows). */
+struct iface;
+void crypto_engine_row(struct sbuf *b, unsigned id, struct iface *ifp,
+		       const char *type, const char *alg, uint64_t enc,
+		       uint64_t dec, uint32_t local);
+
 /* Running-config pieces, in IOS order; each returns true when it printed
  * something, so crypto.c can place the "!" separators as IOS does. */
 bool isakmp_nvgen_global(struct sbuf *b);     /* policies, keys, keepalive */

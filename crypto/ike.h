@@ -544,6 +544,8 @@ void ike_natt_keepalive_rx(void);
 
 /* ---- ike_show.c -------------------------------------------------------------------- */
 void ike_show_init(void);
+/* The established IKE SAs' rows of show crypto engine connections active. */
+void ike_engine_rows(struct sbuf *b);
 
 /* ---- the engine --------------------------------------------------------------------- */
 void ike_init(void);

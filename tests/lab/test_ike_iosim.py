@@ -180,6 +180,23 @@ def test_seed_bundle_ah_esp(pair):
     assert "transform 1, ESP_3DES" in pair.peer.text()[m2:]
     # no NAT between them: IKE stays on UDP 500
     assert "IKE SA: local 211.0.0.1/500 remote 211.0.0.4/500 Active" in s
+    # the crypto engine's connections: the IKE SA (hash first, seed 003's
+    # order) and one per direction of the AH+ESP bundle, with the pings
+    eng = pair.r1.show("show crypto engine connections active")
+    assert re.search(rf"^\s*{conn} Gi0/1\s+IKE\s+SHA\+DES\s+0\s+0 211\.0\.0\.1$",
+                     eng, re.M), eng
+    rows = re.findall(r"^\s*(\d+) Gi0/1\s+IPsec\s+3DES\+MD5\s+(\d+)\s+(\d+) 211\.0\.0\.1$",
+                      eng, re.M)
+    assert len(rows) == 2, eng
+    assert sorted(int(e) > 0 for _, e, d in rows) == [False, True], eng
+    assert all((int(e) > 0) != (int(d) > 0) for _, e, d in rows), eng
+    # both debugs under one header
+    pair.r1.cmd("debug crypto ipsec")
+    dbg = pair.r1.show("show debugging")
+    pair.r1.cmd("no debug crypto ipsec")
+    assert dbg.count("Cryptographic Subsystem:") == 1, dbg
+    assert re.search(r"Cryptographic Subsystem:\n  Crypto ISAKMP debugging is on\n"
+                     r"  Crypto IPSEC debugging is on", dbg), dbg
 
 
 def test_pfs_and_responder_lifetime(pair):
