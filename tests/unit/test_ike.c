@@ -747,8 +747,22 @@ static void test_commands(void **state)
 	assert_non_null(strstr(out, "Cryptographic Subsystem:\n"
 				    "  Crypto ISAKMP debugging is on\n"));
 	free(out);
+	/* with debug crypto ipsec too: one header for both */
+	free(cli_exec_capture("debug crypto ipsec"));
+	out = cli_exec_capture("show debugging");
+	const char *both = "Cryptographic Subsystem:\n"
+			   "  Crypto ISAKMP debugging is on\n"
+			   "  Crypto IPSEC debugging is on\n";
+	const char *at = strstr(out, both);
+	assert_non_null(at);
+	assert_null(strstr(at + 1, "Cryptographic Subsystem:"));
+	assert_true(at == strstr(out, "Cryptographic Subsystem:"));
+	free(out);
 	free(cli_exec_capture("undebug all"));
 	assert_false(ike_debug);
+	out = cli_exec_capture("show debugging");
+	assert_null(strstr(out, "Cryptographic Subsystem:"));
+	free(out);
 	/* the counters' show: every MIB object, one line each */
 	out = cli_exec_capture("show crypto mib ike flowmib global");
 	assert_non_null(strstr(out, " vrf Global\n  Active Tunnels"));
