@@ -200,9 +200,12 @@ CONN_DEFAULTS = dict(name="ios", child="net", ike="aes128-sha1-modp1024",
 
 class Charon:
     """A charon of its own in namespace NS: its own config, /run (pid file
-    and VICI socket) and log, as lab-facts.md describes."""
+    and VICI socket) and log, as lab-facts.md describes. Log level 4 for
+    IKE and CHILD_SAs writes the keys it derives (phase 1 Ka, each CHILD_SA's
+    encryption and integrity keys): tshark decrypts with them what iosim
+    sent."""
 
-    def __init__(self, ns, tmp, keep_alive=20, ike_level=2):
+    def __init__(self, ns, tmp, keep_alive=20, ike_level=4):
         self.ns = ns
         self.dir = tempfile.mkdtemp(prefix="iosim-swan-", dir=tmp)
         os.makedirs(f"{self.dir}/run")
@@ -253,6 +256,21 @@ class Charon:
                 return f.read()
         except OSError:
             return ""
+
+    def logged_key(self, label, since=0):
+        """The last key charon logged (at log level 4) as LABEL after
+        offset SINCE of its log, as lowercase hex: "encryption key Ka"
+        (phase 1), "encryption initiator key", "integrity responder key"
+        (a CHILD_SA's, initiator: the traffic the Quick Mode initiator
+        sends). None when it logged none."""
+        log = self.logtext()[since:]
+        found = list(re.finditer(rf"{label} => (\d+) bytes @ \S+\n((?:[^\n]*\]\s+\d+: [^\n]*\n)+)",
+                                 log))
+        if not found:
+            return None
+        n, lines = int(found[-1].group(1)), found[-1].group(2)
+        hexs = re.findall(r"\]\s+\d+: ((?:[0-9A-F]{2} )+)", lines)
+        return "".join(h.replace(" ", "") for h in hexs)[:2 * n].lower()
 
     def kill(self):
         if self.p and self.p.poll() is None:

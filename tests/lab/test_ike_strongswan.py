@@ -12,9 +12,10 @@ malformed or error-level item, and with the keys charon logs it decrypts
 the ISAKMP messages (uat:ikev1_decryption_table).
 
 R1 initiates when the host's traffic meets the crypto map with no SA (the
-data path asks IKE). R1 is build/test/iosim-testcmds, iosim plus test-only
-commands that print the phase 1 keys (for tshark's decryption table) and
-make SAs older so that rekey and expiry happen now.
+data path asks IKE). charon logs the keys it derives (log level 4): with
+them tshark decrypts the ISAKMP messages and the ESP both ways to the
+hosts' ICMP. R1 is build/test/iosim-testcmds, iosim plus the test-only
+commands that make SAs older so that rekey and expiry happen now.
 
 Needs root (namespaces, AF_PACKET) and strongSwan; skips otherwise.
 """
@@ -60,13 +61,16 @@ BASE = [
 ]
 
 SUITES = {
-    # swanctl proposals -> iosim policy and transform set
+    # swanctl proposals -> iosim policy and transform set, the isakmp sa
+    # detail's names, and tshark's names of the ESP cipher and integrity
     "3des-md5": ("3des-md5-modp1024", "3des-md5",
                  ["crypto isakmp policy 10", " encr 3des", " hash md5"],
-                 "esp-3des esp-md5-hmac", ("3des", "md5")),
+                 "esp-3des esp-md5-hmac", ("3des", "md5"),
+                 ("TripleDES-CBC [RFC2451]", "HMAC-MD5-96 [RFC2403]")),
     "aes128-sha1": ("aes128-sha1-modp1024", "aes128-sha1",
                     ["crypto isakmp policy 10", " encr aes", " hash sha"],
-                    "esp-aes esp-sha-hmac", ("aes", "sha")),
+                    "esp-aes esp-sha-hmac", ("aes", "sha"),
+                    ("AES-CBC [RFC3602]", "HMAC-SHA-1-96 [RFC2404]")),
 }
 
 
@@ -106,7 +110,7 @@ class Lab:
 
     # ---- helpers ------------------------------------------------------------
     def suite(self, name):
-        ike, esp, pol, ts, _ = SUITES[name]
+        ike, esp, pol, ts, _, _ = SUITES[name]
         self.r.configure(pol + [f"crypto ipsec transform-set TS {ts}"])
         self.charon.load(ike=ike, esp=esp)
 
@@ -168,7 +172,7 @@ def peer_block(session, peer):
 def test_strongswan_initiates(lab, suite):
     lab.idle()
     lab.suite(suite)
-    mark = len(lab.r.text())
+    mark, cmark = len(lab.r.text()), len(lab.charon.logtext())
     res = lab.charon.initiate()
     assert res.returncode == 0, res.stdout[-3000:] + lab.r.text()[-3000:]
     sas = ikelab.parse_list_sas(lab.charon.list_sas())
@@ -200,6 +204,42 @@ def test_strongswan_initiates(lab, suite):
     # IOS prints SPIs without leading zeros: "spi: 0x289BD9F(42581407)"
     assert f"spi: 0x{sas['spi_in']:X}({sas['spi_in']})" in out, out
     assert f"spi: 0x{sas['spi_out']:X}({sas['spi_out']})" in out, out
+    # the hosts' pings cross, and the ESP is what strongSwan's keys say
+    assert " 0% packet loss" in ping_h(lab)
+    check_esp_decrypts(lab, suite, sas, cmark, we_initiated=False)
+
+
+def check_esp_decrypts(lab, suite, sas, since, we_initiated):
+    """tshark decrypts the ESP of this CHILD_SA both ways, with the keys
+    strongSwan derived, to the host's echo requests and the replies, and
+    finds every ICV good: iosim encrypted and authenticated what it sent
+    as strongSwan expects. The Quick Mode initiator's traffic uses the
+    "initiator" keys."""
+    enc, auth = SUITES[suite][5]
+    key = {w: lab.charon.logged_key(f"encryption {w} key", since)
+           for w in ("initiator", "responder")}
+    mac = {w: lab.charon.logged_key(f"integrity {w} key", since)
+           for w in ("initiator", "responder")}
+    assert None not in key.values() and None not in mac.values(), \
+        lab.charon.logtext()[since:][-3000:]
+    # strongSwan's inbound SA carries what iosim sends
+    to_swan = "initiator" if we_initiated else "responder"
+    to_ios = "responder" if we_initiated else "initiator"
+    opts = ["-o", "esp.enable_encryption_decode:TRUE",
+            "-o", "esp.enable_authentication_check:TRUE"]
+    for spi, w in ((sas["spi_in"], to_swan), (sas["spi_out"], to_ios)):
+        opts += ["-o", f'uat:esp_sa:"IPv4","*","*","0x{spi:08x}","{enc}",'
+                       f'"0x{key[w]}","{auth}","0x{mac[w]}"']
+    time.sleep(0.5)
+    rows = lab.cap.read(*opts, fields=["esp.spi", "icmp.type", "esp.icv_good"],
+                        filt=f"esp.spi == 0x{sas['spi_in']:08x} || "
+                             f"esp.spi == 0x{sas['spi_out']:08x}").split("\n")
+    rows = [r.split("\t") for r in rows if r]
+    sent = [r for r in rows if int(r[0], 16) == sas["spi_in"]]
+    back = [r for r in rows if int(r[0], 16) == sas["spi_out"]]
+    assert sent and back, rows
+    assert all(r[1] == "8" and r[2] in ("1", "True") for r in sent), rows
+    assert all(r[1] == "0" and r[2] in ("1", "True") for r in back), rows
 
 
 def ping_h(lab, count=3, interval=0.3):
@@ -213,7 +253,7 @@ def test_iosim_initiates_on_traffic(lab):
     lab.idle()
     lab.suite("aes128-sha1")
     before = lab.flowmib()
-    mark = len(lab.r.text())
+    mark, cmark = len(lab.r.text()), len(lab.charon.logtext())
     sh("ping", "-c", "1", "-W", "1", "192.168.2.1", ns=lab.ns_h, check=False)
     ok = wait_for(lambda: "INSTALLED" in lab.charon.list_sas(), 15)
     assert ok, lab.r.text()[mark:][-4000:] + lab.charon.logtext()[-3000:]
@@ -231,12 +271,12 @@ def test_iosim_initiates_on_traffic(lab):
     out = lab.r.show("show crypto ipsec sa detail")
     m = re.search(r"#pkts no sa \(send\) (\d+)", out)
     assert m and int(m.group(1)) >= 1, out
-    # the ISAKMP messages of this SA decrypt with the key iosim holds
-    keys = re.search(rf"^{sas['icookie']} {sas['rcookie']} ([0-9a-f]+)$",
-                     lab.r.cmd("test crypto isakmp keys"), re.M)
-    assert keys, lab.r.cmd("test crypto isakmp keys")
-    time.sleep(0.5)
-    uat = f'uat:ikev1_decryption_table:{sas["icookie"]},{keys.group(1)}'
+    check_esp_decrypts(lab, "aes128-sha1", sas, cmark, we_initiated=True)
+    # the ISAKMP messages of this SA (iosim encrypted half of them)
+    # decrypt with the phase 1 key strongSwan derived
+    ka = lab.charon.logged_key("encryption key Ka", cmark)
+    assert ka, lab.charon.logtext()[cmark:][-3000:]
+    uat = f'uat:ikev1_decryption_table:{sas["icookie"]},{ka}'
     dec = lab.cap.read("-o", uat, "-V", filt=f"isakmp.ispi == {sas['icookie']}")
     assert "Identification" in dec and "Nonce" in dec, dec[-3000:]
     assert "Hash DATA" in dec

@@ -1,12 +1,10 @@
 /* iosim for the IKE lab tests: the same router with test-only EXEC
  * commands, built as build/test/iosim-testcmds and never part of the
- * router itself (negotiations start from real traffic, as on IOS; these
- * do what nothing a person can do with the router does in test time).
+ * router itself. Negotiations start from real traffic, as on IOS; what is
+ * left here is what nothing a person can do with the router does in test
+ * time (IOS's shortest lifetimes are 60 s for IKE and 120 s for IPsec,
+ * and the soft expiry comes at a tenth of the life, at least 30 s early):
  *
- *   test crypto isakmp keys
- *       prints each IKE SA's cookies and phase 1 encryption key, for
- *       tshark's uat:ikev1_decryption_table (IOS prints keys nowhere, and
- *       Debian's charon does not log them);
  *   test crypto isakmp age SECS / test crypto ipsec age SECS [spi N]
  *       makes the SAs (the IPsec SA with SPI N and its bundle) SECS older,
  *       so that the lifetime timers' real work (rekey, expiry, Delete)
@@ -17,33 +15,6 @@
 void router_init(void);
 
 #include "../../../crypto/ike.h"
-
-static void hex(struct cli *cli, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		cli_printf(cli, "%02x", p[i]);
-}
-
-static void key_line(struct ike_sa *sa, void *ctx)
-{
-	struct cli *cli = ctx;
-	hex(cli, sa->d.icky, 8);
-	cli_puts(cli, " ");
-	hex(cli, sa->d.rcky, 8);
-	cli_puts(cli, " ");
-	hex(cli, sa->d.enc_key, sa->d.enc_key_len);
-	cli_puts(cli, "\n");
-}
-
-DEFUN(test_keys, "test crypto isakmp keys",
-      "Test subsystems\n"
-      "Encryption module\n"
-      "ISAKMP\n"
-      "Print the phase 1 encryption keys\n")
-{
-	ike_sa_foreach(key_line, cli);
-	return CLI_OK;
-}
 
 static void age_ike(struct ike_sa *sa, void *ctx)
 {
@@ -111,7 +82,6 @@ DEFUN(test_age_ipsec, "test crypto ipsec age <1-4000000>$secs [spi WORD$spi]",
 void testcmds_router_init(void)
 {
 	router_init();
-	cli_install(MODE_EXEC, &test_keys_cmd);
 	cli_install(MODE_EXEC, &test_age_ike_cmd);
 	cli_install(MODE_EXEC, &test_age_ipsec_cmd);
 }
