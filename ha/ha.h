@@ -9,8 +9,8 @@
  *
  * As on IOS, the scheme takes effect only at boot: a scheme configured on
  * a running router is stored (and printed by show running-config) but is
- * "pending" until the next reload. ha_config_loaded() marks the end of
- * boot: the scheme configured at that moment is bound to its HSRP group.
+ * "pending" until the next reload. EVT_BOOT_DONE marks the end of boot:
+ * the scheme configured at that moment is bound to its HSRP group.
  */
 #ifndef IOSIM_HA_H
 #define IOSIM_HA_H
@@ -52,14 +52,6 @@ const char *rf_interdev_state_name(enum rf_interdev_state s);
 
 /* Register the subsystem, its commands and running-config writer. */
 void ha_init(void);
-
-/* Called once startup-config (or --config) has been applied, at boot and
- * after every reload (also when there was no startup-config). Binds the
- * configured scheme to its HSRP group; a scheme whose group does not
- * exist is reported by syslog. Before this call the router is booting and
- * "scheme standby" is silent; after it, a scheme whose group is not Active
- * draws IOS's "cannot be processed now" notice. */
-void ha_config_loaded(void);
 
 /* "redundancy inter-device" present in the configuration? */
 bool ha_interdev_configured(void);

@@ -31,7 +31,7 @@ static struct {
 	char *scheme;          /* scheme standby NAME, as configured */
 	char *security;        /* security ipsec PROFILE */
 	char *bound;           /* scheme in effect since boot */
-	bool booted;           /* ha_config_loaded() ran */
+	bool booted;           /* EVT_BOOT_DONE seen since the last reset */
 } rf;
 
 /* ---- names ------------------------------------------------------------- */
@@ -131,7 +131,7 @@ bool rf_group_lookup(const char *name, char *state, size_t n, bool *active)
 
 /* ---- boot --------------------------------------------------------------- */
 
-void ha_config_loaded(void)
+static void on_boot_done(enum core_event ev, void *data, void *ctx)
 {
 	if (rf.booted)       /* once per boot: a later scheme waits */
 		return;
@@ -280,6 +280,7 @@ void ha_init(void)
 {
 	rf_status_reset();
 	core_register_subsys(&ha_subsys);
+	core_subscribe(EVT_BOOT_DONE, on_boot_done, NULL);
 	cfg_register_writer(CFG_REDUNDANCY, rf_write);
 
 	cli_install(MODE_CONFIG, &red_interdev_cmd);

@@ -16,6 +16,7 @@
 #include "../../cli/cli.h"
 #include "../../cli/session.h"
 #include "../../core/core.h"
+#include "../../router/router.h"
 #include "../../ha/ha.h"
 #include "../../ipc/ipc.h"
 
@@ -421,7 +422,7 @@ static void test_show_states(void **s)
 /* Configured on a running router, the scheme waits for a reload. */
 static void test_scheme_pending(void **s)
 {
-	ha_config_loaded();      /* the router has booted (no config) */
+	core_publish(EVT_BOOT_DONE, NULL);      /* the router has booted (no config) */
 	struct sbuf out;
 	struct cli *c = session(&out);
 	type(c, "redundancy inter-device");
@@ -456,7 +457,7 @@ static void test_scheme_bound_missing_group(void **s)
 		" standby 1 ip 10.0.0.3\n"
 		" standby 1 name HAin\n", NULL), 0);
 	assert_null(strstr(logs.s ? logs.s : "", "RF_INTERDEV"));
-	ha_config_loaded();
+	core_publish(EVT_BOOT_DONE, NULL);
 	assert_string_equal(ha_scheme_bound(), "HAIN");
 	assert_non_null(strstr(logs.s, "%RF_INTERDEV-3-SCHEME_GROUP: Standby "
 				       "group HAIN not found"));
@@ -478,7 +479,7 @@ static void test_scheme_bound_group(void **s)
 		" ip address 10.0.0.1 255.0.0.0\n"
 		" standby 1 ip 10.0.0.3\n"
 		" standby 1 name HAin\n", NULL), 0);
-	ha_config_loaded();
+	core_publish(EVT_BOOT_DONE, NULL);
 	assert_null(strstr(logs.s ? logs.s : "", "RF_INTERDEV"));
 	char *o = cli_exec_capture("show redundancy inter-device");
 	assert_non_null(strstr(o, "  Scheme: Standby\n  Groupname: HAin "
