@@ -253,39 +253,18 @@ DEFUN(reload, "reload", "Halt and perform a cold restart\n")
 
 /* ---- show version ------------------------------------------------------- */
 
-static void uptime_words(double secs, char *out, size_t n)
-{
-	long s = (long)secs, m = s / 60, h = m / 60, d = h / 24, w = d / 7;
-	size_t off = 0;
-	out[0] = '\0';
-#define PART(v, word)                                                     \
-	if (v)                                                            \
-		off += (size_t)snprintf(out + off, n - off, "%s%ld " word "%s", \
-					off ? ", " : "", (long)(v),       \
-					(v) == 1 ? "" : "s");
-	PART(w, "week") PART(d % 7, "day") PART(h % 24, "hour")
-	PART(m % 60, "minute")
-#undef PART
-	if (!off)
-		snprintf(out, n, "0 minutes");
-}
-
 DEFUN(show_version, "show version", "Show running system information\n"
       "System hardware and software status\n")
 {
 	char up[128];
-	uptime_words(core_uptime(), up, sizeof up);
+	core_uptime_words(core_uptime(), up, sizeof up);
 	cli_printf(cli,
-		   "Cisco IOS Software, iosim Software (IOSIM-ADVIPSERVICESK9-M), "
-		   "Version 12.4(24)T, RELEASE SOFTWARE (iosim)\n"
-		   "Technical Support: http://www.cisco.com/techsupport\n"
-		   "Copyright (c) 1986-2009 by Cisco Systems, Inc.\n"
-		   "Compiled by iosim\n\n"
+		   IOS_IMAGE_VERSION "\n" IOS_IMAGE_BANNER "\n"
 		   "ROM: System Bootstrap, Version 12.4(13r)T, RELEASE "
 		   "SOFTWARE (fc1)\n\n"
 		   "%s uptime is %s\n"
 		   "System returned to ROM by reload\n"
-		   "System image file is \"flash:iosim-advipservicesk9-mz.124-24.T.bin\"\n\n"
+		   "System image file is \"" IOS_IMAGE_FILE "\"\n\n"
 		   "iosim (simulated router) processor with 262144K/32768K "
 		   "bytes of memory.\n"
 		   "239K bytes of non-volatile configuration memory.\n\n"

@@ -43,6 +43,23 @@ void core_uptime_str(double secs, char *out, size_t n)
 		snprintf(out, n, "%ldy%ldw", y, (d % 365) / 7);
 }
 
+void core_uptime_words(double secs, char *out, size_t n)
+{
+	long s = (long)secs, m = s / 60, h = m / 60, d = h / 24, w = d / 7;
+	size_t off = 0;
+	out[0] = '\0';
+#define PART(v, word)                                                     \
+	if ((v) && off < n)                                               \
+		off += (size_t)snprintf(out + off, n - off, "%s%ld " word "%s", \
+					off ? ", " : "", (long)(v),       \
+					(v) == 1 ? "" : "s");
+	PART(w, "week") PART(d % 7, "day") PART(h % 24, "hour")
+	PART(m % 60, "minute")
+#undef PART
+	if (!off)
+		snprintf(out, n, "0 minutes");
+}
+
 static time_t tz_offset(void)
 {
 	return tz_hours * 3600 + (tz_hours < 0 ? -tz_minutes : tz_minutes) * 60;

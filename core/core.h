@@ -35,6 +35,9 @@ void core_loop_init(void);
 double core_uptime(void);
 /* IOS uptime text: "00:00:11", "5d14h", "10w3d", "3y37w". */
 void core_uptime_str(double secs, char *out, size_t n);
+/* The same in words, as show version and show redundancy print it:
+ * "2 weeks, 1 day, 3 hours, 4 minutes", "0 minutes". */
+void core_uptime_words(double secs, char *out, size_t n);
 /* Wall time, in the configured timezone (LOCAL) or in UTC; *zone names
  * the one it is in. */
 void clock_now(struct tm *tm, int *msec, const char **zone, bool local);
@@ -50,6 +53,14 @@ bool core_timezone(const char **name, int *hours, int *minutes);
  * like are typed in (gmtime() of it gives show clock's fields). */
 time_t core_clock_local(void);
 /* ---- identity -------------------------------------------------------- */
+/* The image this router runs, as show version and show redundancy name
+ * it: the version line, the lines that follow it, the file booted. */
+#define IOS_IMAGE_VERSION "Cisco IOS Software, iosim Software " \
+	"(IOSIM-ADVIPSERVICESK9-M), Version 12.4(24)T, RELEASE SOFTWARE (iosim)"
+#define IOS_IMAGE_BANNER "Technical Support: http://www.cisco.com/techsupport\n" \
+	"Copyright (c) 1986-2009 by Cisco Systems, Inc.\n" \
+	"Compiled by iosim\n"
+#define IOS_IMAGE_FILE "flash:iosim-advipservicesk9-mz.124-24.T.bin"
 const char *core_hostname(void);
 /* Type 5 secrets (MD5-crypt "$1$salt$hash", crypt(3)): make one from
  * clear text (caller frees), check clear text against one, validate one. */
@@ -124,6 +135,8 @@ enum core_event {
 				 * also when there was none) */
 	EVT_IPSEC_SA,           /* data: struct sadb_event * (crypto/sadb.h):
 				 * an IPsec SA added, updated or deleted */
+	EVT_RF_STATE,           /* data: struct rf_event * (ha/ha.h): RF's
+				 * state or its view of the peer changed */
 	EVT__COUNT
 };
 typedef void (*core_event_fn)(enum core_event ev, void *data, void *ctx);

@@ -23,8 +23,6 @@
  * in seed 004), the mnemonic and wording are the simulator's. */
 #define RF_LOG_NO_GROUP "RF_INTERDEV-3-SCHEME_GROUP"
 
-struct rf_status rf_status;
-
 static struct {
 	bool interdev;         /* "redundancy inter-device" present */
 	bool red;              /* "redundancy" present */
@@ -131,7 +129,7 @@ bool rf_group_lookup(const char *name, char *state, size_t n, bool *active)
 
 /* ---- boot --------------------------------------------------------------- */
 
-static void on_boot_done(enum core_event ev, void *data, void *ctx)
+void rf_cfg_boot(void)
 {
 	if (rf.booted)       /* once per boot: a later scheme waits */
 		return;
@@ -253,41 +251,20 @@ static void rf_write(struct sbuf *out)
 
 /* ---- subsystem ----------------------------------------------------------- */
 
-static void rf_status_reset(void)
-{
-	rf_status = (struct rf_status){
-		.my = RF_ACTIVE,
-		.peer = RF_DISABLED,
-		.interdev = RF_INTERDEV_STATE_INIT,
-		.duplex = false,
-		.comm_up = false,
-	};
-}
-
-static void ha_reset(void)
+void rf_cfg_reset(void)
 {
 	xstrset(&rf.scheme, NULL);
 	xstrset(&rf.security, NULL);
 	xstrset(&rf.bound, NULL);
 	rf.interdev = rf.red = false;
 	rf.booted = false;
-	rf_status_reset();
 }
 
-static const struct subsys ha_subsys = {"ha", ha_reset};
-
-void ha_init(void)
+void rf_cfg_init(void)
 {
-	rf_status_reset();
-	core_register_subsys(&ha_subsys);
-	core_subscribe(EVT_BOOT_DONE, on_boot_done, NULL);
 	cfg_register_writer(CFG_REDUNDANCY, rf_write);
-
 	cli_install(MODE_CONFIG, &red_interdev_cmd);
 	cli_install(MODE_CONFIG, &red_cmd);
-
 	cli_install(MODE_RED_INTERDEV, &rf_scheme_cmd);
 	cli_install(MODE_RED_INTERDEV, &rf_security_cmd);
-
-	ha_show_init();
 }

@@ -407,8 +407,11 @@ static const char simplex_states[] =
 	"   Manual Swact = disabled (system is simplex (no peer unit))\n"
 	" Communications = Down      Reason: Simplex mode\n"
 	"\n"
-	"client count = 12\n"
+	"client count = 2\n"
 	" client_notification_TMR = 30000 milliseconds\n"
+	"      keep_alive TMR = 4000 milliseconds\n"
+	"    keep_alive count = 0\n"
+	"keep_alive threshold = 7\n"
 	"       RF debug mask = 0x0\n"
 	"\n";
 
