@@ -258,18 +258,21 @@ DEFUN(show_version, "show version", "Show running system information\n"
 {
 	char up[128];
 	core_uptime_words(core_uptime(), up, sizeof up);
+	/* a process that just started is a router powered on; any rebuild
+	 * since (the reload command, RF's own) is a reload */
+	const char *how = core_reload_reason() ? "reload" : "power-on";
 	cli_printf(cli,
 		   IOS_IMAGE_VERSION "\n" IOS_IMAGE_BANNER "\n"
 		   "ROM: System Bootstrap, Version 12.4(13r)T, RELEASE "
 		   "SOFTWARE (fc1)\n\n"
 		   "%s uptime is %s\n"
-		   "System returned to ROM by reload\n"
+		   "System returned to ROM by %s\n"
 		   "System image file is \"" IOS_IMAGE_FILE "\"\n\n"
 		   "iosim (simulated router) processor with 262144K/32768K "
 		   "bytes of memory.\n"
 		   "239K bytes of non-volatile configuration memory.\n\n"
 		   "Configuration register is 0x2102\n",
-		   core_hostname(), up);
+		   core_hostname(), up, how);
 	return CLI_OK;
 }
 

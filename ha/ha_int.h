@@ -131,6 +131,8 @@ void rf_fsm_bulk_result(bool ok);
 int rf_fsm_send(uint16_t type, const struct rf_msg *m);
 /* Is a standby taking checkpoints from us (asked for its bulk)? */
 bool rf_fsm_peer_syncing(void);
+/* One keep_alive TMR interval (the timer's work, for tests). */
+void rf_fsm_keepalive_tick(void);
 /* show redundancy's "Uptime in current state" of this router. */
 double rf_my_state_age(void);
 

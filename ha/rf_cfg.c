@@ -180,15 +180,15 @@ DEFUN(red, "[no] redundancy",
 #define HELP_GROUP "Standby group name\n"
 
 /* On a running router the scheme cannot take effect before a reload; IOS
- * says so when the named group is not Active at that moment (seed 004),
- * and stores the scheme all the same. */
+ * says so when the named group is not Active at that moment, over two
+ * lines as seed 004 prints it, and stores the scheme all the same. */
 static int scheme_set(struct cli *cli, const char *name)
 {
 	bool active = false;
 	if (rf.booted && !(rf.bound && !strcmp(rf.bound, name)) &&
 	    (!rf_group_lookup(name, NULL, 0, &active) || !active))
 		cli_printf(cli, "%% Standby scheme configuration cannot be "
-				"processed now group %s is not in active "
+				"processed now group %s\n is not in active "
 				"state\n", name);
 	bool had = rf.interdev;
 	rf.interdev = true;  /* even if removed from another session */

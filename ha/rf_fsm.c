@@ -470,7 +470,7 @@ static void on_recv(void *ctx, uint16_t type, const uint8_t *p, size_t len)
 
 /* ---- the link ---------------------------------------------------------------------------- */
 
-static void on_keepalive(struct ev_loop *loop, ev_timer *w, int revents)
+void rf_fsm_keepalive_tick(void)
 {
 	if (!rf_status.comm_up)
 		return;
@@ -486,9 +486,15 @@ static void on_keepalive(struct ev_loop *loop, ev_timer *w, int revents)
 	ipc_link_reset("RF keepalive threshold reached");
 }
 
+static void on_keepalive(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	rf_fsm_keepalive_tick();
+}
+
 static void on_link(void *ctx, bool up)
 {
-	if (up == rf_status.comm_up)
+	/* without a scheme bound RF does not talk to the peer */
+	if (!rf_status.engaged || up == rf_status.comm_up)
 		return;
 	rf_status.comm_up = up;
 	f.hello_heard = false;

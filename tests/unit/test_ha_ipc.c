@@ -432,7 +432,7 @@ static void test_scheme_pending(void **s)
 	type(c, "scheme standby BRANCH-5-TUNNEL");
 	assert_string_equal(out.s,
 			    "% Standby scheme configuration cannot be processed"
-			    " now group BRANCH-5-TUNNEL is not in active "
+			    " now group BRANCH-5-TUNNEL\n is not in active "
 			    "state\n");
 	cli_session_free(c);
 	sbuf_free(&out);
