@@ -16,6 +16,10 @@
 #   forwarding             bench/forward.py: frames/s through one router between two
 #                          veths next to Linux's own forwarding, CPU time per frame
 #                          (needs root and build/bench/pktgen)
+#   sso                    bench/sso_bench.py: boot to STANDBY HOT, peer death to RF
+#                          noticing (seed 004's and seed 000's SCTP timers), CPU of an
+#                          idle pair, IPC messages/s and round trip between two routers
+#                          (build/bench/ipc_bench)
 #
 # usage: bench/run.sh            (make bench builds build/iosim first)
 # env:   IOSIM_BENCH=PATH (binary, default build/iosim), BENCH_LINES=N (default 100000),
@@ -210,4 +214,5 @@ sys.exit(0 if rc == 0 and prc == 0 else 1)
 EOF
 /usr/bin/python3 bench/hsrp_bench.py "$exe" "${HSRP_RUNS:-50}" || status=$?
 /usr/bin/python3 bench/forward.py "$exe" || status=$?
+/usr/bin/python3 bench/sso_bench.py "$exe" build/bench/ipc_bench || status=$?
 exit $status

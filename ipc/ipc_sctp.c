@@ -30,7 +30,7 @@
 #include "../core/core.h"
 #include "../platform/platform.h"
 
-#define SCTP_TICK_MS 10
+#define SCTP_TICK_MS 20
 #define SCTP_RETRY_S 1.0
 #define SCTP_STREAMS IPC_MAX_CLIENTS
 #define SCTP_HB_MS 1000          /* heartbeat interval on an idle path */

@@ -34,7 +34,7 @@
 #include "../../core/core.h"
 #include "../../router/router.h"
 #include "../../cli/cli.h"
-#include "../../platform/platform.h"
+#include "../../platform/platform_int.h"
 #include "../../hsrp/hsrp_int.h"
 #include "../../ipc/ipc_int.h"
 #include "../../ha/ha_int.h"
@@ -168,6 +168,13 @@ static void link_up(void)
 }
 
 /* ---- helpers --------------------------------------------------------------------- */
+
+static uint32_t A4(const char *s)
+{
+	uint32_t a;
+	assert_true(ip_parse(s, &a));
+	return a;
+}
 
 static struct sbuf logs;
 
@@ -897,6 +904,107 @@ static void test_preempt_sync(void **s)
 	assert_int_equal(g->state, HSRP_ACTIVE);
 }
 
+/* ---- the association's configuration and the packets for it -------------------- */
+
+static const char assoc_cfg[] =
+	"ipc zone default\n"
+	" association 1\n"
+	"  no shutdown\n"
+	"  protocol sctp\n"
+	"   local-port 5000\n"
+	"    local-ip 10.0.0.1 10.0.1.1\n"
+	"   remote-port 5000\n"
+	"    remote-ip 10.0.0.2\n";
+
+static void tx_sink(struct iface *ifp, const uint8_t *f, size_t n) {}
+
+/* An IPv4 packet of protocol 132 from SRC to 10.0.0.1, LEN bytes of SCTP
+ * with ports 5000 -> 5000, into Fa0/0's receive path. */
+static void sctp_in(const char *src, size_t len)
+{
+	struct iface *ifp = iface_find("FastEthernet0/0");
+	uint8_t f[128];
+	memset(f, 0, sizeof f);
+	memcpy(f, ifp->mac, 6);
+	memcpy(f + 6, "\x02\0\0\0\0\x02", 6);
+	f[12] = 0x08;
+	uint8_t *ip = f + 14;
+	ip[0] = 0x45;
+	ip[3] = (uint8_t)(20 + len);
+	ip[8] = 64;
+	ip[9] = 132;
+	uint32_t s4 = A4(src), d4 = A4("10.0.0.1");
+	memcpy(ip + 12, &s4, 4);
+	memcpy(ip + 16, &d4, 4);
+	uint32_t sum = 0;
+	for (int i = 0; i < 20; i += 2)
+		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	ip[10] = (uint8_t)(~sum >> 8);
+	ip[11] = (uint8_t)~sum;
+	uint8_t *sc = ip + 20;
+	sc[0] = 0x13, sc[1] = 0x88, sc[2] = 0x13, sc[3] = 0x88;
+	struct frame_rx fr = {.ifp = ifp, .data = f, .len = 60 > 34 + len ? 60
+						      : 34 + len};
+	ether_input(&fr);
+}
+
+static void test_assoc_checks_and_drops(void **s)
+{
+	port_set_tx_hook(tx_sink);
+	assert_int_equal(cfg("interface FastEthernet0/0\n"
+			     " ip address 10.0.0.1 255.255.255.0\n"
+			     " no shutdown\n"
+			     " standby 1 ip 10.0.0.3\n"), 0);
+	struct iface *ifp = iface_find("FastEthernet0/0");
+	iface_set_attached(ifp, true);
+	iface_set_carrier(ifp, true);
+	core_publish(EVT_BOOT_DONE, NULL);
+	/* a virtual address is refused as either end */
+	assert_int_equal(cfg("ipc zone default\n association 1\n  protocol sctp\n"
+			     "   local-port 5000\n    local-ip 10.0.0.3\n"), 1);
+	char *o = cli_exec_capture("show running-config | include local-ip");
+	assert_null(strstr(o, "10.0.0.3"));
+	free(o);
+	assert_int_equal(cfg(assoc_cfg), 0);
+	/* started (INIT sent, waiting); the second address said plainly */
+	o = cli_exec_capture("show ip sctp association list");
+	assert_non_null(strstr(o, "AssocID: 1, Instance ID: 1\n"
+				  "  Current state: COOKIE_WAIT\n"
+				  "  Local port: 5000, Addrs: 10.0.0.1 10.0.1.1\n"
+				  "  Remote port: 5000, Addrs: 10.0.0.2\n"
+				  "  Local address 10.0.1.1: configured, not used "
+				  "(multi-homing is not supported)\n"));
+	free(o);
+	/* SCTP for the port from another address; a runt; another port */
+	sctp_in("10.0.0.9", 28);
+	sctp_in("10.0.0.2", 8);
+	const struct sctp_drop_stats *d = sctp_drops();
+	assert_int_equal(d->bad_addr, 1);
+	assert_int_equal(d->runt, 1);
+	o = cli_exec_capture("show ip sctp errors");
+	assert_non_null(strstr(o, "  Packets From Unexpected Address: 1\n"));
+	free(o);
+	/* local-ip not this router's: accepted with a warning, not started */
+	struct sbuf e;
+	sbuf_init(&e);
+	cli_exec_config_text("ipc zone default\n association 1\n  protocol sctp\n"
+			     "   local-port 5000\n    local-ip 10.9.9.9\n", &e);
+	sbuf_free(&e);
+	o = cli_exec_capture("show ip sctp association list");
+	assert_non_null(strstr(o, "  Current state: CLOSED\n  Not started: "
+				  "local-ip 10.9.9.9 is not an address of this "
+				  "router\n"));
+	free(o);
+	/* and back: a configuration change starts it again */
+	assert_int_equal(cfg(assoc_cfg), 0);
+	struct sctp_assoc_view v;
+	assert_true(sctp_assoc_view(1, &v));
+	assert_int_equal(v.state, SCTP_RUN_COOKIE_WAIT);
+	port_set_tx_hook(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -913,6 +1021,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hot_standby_link_loss, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keepalive_threshold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preempt_sync, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_assoc_checks_and_drops, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
