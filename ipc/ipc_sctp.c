@@ -612,6 +612,18 @@ void sctp_restart(unsigned id, const char *why)
 
 /* ---- configuration and interfaces -------------------------------------------------- */
 
+/* usrsctp's time runs while an association is configured: a router
+ * without one never wakes up for it. */
+static void tick_update(void)
+{
+	if (s.list && !ev_is_active(&s.tick)) {
+		s.last_tick = ev_now(core_loop);
+		ev_timer_again(core_loop, &s.tick);
+	} else if (!s.list && ev_is_active(&s.tick)) {
+		ev_timer_stop(core_loop, &s.tick);
+	}
+}
+
 static struct assoc *assoc_new(unsigned id)
 {
 	struct assoc *a = xcalloc(1, sizeof *a);
@@ -625,6 +637,7 @@ static struct assoc *assoc_new(unsigned id)
 		pp = &(*pp)->next;
 	a->next = *pp;
 	*pp = a;
+	tick_update();
 	return a;
 }
 
@@ -638,6 +651,7 @@ static void assoc_free(struct assoc *a)
 		}
 	sbuf_free(&a->partial);
 	free(a);
+	tick_update();
 }
 
 static bool same_cfg(const struct ipc_sctp_cfg *x, const struct ipc_sctp_cfg *y)
@@ -787,10 +801,7 @@ void ipc_sctp_init(void)
 		s.lib = true;
 	}
 	ev_timer_init(&s.later, on_later, 0., 0.);
-	ev_timer_init(&s.tick, on_tick, SCTP_TICK_MS / 1000.0,
-		      SCTP_TICK_MS / 1000.0);
-	s.last_tick = ev_now(core_loop);
-	ev_timer_start(core_loop, &s.tick);
+	ev_timer_init(&s.tick, on_tick, 0., SCTP_TICK_MS / 1000.0);
 	ip_register_proto(132, ip_input);
 	ipc_on_change(on_cfg_change, NULL);
 	core_subscribe(EVT_BOOT_DONE, on_boot, NULL);
