@@ -24,7 +24,6 @@ Asserts nothing; prints figures (or why one could not be taken).
 
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,42 +32,22 @@ import threading
 import time
 from pathlib import Path
 
+from benchlib import free_udp_ports
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "lab"))
+from labtool import single_interface_004  # noqa: E402
+
 exe = sys.argv[1]
 ipc_bench = sys.argv[2] if len(sys.argv) > 2 else "build/bench/ipc_bench"
-REPO = Path(__file__).resolve().parents[1]
 TICK = os.sysconf("SC_CLK_TCK")
 HOT = "%RF-5-RF_TERMINAL_STATE"
 GONE = re.compile(r"RF: peer state \S+\(\d+\) -> DISABLED\(1\)")
 
 
-def free_udp_ports(n):
-    socks, ports = [], []
-    for _ in range(n):
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.bind(("127.0.0.1", 0))
-        socks.append(s)
-        ports.append(s.getsockname()[1])
-    for s in socks:
-        s.close()
-    return ports
-
-
 def config(name, extra_if=(), sctp=()):
     """Seed 004's distribution router NAME with its wan interface only."""
-    out, skip = [], False
-    for line in (REPO / "examples" / "branch-004" / f"{name}.cfg").read_text().splitlines():
-        if line.startswith("interface FastEthernet0/1"):
-            skip = True
-            continue
-        if skip and (line.startswith(" ") or line == ""):
-            continue
-        skip = False
-        out.append(line)
-        if line.startswith("interface FastEthernet0/0"):
-            out += [" standby delay reload 0", *extra_if]
-        if line.startswith("    local-ip"):
-            out += [f"    {l}" for l in sctp]
-    return "\n".join(out) + "\n"
+    return single_interface_004(name, (" standby delay reload 0", *extra_if), sctp)
 
 
 class Router:

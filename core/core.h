@@ -85,6 +85,9 @@ void log_ios(const char *tag, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Debug output (debug commands): severity 7, "<timestamp>: <text>". */
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same for a subsystem's own debug function: PREFIX, then FMT. */
+void log_vdebug(const char *prefix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /* The sink that delivers log lines to consoles (installed by cli/). */
 typedef void (*log_sink_fn)(const char *line, int severity);
 void log_set_console_sink(log_sink_fn fn);
@@ -270,6 +273,26 @@ void intmap_clear(struct intmap *m);
 	} while (0)
 
 /* ---- small helpers shared by all ---------------------------------------- */
+/* Big-endian (network order) fields of wire formats. */
+static inline uint16_t be16_get(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+static inline uint32_t be32_get(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+static inline void be16_put(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+static inline void be32_put(uint8_t *p, uint32_t v)
+{
+	be16_put(p, (uint16_t)(v >> 16));
+	be16_put(p + 2, (uint16_t)v);
+}
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);
 void *xrealloc(void *p, size_t n);

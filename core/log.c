@@ -155,6 +155,17 @@ void log_ios(const char *tag, const char *fmt, ...)
 	sbuf_free(&b);
 }
 
+void log_vdebug(const char *prefix, const char *fmt, va_list ap)
+{
+	struct sbuf b;
+	sbuf_init(&b);
+	timestamp(&lg.ts_debug, &b);
+	sbuf_puts(&b, prefix);
+	sbuf_vprintf(&b, fmt, ap);
+	deliver(b.s, 7);
+	sbuf_free(&b);
+}
+
 void log_debug(const char *fmt, ...)
 {
 	struct sbuf b;

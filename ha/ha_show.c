@@ -301,23 +301,26 @@ DEFUN(show_red_history, "show redundancy history",
 
 /* ---- debug redundancy ---------------------------------------------------------------- */
 
+static int set_debug(struct cli *cli, bool on)
+{
+	rf_debug = on;
+	cli_printf(cli, "Redundancy Facility debugging is %s\n",
+		   on ? "on" : "off");
+	return CLI_OK;
+}
+
 DEFUN(debug_red, "[no] debug redundancy",
       "Debugging functions (see also 'undebug')\n"
       "RF debugging\n")
 {
-	rf_debug = !cli_is_no(a);
-	cli_printf(cli, "Redundancy Facility debugging is %s\n",
-		   rf_debug ? "on" : "off");
-	return CLI_OK;
+	return set_debug(cli, !cli_is_no(a));
 }
 
 DEFUN(undebug_red, "undebug redundancy",
       "Disable debugging functions (see also 'debug')\n"
       "RF debugging\n")
 {
-	rf_debug = false;
-	cli_puts(cli, "Redundancy Facility debugging is off\n");
-	return CLI_OK;
+	return set_debug(cli, false);
 }
 
 static void debug_show(struct sbuf *out)

@@ -317,11 +317,6 @@ static void bulk_begin(void *ctx)
 	dg.have_peer = dg.receiving = false;
 }
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
 
 static bool name_ok(const uint8_t *p, size_t n)
 {
@@ -358,12 +353,12 @@ static void recv(void *ctx, uint16_t type, const uint8_t *p, size_t len)
 {
 	switch (type) {
 	case DG_BEGIN:
-		if (len != 4 || rd32(p) > DG_MAX_SECTIONS) {
+		if (len != 4 || be32_get(p) > DG_MAX_SECTIONS) {
 			bad("BEGIN");
 			return;
 		}
 		snap_clear(&dg.in);
-		dg.in_expected = rd32(p);
+		dg.in_expected = be32_get(p);
 		dg.receiving = true;
 		return;
 	case DG_SECTION: {

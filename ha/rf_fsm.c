@@ -76,12 +76,10 @@ void rf_dbg(const char *fmt, ...)
 {
 	if (!rf_debug)
 		return;
-	char text[256];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
+	log_vdebug("RF: ", fmt, ap);
 	va_end(ap);
-	log_debug("RF: %s", text);
 }
 
 void rf_history(const char *fmt, ...)

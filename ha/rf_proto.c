@@ -16,6 +16,8 @@
 
 #include <string.h>
 
+#include "../core/core.h"
+
 const char *const rf_msg_names[] = {
 	[RF_MSG_HELLO] = "HELLO",
 	[RF_MSG_STATE] = "STATE",
@@ -27,18 +29,6 @@ const char *const rf_msg_names[] = {
 #define F_CLEAN 2
 #define HELLO_FIXED (12 + RF_HOST_MAX + RF_IMAGE_MAX + RF_SCHEME_MAX)
 
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, (uint16_t)(v >> 16));
-	wr16(p + 2, (uint16_t)v);
-}
 
 static void put_str(uint8_t *p, const char *s, size_t field)
 {
@@ -69,7 +59,7 @@ static bool state_ok(uint8_t s)
 static void put_ids(uint8_t *p, const struct rf_msg *m)
 {
 	for (int i = 0; i < m->nclients; i++)
-		wr16(p + 2 * i, m->clients[i]);
+		be16_put(p + 2 * i, m->clients[i]);
 }
 
 /* N ids at P, each once. */
@@ -79,7 +69,7 @@ static bool get_ids(const uint8_t *p, int n, struct rf_msg *m)
 		return false;
 	m->nclients = n;
 	for (int i = 0; i < n; i++) {
-		m->clients[i] = rd16(p + 2 * i);
+		m->clients[i] = be16_get(p + 2 * i);
 		for (int j = 0; j < i; j++)
 			if (m->clients[j] == m->clients[i])
 				return false;
@@ -100,9 +90,9 @@ size_t rf_msg_encode(uint16_t type, const struct rf_msg *m, uint8_t *out,
 			return 0;
 		out[0] = m->state;
 		out[1] = flags;
-		wr16(out + 2, (uint16_t)m->nclients);
-		wr32(out + 4, m->state_age);
-		wr32(out + 8, m->uptime);
+		be16_put(out + 2, (uint16_t)m->nclients);
+		be32_put(out + 4, m->state_age);
+		be32_put(out + 8, m->uptime);
 		put_str(out + 12, m->host, RF_HOST_MAX);
 		put_str(out + 12 + RF_HOST_MAX, m->image, RF_IMAGE_MAX);
 		put_str(out + 12 + RF_HOST_MAX + RF_IMAGE_MAX, m->scheme,
@@ -114,19 +104,19 @@ size_t rf_msg_encode(uint16_t type, const struct rf_msg *m, uint8_t *out,
 			return 0;
 		out[0] = m->state;
 		out[1] = flags;
-		wr16(out + 2, 0);
-		wr32(out + 4, m->state_age);
+		be16_put(out + 2, 0);
+		be32_put(out + 4, m->state_age);
 		return 8;
 	case RF_MSG_KEEPALIVE:
 		if (cap < 4)
 			return 0;
-		wr32(out, m->seq);
+		be32_put(out, m->seq);
 		return 4;
 	case RF_MSG_BULK_REQ:
 		len = 2 + 2 * (size_t)m->nclients;
 		if (cap < len || m->nclients > RF_MAX_CLIENTS)
 			return 0;
-		wr16(out, (uint16_t)m->nclients);
+		be16_put(out, (uint16_t)m->nclients);
 		put_ids(out + 2, m);
 		return len;
 	}
@@ -141,15 +131,15 @@ int rf_msg_decode(uint16_t type, const uint8_t *p, size_t len,
 	case RF_MSG_HELLO: {
 		if (len < HELLO_FIXED)
 			return -1;
-		int n = rd16(p + 2);
+		int n = be16_get(p + 2);
 		if (len != HELLO_FIXED + 2 * (size_t)n || !state_ok(p[0]) ||
 		    (p[1] & ~(F_HSRP_ACTIVE | F_CLEAN)))
 			return -1;
 		m->state = p[0];
 		m->hsrp_active = p[1] & F_HSRP_ACTIVE;
 		m->clean = p[1] & F_CLEAN;
-		m->state_age = rd32(p + 4);
-		m->uptime = rd32(p + 8);
+		m->state_age = be32_get(p + 4);
+		m->uptime = be32_get(p + 8);
 		if (!get_str(p + 12, RF_HOST_MAX, m->host) ||
 		    !get_str(p + 12 + RF_HOST_MAX, RF_IMAGE_MAX, m->image) ||
 		    !get_str(p + 12 + RF_HOST_MAX + RF_IMAGE_MAX,
@@ -159,22 +149,22 @@ int rf_msg_decode(uint16_t type, const uint8_t *p, size_t len,
 	}
 	case RF_MSG_STATE:
 		if (len != 8 || !state_ok(p[0]) ||
-		    (p[1] & ~(F_HSRP_ACTIVE | F_CLEAN)) || rd16(p + 2))
+		    (p[1] & ~(F_HSRP_ACTIVE | F_CLEAN)) || be16_get(p + 2))
 			return -1;
 		m->state = p[0];
 		m->hsrp_active = p[1] & F_HSRP_ACTIVE;
 		m->clean = p[1] & F_CLEAN;
-		m->state_age = rd32(p + 4);
+		m->state_age = be32_get(p + 4);
 		return 0;
 	case RF_MSG_KEEPALIVE:
 		if (len != 4)
 			return -1;
-		m->seq = rd32(p);
+		m->seq = be32_get(p);
 		return 0;
 	case RF_MSG_BULK_REQ: {
 		if (len < 2)
 			return -1;
-		int n = rd16(p);
+		int n = be16_get(p);
 		if (len != 2 + 2 * (size_t)n)
 			return -1;
 		return get_ids(p + 2, n, m) ? 0 : -1;
@@ -189,7 +179,7 @@ int rf_ck_end_decode(const uint8_t *p, size_t len, uint32_t *count)
 {
 	if (len != 4)
 		return -1;
-	*count = rd32(p);
+	*count = be32_get(p);
 	return 0;
 }
 

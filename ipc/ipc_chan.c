@@ -59,30 +59,16 @@ void ipc_chan_set_transport(const struct ipc_transport *t)
 
 /* ---- the header ------------------------------------------------------------ */
 
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 void ipc_hdr_encode(const struct ipc_hdr *h, uint8_t out[IPC_HDR_LEN])
 {
 	out[0] = h->version;
 	out[1] = h->flags;
-	wr16(out + 2, h->client);
-	wr16(out + 4, h->type);
-	wr16(out + 6, h->reserved);
-	wr32(out + 8, h->seq);
-	wr32(out + 12, h->len);
+	be16_put(out + 2, h->client);
+	be16_put(out + 4, h->type);
+	be16_put(out + 6, h->reserved);
+	be32_put(out + 8, h->seq);
+	be32_put(out + 12, h->len);
 }
 
 /* The version is checked first: a peer of another version may lay out
@@ -94,11 +80,11 @@ enum ipc_rx_verdict ipc_hdr_decode(const uint8_t *msg, size_t len,
 		return IPC_RX_SHORT;
 	h->version = msg[0];
 	h->flags = msg[1];
-	h->client = rd16(msg + 2);
-	h->type = rd16(msg + 4);
-	h->reserved = rd16(msg + 6);
-	h->seq = rd32(msg + 8);
-	h->len = rd32(msg + 12);
+	h->client = be16_get(msg + 2);
+	h->type = be16_get(msg + 4);
+	h->reserved = be16_get(msg + 6);
+	h->seq = be32_get(msg + 8);
+	h->len = be32_get(msg + 12);
 	if (h->version != IPC_MSG_VERSION)
 		return IPC_RX_VERSION;
 	if (h->flags || h->reserved)
@@ -214,7 +200,7 @@ void ipc_link_reset(const char *why)
 
 static void counted_tx(struct ipc_client *c, const struct qmsg *m)
 {
-	uint16_t type = rd16(m->data + 4);
+	uint16_t type = be16_get(m->data + 4);
 	c->st.tx_msgs++;
 	c->st.tx_bytes += m->len;
 	if (type < IPC_MAX_TYPES)

@@ -106,12 +106,12 @@ static void debug(unsigned flag, const struct assoc *a, const char *fmt, ...)
 {
 	if (!(ipc_debug & flag))
 		return;
-	char text[256];
+	char prefix[32];
+	snprintf(prefix, sizeof prefix, "SCTP: Assoc %u: ", a ? a->id : 0);
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
+	log_vdebug(prefix, fmt, ap);
 	va_end(ap);
-	log_debug("SCTP: Assoc %u: %s", a ? a->id : 0, text);
 }
 
 static const char *run_name(enum sctp_run_state st)

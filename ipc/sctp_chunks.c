@@ -8,11 +8,8 @@
  * it anyway). */
 #include "ipc_int.h"
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
+#include "../core/core.h"
+
 
 /* TSNs compare in serial number arithmetic (RFC 1982, 32 bits). */
 static bool tsn_after(uint32_t a, uint32_t b)
@@ -31,7 +28,7 @@ static void data_chunk(struct sctp_chunk_dir *d, uint8_t flags,
 	if (clen < 16)
 		return;
 	d->data_bytes += (uint64_t)(clen - 16);
-	uint32_t tsn = rd32(c + 4);
+	uint32_t tsn = be32_get(c + 4);
 	if (!d->have_tsn) {
 		d->have_tsn = true;
 		d->high_tsn = tsn;

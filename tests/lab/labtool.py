@@ -101,6 +101,37 @@ class Lab:
         return "\n".join(out)
 
 
+def wait_for(pred, timeout, step=0.05):
+    """Poll PRED until it is true or TIMEOUT seconds pass (bounded); its
+    last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v or time.monotonic() >= deadline:
+            return v
+        time.sleep(step)
+
+
+def single_interface_004(name, extra_if=(), extra_local=()):
+    """Seed 004's distribution router NAME (examples/branch-004) with its wan
+    interface only: the corporate LAN interface and its group left out.
+    EXTRA_IF lines go under the wan interface, EXTRA_LOCAL under local-ip."""
+    out, skip = [], False
+    for line in (EX / "branch-004" / f"{name}.cfg").read_text().splitlines():
+        if line.startswith("interface FastEthernet0/1"):
+            skip = True
+            continue
+        if skip and (line.startswith(" ") or line == ""):
+            continue
+        skip = False
+        out.append(line)
+        if line.startswith("interface FastEthernet0/0"):
+            out += list(extra_if)
+        if line.startswith("    local-ip"):
+            out += [f"    {l}" for l in extra_local]
+    return "\n".join(out) + "\n"
+
+
 def lab_leftovers(tag):
     """Namespaces, root-namespace links and processes this lab's names match."""
     ns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout

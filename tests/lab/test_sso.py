@@ -43,8 +43,8 @@ from pathlib import Path
 import pytest
 
 import iosim
-from labtool import (EX, ROOT, Console, Lab, need_root, stop_routers_clean,
-                     unprivileged)
+from labtool import (EX, Console, need_root, single_interface_004,
+                     stop_routers_clean, unprivileged, wait_for)
 
 TEMPLATE = iosim.REPO / "tests" / "data" / "ntc-templates" / \
     "cisco_ios_show_redundancy.textfsm"
@@ -54,15 +54,6 @@ RELOAD_ACTIVE = ("%RF_INTERDEV-4-RELOAD: % RF induced self-reload. my state = "
                  "ACTIVE peer state = STANDBY HOT")
 STATES_RE = re.compile(r"^   my state = (\d+) +-(.+?)\s*$\n^ peer state = (\d+) +-(.+?)\s*$",
                        re.M)
-
-
-def wait_for(pred, timeout, step=0.25):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v or time.monotonic() >= deadline:
-            return v
-        time.sleep(step)
 
 
 def clean(out):
@@ -121,24 +112,9 @@ def textfsm_rows(text):
 
 # ---- seed 004: R1/R2, one interface each --------------------------------------
 
-def single_interface(src, dst):
-    """Seed 004's distribution router with its wan interface only: the
-    corporate LAN interface, its group and route are left out."""
-    out, skip = [], False
-    for line in Path(src).read_text().splitlines():
-        if line.startswith("interface FastEthernet0/1"):
-            skip = True
-            continue
-        if skip and (line.startswith(" ") or line == ""):
-            continue
-        skip = False
-        out.append(line)
-    Path(dst).write_text("\n".join(out) + "\n")
-
-
 def topo_004(tmp):
     for r in ("R1", "R2"):
-        single_interface(EX / "branch-004" / f"{r}.cfg", Path(tmp) / f"{r}.cfg")
+        (Path(tmp) / f"{r}.cfg").write_text(single_interface_004(r))
     (Path(tmp) / "pair004.lab").write_text(
         "router R1\n  config R1.cfg\n  interface FastEthernet0/0 wan\n"
         "router R2\n  config R2.cfg\n  interface FastEthernet0/0 wan\n")

@@ -747,6 +747,15 @@ static void to_cold_bulk(void)
 	peer_send(901, RF_CK_END, "\0\0\0\0", 4);
 }
 
+/* The digest's bulk, with the same crypto sections as this router's. */
+static void digest_bulk_matching(void)
+{
+	peer_send(RF_CLIENT_CONFIG_DIGEST, RF_CK_BEGIN, NULL, 0);
+	send_digest("crypto isakmp policy 1\n authentication pre-share\n"
+		    "crypto isakmp key S3cret address 10.0.0.9\n");
+	peer_send(RF_CLIENT_CONFIG_DIGEST, RF_CK_END, "\0\0\0\x05", 4);
+}
+
 static void test_digest_match_and_refusal(void **s)
 {
 	to_cold_bulk();
@@ -811,10 +820,7 @@ static void test_lone_router_transient(void **s)
 static void test_hot_standby_link_loss(void **s)
 {
 	to_cold_bulk();
-	peer_send(RF_CLIENT_CONFIG_DIGEST, RF_CK_BEGIN, NULL, 0);
-	send_digest("crypto isakmp policy 1\n authentication pre-share\n"
-		    "crypto isakmp key S3cret address 10.0.0.9\n");
-	peer_send(RF_CLIENT_CONFIG_DIGEST, RF_CK_END, "\0\0\0\x05", 4);
+	digest_bulk_matching();
 	assert_int_equal(rf_status.my, RF_STANDBY_HOT);
 	ipc_chan_link(1, false);
 	assert_int_equal(rf_status.my, RF_STANDBY_HOT);
@@ -895,10 +901,7 @@ static void test_preempt_sync(void **s)
 	/* the bulk ends: STANDBY HOT, and the group preempts */
 	peer_send(901, RF_CK_BEGIN, NULL, 0);
 	peer_send(901, RF_CK_END, "\0\0\0\0", 4);
-	peer_send(RF_CLIENT_CONFIG_DIGEST, RF_CK_BEGIN, NULL, 0);
-	send_digest("crypto isakmp policy 1\n authentication pre-share\n"
-		    "crypto isakmp key S3cret address 10.0.0.9\n");
-	peer_send(RF_CLIENT_CONFIG_DIGEST, RF_CK_END, "\0\0\0\x05", 4);
+	digest_bulk_matching();
 	assert_int_equal(rf_status.my, RF_STANDBY_HOT);
 	loop_once();
 	assert_int_equal(g->state, HSRP_ACTIVE);
