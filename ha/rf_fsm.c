@@ -427,6 +427,10 @@ static void hello(const struct rf_msg *m)
 static void on_recv(void *ctx, uint16_t type, const uint8_t *p, size_t len)
 {
 	struct rf_msg m;
+	if (!rf_status.engaged) {
+		rf_counters.rx_bad++;   /* no scheme here: no RF peer either */
+		return;
+	}
 	if (rf_msg_decode(type, p, len, &m) < 0) {
 		rf_counters.rx_bad++;
 		rf_dbg("bad %s message (%zu bytes) dropped",
