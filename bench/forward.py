@@ -56,14 +56,15 @@ def sh(*args, check=True):
 
 
 class Lab:
-    def __init__(self, exe, run_dir):
-        self.lab = [sys.executable, LAB, "--tag", "bench", "--run-dir", run_dir,
+    def __init__(self, exe, run_dir, topo=TOPO, tag="bench"):
+        self.topo, self.tag = topo, tag
+        self.lab = [sys.executable, LAB, "--tag", tag, "--run-dir", run_dir,
                     "--iosim", exe]
-        self.run = os.path.join(run_dir, "bench")
+        self.run = os.path.join(run_dir, tag)
         self.holders = []
 
     def up(self):
-        p = subprocess.run([*self.lab, "up", TOPO], capture_output=True, text=True)
+        p = subprocess.run([*self.lab, "up", self.topo], capture_output=True, text=True)
         if p.returncode:
             raise Skip("tools/lab up failed: " + p.stderr.strip()[-1500:])
         with open(os.path.join(self.run, "state.json")) as f:
@@ -73,10 +74,10 @@ class Lab:
         for h in self.holders:
             h.kill()
             h.wait()
-        subprocess.run([*self.lab, "down", TOPO], capture_output=True)
+        subprocess.run([*self.lab, "down", self.topo], capture_output=True)
 
     def ns(self, host):
-        return f"iosim-bench-{host}"
+        return f"iosim-{self.tag}-{host}"
 
     def netns(self, host, *args, check=True):
         return sh("ip", "netns", "exec", self.ns(host), *args, check=check)

@@ -20,6 +20,11 @@
 #                          noticing (seed 004's and seed 000's SCTP timers), CPU of an
 #                          idle pair, IPC messages/s and round trip between two routers
 #                          (build/bench/ipc_bench)
+#   ipsec                  bench/ipsec.py: iperf3 through an iosim<->iosim tunnel next to
+#                          strongSwan<->strongSwan (kernel-libipsec) for aes128-sha1,
+#                          3des-md5, aes128-gcm; packets/s at 64/1400 B through the iosim
+#                          tunnel with the routers' CPU per packet; build/bench/ipsec_bench:
+#                          the bare EVP cost per packet beside iosim's ESP, memory per tunnel
 #
 # usage: bench/run.sh            (make bench builds build/iosim first)
 # env:   IOSIM_BENCH=PATH (binary, default build/iosim), BENCH_LINES=N (default 100000),
@@ -215,4 +220,5 @@ EOF
 /usr/bin/python3 bench/hsrp_bench.py "$exe" "${HSRP_RUNS:-50}" || status=$?
 /usr/bin/python3 bench/forward.py "$exe" || status=$?
 /usr/bin/python3 bench/sso_bench.py "$exe" build/bench/ipc_bench || status=$?
+/usr/bin/python3 bench/ipsec.py "$exe" || status=$?
 exit $status

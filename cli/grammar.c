@@ -87,7 +87,8 @@ static struct gnode roots[MODE__COUNT];
 
 struct tspec {
 	enum tok_kind kind;
-	char *text, *name, *help;
+	const char *text;      /* interned: tokens compare by pointer */
+	char *name, *help;
 	long long lo, hi;
 };
 
@@ -164,7 +165,9 @@ static struct tspec *parse_token(struct parser *ps, const char *w, size_t n)
 	size_t tn = dollar ? (size_t)(dollar - w) : n;
 	if (dollar)
 		t->name = strndup(dollar + 1, n - tn - 1);
-	t->text = strndup(w, tn);
+	char *text = strndup(w, tn);
+	t->text = intern(text);
+	free(text);
 	if (tn == 0)
 		syntax_die(ps, "a $name must follow a token, not a bracket");
 	if (t->text[0] == '<') {
@@ -186,7 +189,7 @@ static struct tspec *parse_token(struct parser *ps, const char *w, size_t n)
 		t->kind = TK_IFNAME;
 	} else {
 		t->kind = TK_KEYWORD;
-		for (char *c = t->text; *c; c++)
+		for (const char *c = t->text; *c; c++)
 			if (isupper((unsigned char)*c))
 				syntax_die(ps, "keywords are lower case");
 	}
@@ -256,7 +259,8 @@ static struct ast *parse_alt(struct parser *ps, char close)
 	return alt;
 }
 
-/* Expansion into linear token sequences. */
+/* Expansion into linear token sequences, of at most MAX_SEQ tokens. */
+#define MAX_SEQ 128
 struct seq {
 	struct tspec **t;
 	int n;
@@ -291,8 +295,8 @@ static void seqs_free(struct seqs *s)
 static void seq_concat_add(struct seqs *out, const struct seq *a,
 			   const struct seq *b)
 {
-	struct tspec *buf[128];
-	if (a->n + b->n > 128)
+	struct tspec *buf[MAX_SEQ];
+	if (a->n + b->n > MAX_SEQ)
 		abort();
 	memcpy(buf, a->t, (size_t)a->n * sizeof *buf);
 	memcpy(buf + a->n, b->t, (size_t)b->n * sizeof *buf);
@@ -372,7 +376,7 @@ static bool same_token(const struct gnode *n, const struct tspec *t)
 	if (t->kind == TK_RANGE)
 		return n->lo == t->lo && n->hi == t->hi;
 	if (t->kind == TK_KEYWORD)
-		return !strcmp(n->text, t->text);
+		return n->text == t->text;
 	return true;
 }
 
@@ -426,14 +430,14 @@ static struct gnode *unshare(struct gnode *parent, int idx)
 #define HELP_DEFAULT "Set a command to its defaults"
 
 /* The child of PARENT for token T, made when missing. PREFIX, when not
- * NULL, is the "no"/"default" keyword a "[no]" declaration (or a "no"
+ * NULL, is the interned "no"/"default" keyword a "[no]" declaration (or a "no"
  * command's "default" mirror) puts in front of the words. */
 static struct gnode *child_for(struct gnode *parent, const struct tspec *t,
 			       const char *prefix, bool hidden)
 {
 	for (int i = 0; i < parent->nkid; i++) {
 		struct gnode *k = parent->kid[i];
-		if (prefix ? (k->kind == TK_KEYWORD && !strcmp(k->text, prefix))
+		if (prefix ? (k->kind == TK_KEYWORD && k->text == prefix)
 			   : same_token(k, t)) {
 			k = unshare(parent, i);
 			if (!hidden)
@@ -446,11 +450,11 @@ static struct gnode *child_for(struct gnode *parent, const struct tspec *t,
 	struct gnode *k = xcalloc(1, sizeof *k);
 	if (prefix) {
 		k->kind = TK_KEYWORD;
-		k->text = intern(prefix);
+		k->text = prefix;
 		k->help = intern(strcmp(prefix, "no") ? HELP_DEFAULT : HELP_NO);
 	} else {
 		k->kind = t->kind;
-		k->text = intern(t->text);
+		k->text = t->text;
 		k->lo = t->lo;
 		k->hi = t->hi;
 		k->help = intern(t->help);
@@ -467,18 +471,47 @@ static struct gnode *child_for(struct gnode *parent, const struct tspec *t,
  * one). */
 enum form { F_AS_IS, F_NO, F_DEFAULT, F_DEFAULT_FOR_NO };
 
+/* The path the previous sequence of the command being installed took, per
+ * form: the expansions of one declaration share long prefixes, which are
+ * walked once. Valid within one cli_install() (nodes made or unshared on
+ * the way are private to it until the compaction at its end). */
+static struct path_cache {
+	int n;
+	const struct tspec *t[MAX_SEQ];
+	struct gnode *node[MAX_SEQ + 1];   /* node[i]: after i tokens */
+} path_cache[4];
+
+static void path_cache_reset(void)
+{
+	for (int f = 0; f < 4; f++)
+		path_cache[f].n = -1;
+}
+
 static void insert_seq(enum cli_mode mode, const struct cli_command *cmd,
 		       const struct cmd_names *declared, const struct seq *s,
 		       enum form form)
 {
-	struct gnode *n = &roots[mode];
+	struct path_cache *pc = &path_cache[form];
 	bool hidden = cmd->flags & CLI_HIDDEN;
 	int skip = form == F_DEFAULT_FOR_NO;     /* the "no" it replaces */
 	int pre = form == F_NO || form == F_DEFAULT || skip;
-	if (pre)
-		n = child_for(n, NULL, form == F_NO ? "no" : "default", hidden);
-	for (int i = skip; i < s->n; i++)
+	int i = skip;
+	if (pc->n < 0) {
+		pc->node[skip] = &roots[mode];
+		if (pre)
+			pc->node[skip] = child_for(pc->node[skip], NULL,
+				intern(form == F_NO ? "no" : "default"), hidden);
+		pc->n = skip;
+	}
+	while (i < pc->n && i < s->n && pc->t[i] == s->t[i])
+		i++;
+	struct gnode *n = pc->node[i];
+	for (; i < s->n; i++) {
 		n = child_for(n, s->t[i], NULL, hidden);
+		pc->t[i] = s->t[i];
+		pc->node[i + 1] = n;
+	}
+	pc->n = s->n;
 	if (n->term) {
 		if (n->term->cmd == cmd)
 			return;   /* {a|b} can expand to one path twice */
@@ -494,9 +527,9 @@ static void insert_seq(enum cli_mode mode, const struct cli_command *cmd,
 		   (s->n && s->t[0]->kind == TK_KEYWORD && !strcmp(s->t[0]->text, "no"));
 	t->is_default = form == F_DEFAULT || form == F_DEFAULT_FOR_NO;
 	t->names = xcalloc((size_t)(t->n ? t->n : 1), sizeof(char *));
-	for (int i = skip; i < s->n; i++)
-		if (s->t[i]->name)
-			t->names[i - skip + pre] = (char *)intern(s->t[i]->name);
+	for (int k = skip; k < s->n; k++)
+		if (s->t[k]->name)
+			t->names[k - skip + pre] = (char *)intern(s->t[k]->name);
 	n->term = t;
 }
 
@@ -690,6 +723,7 @@ void cli_install(enum cli_mode mode, const struct cli_command *cmd)
 	if (ps.help && *ps.help)
 		syntax_die(&ps, "more help strings than tokens");
 	const struct cmd_names *declared = declared_names(cmd, &ps);
+	path_cache_reset();
 	/* "default X" mirrors "no X" in configuration modes */
 	bool defaults = mode >= MODE_CONFIG;
 	int paths = 0;
@@ -719,7 +753,6 @@ void cli_install(enum cli_mode mode, const struct cli_command *cmd)
 		compact(mode);
 	ast_free(root);
 	for (int i = 0; i < ps.nall; i++) {
-		free(ps.all[i]->text);
 		free(ps.all[i]->name);
 		free(ps.all[i]->help);
 		free(ps.all[i]);

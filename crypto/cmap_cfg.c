@@ -4,6 +4,7 @@
 #include "crypto_int.h"
 #include "../platform/platform.h"
 
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,6 +91,7 @@ static void entry_clear_body(struct cmap_entry *e)
 	e->pfs_group = 0;
 	e->sa_seconds = 0;
 	e->sa_kilobytes = 0;
+	OPENSSL_cleanse(e->key, sizeof e->key);   /* keys leave no trace */
 }
 
 static void entry_free(struct cmap_entry *e)
@@ -537,6 +539,145 @@ CRYPTO_DEFUN_STR(entry_description, struct cmap_entry, description,
 		 "Description of the crypto map statement policy\n"
 		 "Up to 80 characters describing this crypto map\n")
 
+/* ---- manual keys ----------------------------------------------------------------------------- */
+/* "set session-key inbound|outbound ah SPI KEY" and "... esp SPI [cipher
+ * KEY] [authenticator KEY]": keys in hexadecimal, for ipsec-manual
+ * entries only (an ipsec-isakmp entry has no such command). */
+#define SESSION_KEY_SYNTAX \
+	"set session-key (inbound|outbound) (ah <256-4294967295>$spi WORD$akey" \
+	"|esp <256-4294967295>$spi (cipher WORD$ckey [authenticator WORD$akey]" \
+	"|authenticator WORD$akey))"
+#define SESSION_KEY_HELP \
+	"Set a value\n" \
+	"Specify a session key\n" \
+	"Inbound session key\n" \
+	"Outbound session key\n" \
+	"Specify an AH session key\n" \
+	"Security parameter index\n" \
+	"Session key string, in hex\n" \
+	"Specify an ESP session key\n" \
+	"Security parameter index\n" \
+	"Specify an ESP cipher session key\n" \
+	"Session key string, in hex\n" \
+	"Specify an ESP authenticator session key\n" \
+	"Session key string, in hex\n" \
+	"Specify an ESP authenticator session key\n" \
+	"Session key string, in hex\n"
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0'
+	     : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	     : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* An even number of hex digits, at most CMAP_KEY_MAX bytes. */
+static bool hex_key(const char *s, uint8_t *out, uint8_t *len)
+{
+	size_t n = strlen(s);
+	if (!n || n % 2 || n / 2 > CMAP_KEY_MAX)
+		return false;
+	for (size_t i = 0; i < n; i += 2) {
+		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+		if (hi < 0 || lo < 0)
+			return false;
+		out[i / 2] = (uint8_t)(hi << 4 | lo);
+	}
+	*len = (uint8_t)(n / 2);
+	return true;
+}
+
+static enum cmap_key_slot key_slot(const struct cli_args *a)
+{
+	bool in = cli_has(a, "inbound");
+	return cli_has(a, "ah") ? (in ? SK_IN_AH : SK_OUT_AH)
+				: (in ? SK_IN_ESP : SK_OUT_ESP);
+}
+
+DEFUN(entry_session_key, SESSION_KEY_SYNTAX, SESSION_KEY_HELP)
+{
+	CLI_CONTEXT(struct cmap_entry, e);
+	if (e->type != CMAP_MANUAL) {
+		cli_invalid_arg(cli, a, 1);
+		return CLI_ERR;
+	}
+	struct cmap_session_key k;
+	memset(&k, 0, sizeof k);
+	k.set = true;
+	k.spi = (uint32_t)cli_arg_num(a, "spi");
+	const char *ck = cli_arg(a, "ckey"), *ak = cli_arg(a, "akey");
+	if ((ck && !hex_key(ck, k.cipher, &k.cipher_len)) ||
+	    (ak && !hex_key(ak, k.auth, &k.auth_len))) {
+		int bad = ck && !hex_key(ck, k.cipher, &k.cipher_len)
+			? cli_arg_index(a, "ckey") : cli_arg_index(a, "akey");
+		OPENSSL_cleanse(&k, sizeof k);
+		cli_invalid_arg(cli, a, bad);
+		return CLI_ERR;
+	}
+	struct cmap_session_key *slot = &e->key[key_slot(a)];
+	int rc = memcmp(slot, &k, sizeof k) ? CLI_OK : CLI_UNCHANGED;
+	*slot = k;
+	OPENSSL_cleanse(&k, sizeof k);
+	return rc;
+}
+
+DEFUN(entry_no_session_key,
+      "no set session-key (inbound|outbound) (ah|esp) [LINE]",
+      CLI_HELP_NO
+      "Set a value\n"
+      "Specify a session key\n"
+      "Inbound session key\n"
+      "Outbound session key\n"
+      "Specify an AH session key\n"
+      "Specify an ESP session key\n"
+      "The rest of the key\n")
+{
+	CLI_CONTEXT(struct cmap_entry, e);
+	struct cmap_session_key *slot = &e->key[key_slot(a)];
+	if (!slot->set)
+		return CLI_UNCHANGED;
+	OPENSSL_cleanse(slot, sizeof *slot);
+	return CLI_OK;
+}
+
+static void hex_nvgen(struct sbuf *b, const uint8_t *k, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sbuf_printf(b, "%02x", k[i]);
+}
+
+static void session_keys_nvgen(struct sbuf *b, const struct cmap_entry *e)
+{
+	static const struct {
+		enum cmap_key_slot slot;
+		const char *words;
+	} order[] = {
+		{SK_IN_AH, "inbound ah"}, {SK_OUT_AH, "outbound ah"},
+		{SK_IN_ESP, "inbound esp"}, {SK_OUT_ESP, "outbound esp"},
+	};
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+		const struct cmap_session_key *k = &e->key[order[i].slot];
+		if (!k->set)
+			continue;
+		sbuf_printf(b, " set session-key %s %u", order[i].words, k->spi);
+		bool ah = order[i].slot == SK_IN_AH || order[i].slot == SK_OUT_AH;
+		if (ah) {
+			sbuf_puts(b, " ");
+			hex_nvgen(b, k->auth, k->auth_len);
+		} else {
+			if (k->cipher_len) {
+				sbuf_puts(b, " cipher ");
+				hex_nvgen(b, k->cipher, k->cipher_len);
+			}
+			if (k->auth_len) {
+				sbuf_puts(b, " authenticator ");
+				hex_nvgen(b, k->auth, k->auth_len);
+			}
+		}
+		sbuf_puts(b, "\n");
+	}
+}
+
 /* ---- interface binding -------------------------------------------------------------------- */
 static int binding_count(void)
 {
@@ -617,6 +758,7 @@ static void entry_body_nvgen(struct sbuf *b, const struct cmap_entry *e)
 		sbuf_printf(b, " set peer %s%s\n", e->peer[i],
 			    e->peer_dynamic[i] ? " dynamic" : "");
 	crypto_lifetime_nvgen(b, e->sa_seconds, e->sa_kilobytes);
+	session_keys_nvgen(b, e);
 	crypto_tsets_nvgen(b, e->tset, e->ntset);
 	if (e->pfs_group)
 		sbuf_printf(b, " set pfs group%u\n", e->pfs_group);
@@ -709,6 +851,7 @@ void cmap_cfg_init(void)
 		&entry_set_peer_cmd, &entry_set_tset_cmd, &entry_match_cmd,
 		&entry_rri_cmd, &entry_pfs_cmd, &entry_sa_lifetime_cmd,
 		&entry_isakmp_profile_cmd, &entry_description_cmd,
+		&entry_session_key_cmd, &entry_no_session_key_cmd,
 	};
 	for (size_t i = 0; i < sizeof global / sizeof global[0]; i++)
 		cli_install(MODE_CONFIG, global[i]);

@@ -1,6 +1,7 @@
 /* crypto subsystem: registration, reset for reload, and the running-config
  * section that puts ISAKMP, IPsec and crypto map lines in IOS order. */
 #include "crypto_int.h"
+#include "ipsec_int.h"
 #include "sadb.h"
 
 #include <string.h>
@@ -50,6 +51,9 @@ static void crypto_writer(struct sbuf *b)
 static void crypto_reset(void)
 {
 	sadb_reset();
+	spd_reset();
+	rri_reset();
+	ipsec_io_reset();
 	cmap_cfg_reset();
 	ipsec_cfg_reset();
 	isakmp_cfg_reset();
@@ -66,7 +70,12 @@ void crypto_init(void)
 	ipsec_cfg_init();
 	cmap_cfg_init();
 	crypto_show_init();
+	xform_init();
 	sadb_init();
+	spd_init();
+	rri_init();
+	ipsec_io_init();
+	ipsec_show_init();
 	cfg_register_writer(CFG_CRYPTO, crypto_writer);
 	core_register_subsys(&crypto_subsys);
 }

@@ -85,6 +85,7 @@ struct ipsec_globals {
 	unsigned sa_seconds;        /* default 3600 */
 	unsigned long sa_kilobytes; /* default 4608000 */
 	unsigned replay_window;     /* default 64 */
+	bool replay_off;            /* security-association replay disable */
 	enum ipsec_df_bit df_bit;   /* default copy */
 };
 const struct ipsec_globals *crypto_ipsec_globals(void);
@@ -97,6 +98,17 @@ const char *crypto_xform_name(enum xform x, unsigned bits);
 
 enum cmap_type { CMAP_ISAKMP, CMAP_MANUAL, CMAP_ISAKMP_DYNAMIC };
 enum rri_mode { RRI_OFF, RRI_ON, RRI_STATIC, RRI_REMOTE_PEER };
+
+/* "set session-key inbound|outbound ah|esp SPI ..." of an ipsec-manual
+ * entry: the SPI (256..4294967295) and the keys as hex strings give them. */
+#define CMAP_KEY_MAX 64             /* bytes of one key */
+enum cmap_key_slot { SK_IN_ESP, SK_OUT_ESP, SK_IN_AH, SK_OUT_AH, SK__COUNT };
+struct cmap_session_key {
+	bool set;
+	uint32_t spi;
+	uint8_t cipher[CMAP_KEY_MAX], auth[CMAP_KEY_MAX];
+	uint8_t cipher_len, auth_len;   /* 0: not given */
+};
 
 /* One entry (sequence number) of a static or dynamic map. */
 struct cmap_entry {
@@ -117,6 +129,7 @@ struct cmap_entry {
 	unsigned sa_seconds;        /* 0 = global lifetime */
 	unsigned long sa_kilobytes; /* 0 = global lifetime */
 	char *isakmp_profile;
+	struct cmap_session_key key[SK__COUNT];   /* ipsec-manual */
 	struct cmap_entry *next;    /* ascending seq */
 };
 

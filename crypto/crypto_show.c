@@ -1,7 +1,9 @@
 /* Show commands of the crypto configuration, in IOS 12.4 format:
  * show crypto isakmp policy, show crypto ipsec transform-set,
- * show crypto ipsec security-association, show crypto map. */
+ * show crypto ipsec security-association, show crypto map (with the live
+ * current peer), show crypto dynamic-map. */
 #include "crypto_int.h"
+#include "ipsec_int.h"
 
 #include <string.h>
 
@@ -161,17 +163,51 @@ static void entry_lifetime_show(struct cli *cli, const struct cmap_entry *e)
 		   e->sa_seconds ? e->sa_seconds : g->sa_seconds);
 }
 
+/* The ACL an entry matches, with its lines as IOS lists them. */
+static void entry_acl_show(struct cli *cli, const struct cmap_entry *e)
+{
+	struct acl *acl = acl_find(e->acl);
+	cli_printf(cli, "        %s IP access list %s\n",
+		   !acl || acl_is_extended(acl) ? "Extended" : "Standard", e->acl);
+	if (!acl)
+		return;
+	struct sbuf b, prefix;
+	sbuf_init(&b);
+	sbuf_init(&prefix);
+	sbuf_printf(&prefix, "            access-list %s ", e->acl);
+	acl_entries_text(acl, &b, prefix.s);
+	if (b.len)
+		cli_puts(cli, b.s);
+	sbuf_free(&b);
+	sbuf_free(&prefix);
+}
+
+/* Current peer: the one the entry's SAs go to, else its first. */
+static void entry_peer_show(struct cli *cli, const struct crypto_map *m,
+			    const struct cmap_entry *e)
+{
+	char buf[16];
+	uint32_t live = m->dynamic ? 0 : flow_current_peer(m->name, e->seq);
+	if (live)
+		cli_printf(cli, "        Current peer: %s\n", ip_fmt(live, buf));
+	else if (e->npeer)
+		cli_printf(cli, "        Current peer: %s\n", e->peer[0]);
+}
+
 static void entry_show(struct cli *cli, const struct crypto_map *m,
 		       const struct cmap_entry *e)
 {
-	cli_printf(cli, "Crypto Map \"%s\" %u %s\n", m->name, e->seq,
-		   e->type == CMAP_MANUAL ? "ipsec-manual" : "ipsec-isakmp");
+	if (m->dynamic)
+		cli_printf(cli, "Crypto Map Template\"%s\" %u\n", m->name, e->seq);
+	else
+		cli_printf(cli, "Crypto Map \"%s\" %u %s\n", m->name, e->seq,
+			   e->type == CMAP_MANUAL ? "ipsec-manual" : "ipsec-isakmp");
 	if (e->type == CMAP_ISAKMP_DYNAMIC) {
 		cli_printf(cli, "        Dynamic map template tag: %s\n",
 			   e->dynamic);
 		return;
 	}
-	if (!e->npeer || !e->acl)
+	if (!m->dynamic && (!e->npeer || !e->acl))
 		cli_puts(cli, "        WARNING: This crypto map is in an "
 			      "incomplete state!\n"
 			      "        (missing peer or access-list "
@@ -181,9 +217,8 @@ static void entry_show(struct cli *cli, const struct crypto_map *m,
 	for (int i = 0; i < e->npeer; i++)
 		cli_printf(cli, "        Peer = %s\n", e->peer[i]);
 	if (e->acl)
-		cli_printf(cli, "        Extended IP access list %s\n", e->acl);
-	if (e->npeer)
-		cli_printf(cli, "        Current peer: %s\n", e->peer[0]);
+		entry_acl_show(cli, e);
+	entry_peer_show(cli, m, e);
 	entry_lifetime_show(cli, e);
 	cli_printf(cli, "        PFS (Y/N): %s\n", e->pfs_group ? "Y" : "N");
 	if (e->pfs_group)
@@ -200,6 +235,10 @@ static void map_show(struct cli *cli, const struct crypto_map *m)
 {
 	for (const struct cmap_entry *e = m->entries; e; e = e->next)
 		entry_show(cli, m, e);
+	if (m->dynamic) {
+		cli_puts(cli, "\n");
+		return;
+	}
 	cli_printf(cli, "        Interfaces using crypto map %s:\n", m->name);
 	for (const struct cmap_binding *b = crypto_bindings(); b; b = b->next)
 		if (!strcmp(b->map, m->name))
@@ -230,8 +269,23 @@ DEFUN(show_cmap, "show crypto map [(tag WORD$tagname|interface IFNAME$ifn)]",
 	return CLI_OK;
 }
 
+DEFUN(show_dynmap, "show crypto dynamic-map [tag WORD$tagname]",
+      "Show running system information\n"
+      "Encryption module\n"
+      "Crypto map templates\n"
+      "Crypto map templates with a given tag\n"
+      "Crypto map tag\n")
+{
+	const char *tag = cli_arg(a, "tagname");
+	for (const struct crypto_map *m = crypto_dynamic_maps(); m; m = m->next)
+		if (m->entries && (!tag || !strcmp(tag, m->name)))
+			map_show(cli, m);
+	return CLI_OK;
+}
+
 void crypto_show_init(void)
 {
+	cli_install(MODE_EXEC, &show_dynmap_cmd);
 	cli_install(MODE_EXEC, &show_isakmp_policy_cmd);
 	cli_install(MODE_EXEC, &show_tsets_cmd);
 	cli_install(MODE_EXEC, &show_sa_lifetime_cmd);

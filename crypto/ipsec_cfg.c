@@ -15,7 +15,6 @@
 static struct crypto_tset *tsets;         /* creation order */
 static struct ipsec_profile *profiles;    /* creation order */
 static struct ipsec_globals globals;
-static bool replay_disabled;              /* security-association replay disable */
 
 /* tunnel protection ipsec profile NAME [shared], per tunnel interface */
 struct tprot {
@@ -31,7 +30,7 @@ static void globals_defaults(void)
 	globals.sa_kilobytes = SA_KILOBYTES_DEFAULT;
 	globals.replay_window = REPLAY_WINDOW_DEFAULT;
 	globals.df_bit = DF_BIT_COPY;
-	replay_disabled = false;
+	globals.replay_off = false;
 }
 
 /* ---- shared helpers ------------------------------------------------------------ */
@@ -274,7 +273,7 @@ DEFUN(sa_replay, SA_REPLAY_SYNTAX, SA_REPLAY_HELP)
 	static const char *const kw[] = {"64", "128", "256", "512", "1024"};
 	if (cli_has(a, "disable")) {
 		bool off = !cli_is_no(a);
-		return CLI_SET(replay_disabled, off);
+		return CLI_SET(globals.replay_off, off);
 	}
 	unsigned window = REPLAY_WINDOW_DEFAULT;
 	for (size_t i = 0; !cli_is_no(a) && i < sizeof sz / sizeof sz[0]; i++)
@@ -466,7 +465,7 @@ bool ipsec_nvgen_tsets(struct sbuf *b)
 	if (globals.replay_window != REPLAY_WINDOW_DEFAULT)
 		sbuf_printf(b, "crypto ipsec security-association replay "
 			       "window-size %u\n", globals.replay_window);
-	if (replay_disabled)
+	if (globals.replay_off)
 		sbuf_puts(b, "crypto ipsec security-association replay disable\n");
 	for (const struct crypto_tset *t = tsets; t; t = t->next)
 		tset_nvgen(b, t);

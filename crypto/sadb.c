@@ -42,13 +42,34 @@ static void publish(enum sadb_event_kind kind, struct ipsec_sa *sa,
 	core_publish(EVT_IPSEC_SA, &ev);
 }
 
+/* Only inbound SAs answer: an outbound SA may carry the same SPI (the
+ * peer chose it; manual keys often use one SPI both ways). */
 struct ipsec_sa *sadb_in_find(uint32_t dst, uint8_t proto, uint32_t spi)
 {
 	for (struct ipsec_sa *sa = intmap_get(&db.by_spi, spi_key(proto, spi));
 	     sa; sa = sa->next_spi)
-		if (sa->d.local == dst)
+		if (sa->d.inbound && sa->d.local == dst)
 			return sa;
 	return NULL;
+}
+
+struct ipsec_sa *sadb_out_find_spi(uint32_t peer, uint8_t proto, uint32_t spi)
+{
+	for (struct ipsec_sa *sa = intmap_get(&db.by_spi, spi_key(proto, spi));
+	     sa; sa = sa->next_spi)
+		if (!sa->d.inbound && sa->d.peer == peer)
+			return sa;
+	return NULL;
+}
+
+/* The SAs of one direction of a bundle are one engine connection; a
+ * new one takes the next id (IOS counts from 2001). */
+static unsigned conn_id_for(const struct ipsec_sa_data *d)
+{
+	for (struct ipsec_sa *sa = db.head; sa && d->bundle; sa = sa->next)
+		if (sa->d.bundle == d->bundle && sa->d.inbound == d->inbound)
+			return sa->conn_id;
+	return 2001 + db.next_conn++ % 30000;
 }
 
 struct ipsec_sa *sadb_add(const struct ipsec_sa_data *d)
@@ -57,11 +78,12 @@ struct ipsec_sa *sadb_add(const struct ipsec_sa_data *d)
 	    d->window_size > SA_REPLAY_MAX ||
 	    d->enc_key_len > SA_ENC_KEY_MAX || d->auth_key_len > SA_AUTH_KEY_MAX)
 		return NULL;
-	if (sadb_in_find(d->local, d->proto, d->spi))
+	if (d->inbound ? sadb_in_find(d->local, d->proto, d->spi) != NULL
+		       : sadb_out_find_spi(d->peer, d->proto, d->spi) != NULL)
 		return NULL;
 	struct ipsec_sa *sa = xcalloc(1, sizeof *sa);
 	sa->d = *d;
-	sa->conn_id = 2001 + db.next_conn++ % 30000;   /* IOS counts from 2001 */
+	sa->conn_id = conn_id_for(d);
 	sa->flow_id = sa->conn_id - 2000;
 	if (db.engine && !db.engine->attach(sa)) {
 		OPENSSL_cleanse(sa, sizeof *sa);
@@ -209,6 +231,21 @@ void sadb_account(struct ipsec_sa *sa, size_t bytes)
 		maybe_soft(sa, core_uptime());
 }
 
+bool sadb_expired(const struct ipsec_sa *sa)
+{
+	return (sa->d.life_kb && sa->d.bytes / 1024 >= sa->d.life_kb) ||
+	       (sa->d.life_secs &&
+		core_uptime() >= sa->d.created + sa->d.life_secs);
+}
+
+void sadb_soft_now(struct ipsec_sa *sa)
+{
+	if (sa->soft_fired || !db.soft)
+		return;
+	sa->soft_fired = true;
+	db.soft(sa);
+}
+
 static void tick(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	double now = core_uptime();
@@ -221,6 +258,66 @@ static void tick(struct ev_loop *loop, ev_timer *w, int revents)
 		else
 			maybe_soft(sa, now);
 	}
+}
+
+/* ---- anti-replay -------------------------------------------------------------- */
+
+/* Bit I of the window is "highest - I was seen". */
+static bool window_bit(const struct ipsec_sa *sa, uint64_t i)
+{
+	return sa->d.window[i / 64] >> (i % 64) & 1;
+}
+
+enum sadb_replay sadb_replay_check(const struct ipsec_sa *sa, uint32_t seq)
+{
+	if (!sa->d.window_size)
+		return SADB_REPLAY_OK;
+	if (seq == 0)
+		return SADB_REPLAY_OLD;     /* never sent (RFC 4303 3.3.3) */
+	if (seq > sa->d.seq)
+		return SADB_REPLAY_OK;
+	uint64_t diff = sa->d.seq - seq;
+	if (diff >= sa->d.window_size)
+		return SADB_REPLAY_OLD;
+	return window_bit(sa, diff) ? SADB_REPLAY_SEEN : SADB_REPLAY_OK;
+}
+
+/* Slide the window up by N: every bit moves N places toward the old end. */
+static void window_shift(uint64_t *w, unsigned words, uint64_t n)
+{
+	if (n >= (uint64_t)words * 64) {
+		memset(w, 0, words * sizeof *w);
+		return;
+	}
+	unsigned wq = (unsigned)(n / 64), bq = (unsigned)(n % 64);
+	for (unsigned i = words; i-- > 0;) {
+		uint64_t v = i >= wq ? w[i - wq] << bq : 0;
+		if (bq && i >= wq + 1)
+			v |= w[i - wq - 1] >> (64 - bq);
+		w[i] = v;
+	}
+}
+
+void sadb_replay_update(struct ipsec_sa *sa, uint32_t seq)
+{
+	if (!sa->d.window_size)
+		return;
+	unsigned words = (sa->d.window_size + 63) / 64;
+	if (seq > sa->d.seq) {
+		window_shift(sa->d.window, words, seq - sa->d.seq);
+		sa->d.seq = seq;
+		sa->d.window[0] |= 1;
+		return;
+	}
+	uint64_t diff = sa->d.seq - seq;
+	if (diff < sa->d.window_size)
+		sa->d.window[diff / 64] |= 1ull << (diff % 64);
+}
+
+unsigned sadb_replay_window(void)
+{
+	const struct ipsec_globals *g = crypto_ipsec_globals();
+	return g->replay_off ? 0 : g->replay_window;
 }
 
 /* ---- hooks -------------------------------------------------------------------- */

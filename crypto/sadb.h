@@ -100,7 +100,10 @@ struct ipsec_sa_stats {
 struct ipsec_sa {
 	struct ipsec_sa_data d;
 	struct ipsec_sa_stats st;
-	unsigned conn_id, flow_id; /* show crypto engine connections active */
+	/* show crypto engine connections active: one connection per
+	 * direction of a bundle (its ESP and AH SAs share the id, as IOS
+	 * shows them) */
+	unsigned conn_id, flow_id;
 	bool soft_fired;           /* soft-expiry handler already ran */
 	void *engine;              /* the data path's per-SA state (ciphers) */
 	struct ipsec_sa *next_spi; /* hash chain */
@@ -110,7 +113,12 @@ struct ipsec_sa {
 /* ---- the database ---------------------------------------------------------- */
 
 /* Install an SA built from D (copied); NULL when the SPI is already in use
- * for that destination and protocol. Publishes SADB_EV_ADD. */
+ * for that destination and protocol (inbound: to d->local; outbound: to
+ * d->peer), or the data path refuses the transform. Publishes SADB_EV_ADD.
+ * D->map and d->map_seq name the crypto map entry it serves (for a
+ * dynamic map: the static map's tag and the seq of its "ipsec-isakmp
+ * dynamic" entry); d->sel is the negotiated proxy pair. The data path
+ * files the SA under the flow of that entry and selector. */
 struct ipsec_sa *sadb_add(const struct ipsec_sa_data *d);
 enum sadb_reason {
 	SADB_DEL_EXPIRED,          /* hard lifetime */
@@ -125,8 +133,11 @@ void sadb_delete(struct ipsec_sa *sa, enum sadb_reason why);
 /* Every SA of BUNDLE. */
 void sadb_delete_bundle(uint32_t bundle, enum sadb_reason why);
 
-/* Inbound: the SA for an arriving ESP/AH packet. */
+/* Inbound: the SA for an arriving ESP/AH packet (inbound SAs only). */
 struct ipsec_sa *sadb_in_find(uint32_t dst, uint8_t proto, uint32_t spi);
+/* Outbound by the SPI the peer gave it (a Delete from the peer names
+ * the SPIs of its inbound SAs, i.e. of our outbound ones). */
+struct ipsec_sa *sadb_out_find_spi(uint32_t peer, uint8_t proto, uint32_t spi);
 /* Outbound: the newest ACTIVE SA of PROTO to PEER whose selector covers
  * SEL exactly as negotiated (the data path has matched the packet to a
  * crypto map entry and ACL line first). NULL when none. */
@@ -146,6 +157,23 @@ uint32_t sadb_bundle_alloc(void);
 /* Count protected traffic against the kilobyte lifetime (and publish a
  * rate-limited update); runs the soft-expiry handler when due. */
 void sadb_account(struct ipsec_sa *sa, size_t bytes);
+/* The hard lifetime is used up (kilobytes or seconds): the SA must not
+ * carry another packet, even before the once-a-second sweep removes it. */
+bool sadb_expired(const struct ipsec_sa *sa);
+/* Run the soft-expiry handler now (once per SA): the outbound sequence
+ * number is about to run out. */
+void sadb_soft_now(struct ipsec_sa *sa);
+
+/* ---- anti-replay (RFC 4303 3.4.3, RFC 4302 3.4.3) --------------------------
+ * An inbound SA with window_size > 0 accepts each sequence number once,
+ * and none older than the window below the highest seen. CHECK runs
+ * before the integrity check (cheap rejection), UPDATE after it passed. */
+enum sadb_replay { SADB_REPLAY_OK, SADB_REPLAY_SEEN, SADB_REPLAY_OLD };
+enum sadb_replay sadb_replay_check(const struct ipsec_sa *sa, uint32_t seq);
+void sadb_replay_update(struct ipsec_sa *sa, uint32_t seq);
+/* The window a new SA gets: crypto ipsec security-association replay
+ * window-size N (default 64), 0 with "replay disable". */
+unsigned sadb_replay_window(void);
 
 /* ---- hooks inside crypto/ ------------------------------------------------------ */
 

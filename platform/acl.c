@@ -908,6 +908,18 @@ static void fmt_entry(struct sbuf *b, const struct acl *l,
 		sbuf_puts(b, " log-input");
 }
 
+void acl_entries_text(const struct acl *acl, struct sbuf *b,
+		      const char *prefix)
+{
+	for (const struct acl_entry *e = acl->entries; e; e = e->next) {
+		if (e->remark)
+			continue;
+		sbuf_puts(b, prefix);
+		fmt_entry(b, acl, e, true);
+		sbuf_puts(b, "\n");
+	}
+}
+
 /* ---- running-config -------------------------------------------------------------------- */
 
 static int cmp_named(const void *x, const void *y)

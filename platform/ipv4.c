@@ -27,6 +27,8 @@ struct udp_port_fn {
 static struct udp_port_fn *udp_fns;
 static int nudp_fns;
 static uint16_t next_id = 1;
+static ip_out_feature_fn out_feature;
+static ip_in_feature_fn in_feature;
 
 #define IP_HLEN 20
 #define IP_MAXLEN 65535
@@ -301,7 +303,7 @@ static void local_input(struct iface *ifp, const uint8_t *pkt, size_t len,
 {
 	size_t ihl = (size_t)(pkt[0] & 15) * 4;
 	struct ip_rx rx = {
-		.ifp = ifp, .src_mac = src_mac, .dst_mac = dst_mac,
+		.ifp = ifp, .ip_hdr = pkt, .src_mac = src_mac, .dst_mac = dst_mac,
 		.proto = pkt[9], .ttl = pkt[8], .tos = pkt[1],
 		.payload = pkt + ihl, .len = len - ihl,
 	};
@@ -498,6 +500,19 @@ static int send_built(uint32_t src, uint32_t dst, uint8_t proto,
 	ip_stats.sent++;
 	if (self)
 		return send_self(pkt, IP_HLEN + len);
+	if (out_feature) {
+		struct ip_out_info o = {.ifp = ifp, .nexthop = nexthop};
+		switch (out_feature(pkt, IP_HLEN + len, &o)) {
+		case IP_FEATURE_SENT:
+		case IP_FEATURE_DROPPED:
+			return 0;
+		case IP_FEATURE_TOO_BIG:
+			ip_stats.cant_frag++;
+			return -1;
+		case IP_FEATURE_PASS:
+			break;
+		}
+	}
 	if (df && IP_HLEN + len > IF_IP_MTU) {
 		ip_stats.cant_frag++;
 		return -1;
@@ -632,14 +647,31 @@ static void forward(const struct frame_rx *f, const uint8_t *pkt, size_t len)
 		s = (s & 0xffff) + (s >> 16);
 	wr16(out + 10, (uint16_t)~s);
 	uint32_t nexthop = nh.gateway ? nh.gateway : dst;
+	if (out_feature) {
+		struct ip_out_info o = {.ifp = nh.ifp, .nexthop = nexthop, .in = in};
+		switch (out_feature(out, len, &o)) {
+		case IP_FEATURE_SENT:
+			ip_stats.forwarded++;
+			return;
+		case IP_FEATURE_DROPPED:
+			return;
+		case IP_FEATURE_TOO_BIG:
+			ip_stats.too_big++;
+			/* the error quotes the packet as it arrived */
+			icmp_send_error(3, 4, o.mtu, pkt, len, in);
+			return;
+		case IP_FEATURE_PASS:
+			break;
+		}
+	}
 	if (ipv4_output(nh.ifp, nexthop, NULL, out, len) == 0)
 		ip_stats.forwarded++;
 }
 
 /* ---- input ---------------------------------------------------------------------------- */
 
-void ipv4_input(const struct frame_rx *f, const uint8_t *pkt, size_t len,
-		const uint8_t *src_mac, const uint8_t *dst_mac)
+static void input(const struct frame_rx *f, const uint8_t *pkt, size_t len,
+		  const uint8_t *src_mac, const uint8_t *dst_mac, bool injected)
 {
 	struct iface *ifp = f->ifp;
 	ip_stats.rcvd++;
@@ -687,6 +719,8 @@ void ipv4_input(const struct frame_rx *f, const uint8_t *pkt, size_t len,
 		icmp_send_error(3, 13, 0, pkt, len, ifp);
 		return;
 	}
+	if (in_feature && !injected && !in_feature(ifp, pkt, len))
+		return;
 	if (is_mcast(dst)) {
 		/* no multicast routing: a joined group is ours, the rest
 		 * goes nowhere */
@@ -702,6 +736,61 @@ void ipv4_input(const struct frame_rx *f, const uint8_t *pkt, size_t len,
 		return;
 	}
 	forward(f, pkt, len);
+}
+
+void ipv4_input(const struct frame_rx *f, const uint8_t *pkt, size_t len,
+		const uint8_t *src_mac, const uint8_t *dst_mac)
+{
+	input(f, pkt, len, src_mac, dst_mac, false);
+}
+
+/* ---- features ------------------------------------------------------------------------ */
+
+void ip_set_features(ip_out_feature_fn out, ip_in_feature_fn in)
+{
+	out_feature = out;
+	in_feature = in;
+}
+
+void ip_inject(struct iface *ifp, const uint8_t *pkt, size_t len)
+{
+	struct frame_rx f = {.ifp = ifp, .data = pkt, .len = len};
+	input(&f, pkt, len, NULL, NULL, true);
+}
+
+int ip_output_raw(uint8_t *pkt, size_t len)
+{
+	uint32_t dst;
+	memcpy(&dst, pkt + 16, 4);
+	struct iface *ifp;
+	uint32_t nexthop;
+	bool self;
+	if (!route_out(dst, NULL, &ifp, &nexthop, &self)) {
+		ip_stats.no_route++;
+		return -1;
+	}
+	ip_stats.sent++;
+	if (self)
+		return send_self(pkt, len);
+	if (ifp->shutdown || !ifp->line_up) {
+		ip_stats.no_route++;
+		return -1;
+	}
+	if (len > IF_IP_MTU && (rd16(pkt + 6) & 0x4000)) {
+		ip_stats.cant_frag++;
+		return -1;
+	}
+	return ipv4_output(ifp, nexthop, NULL, pkt, len);
+}
+
+uint16_t ip_next_id(void)
+{
+	return next_id++;
+}
+
+uint16_t ip_checksum(const void *data, size_t len, uint32_t sum)
+{
+	return inet_csum(data, len, sum);
 }
 
 /* ---- show ip traffic ---------------------------------------------------------------- */

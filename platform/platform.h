@@ -116,6 +116,11 @@ struct acl_rule {
 	uint32_t dst, dst_wild;
 	struct acl_port sport, dport;
 };
+/* The entries as configuration lines ("permit ip any host 10.0.0.1"),
+ * each after PREFIX and ending in a newline; remarks left out (show
+ * crypto map lists a map's ACL this way). */
+void acl_entries_text(const struct acl *acl, struct sbuf *b,
+		      const char *prefix);
 /* Calls FN for each entry in sequence order (remarks skipped); stops
  * when FN returns false. */
 typedef bool (*acl_rule_fn)(const struct acl_rule *r, void *ctx);
@@ -165,6 +170,7 @@ void arp_send_gratuitous(struct iface *ifp, uint32_t addr,
  * (for udp_register_port handlers: what follows the UDP header). */
 struct ip_rx {
 	struct iface *ifp;        /* arrived on */
+	const uint8_t *ip_hdr;    /* the IPv4 header (20 bytes, no options) */
 	const uint8_t *src_mac, *dst_mac;
 	uint32_t src, dst;
 	uint8_t proto, ttl, tos;
@@ -217,6 +223,49 @@ struct icmp_echo_opts {
 };
 int icmp_echo_send_opts(uint32_t src, uint32_t dst, uint16_t id, uint16_t seq,
 			size_t datalen, const struct icmp_echo_opts *o);
+
+/* ---- packet features (IPsec) ---------------------------------------------
+ * One subsystem may sit on the packet path without platform/ knowing what
+ * it does. The output feature sees every IPv4 packet about to leave an
+ * interface after the routing decision (forwarded ones after the outbound
+ * access list and the TTL decrement; the router's own ones too), before
+ * fragmentation. The input feature sees every packet that arrives on an
+ * interface, after the inbound access list, before local delivery or
+ * forwarding. Neither sees packets the router sends to itself, packets
+ * sent with ip_output_raw(), nor packets given back with ip_inject(). */
+enum ip_feature_verdict {
+	IP_FEATURE_PASS,          /* go on as if there were no feature */
+	IP_FEATURE_SENT,          /* the feature sent it on (in another form) */
+	IP_FEATURE_DROPPED,       /* the feature dropped (and counted) it */
+	IP_FEATURE_TOO_BIG,       /* too big for the feature's path: the sender
+				   * gets ICMP fragmentation needed, MTU as set */
+};
+struct ip_out_info {
+	struct iface *ifp;        /* the exit interface */
+	uint32_t nexthop;
+	struct iface *in;         /* arrived on; NULL: the router's own packet */
+	uint16_t mtu;             /* IP_FEATURE_TOO_BIG: the MTU to report */
+};
+typedef enum ip_feature_verdict (*ip_out_feature_fn)(const uint8_t *pkt,
+						     size_t len,
+						     struct ip_out_info *o);
+/* false: the feature dropped (and counted) the packet */
+typedef bool (*ip_in_feature_fn)(struct iface *ifp, const uint8_t *pkt,
+				 size_t len);
+void ip_set_features(ip_out_feature_fn out, ip_in_feature_fn in);
+/* Send a finished IPv4 packet (header and its checksum set) by the routing
+ * table, without the features, fragmenting it to the MTU unless DF.
+ * Returns 0, or -1 when there is no route, the exit is down or the packet
+ * cannot be fragmented (counted). */
+int ip_output_raw(uint8_t *pkt, size_t len);
+/* A packet a feature took apart (a decapsulated one): processed as if it
+ * had arrived on IFP, the input feature skipped. PKT is not kept. */
+void ip_inject(struct iface *ifp, const uint8_t *pkt, size_t len);
+/* The identification for a new IPv4 header (host order). */
+uint16_t ip_next_id(void);
+/* Internet checksum (RFC 1071) of DATA, SUM added (host order in, the
+ * finished 16-bit checksum out). */
+uint16_t ip_checksum(const void *data, size_t len, uint32_t sum);
 
 /* The routing table (route.c): connected routes follow the interfaces,
  * static ones follow `ip route`; other subsystems add their own (RRI). */

@@ -71,7 +71,11 @@ EXAMPLES = {
         # through the HSRP virtual addresses (CORP-LAN 10.1.0.1, BRANCH-5-TUNNEL
         # 10.255.5.3): they answer once a router is Active, some 30 s after
         # start (the HA examples delay HSRP 120 s: standby delay reload 120)
-        "vip_pings": [("corp", "10.1.0.1"), ("branch", "10.1.0.10"), ("corp", "10.5.0.10")],
+        "vip_pings": [("corp", "10.1.0.1")],
+        # LAN to LAN: through the IPsec tunnel between R4 and the pair
+        # (ipsec-isakmp crypto maps: IKE makes its SAs)
+        "tunnel_pings": [("branch", "10.1.0.10"), ("corp", "10.5.0.10")],
+        "tunnel_end": "R4",
         "router_pings": [("R4", "10.5.0.10"), ("R1", "10.1.0.10"), ("R1", "10.5.0.10")],
         "udp_pings": [("R1", "10.1.0.3"), ("R1", "10.255.5.4")],
         "udp_wires": [("R2", "FastEthernet0/1", "R1", "FastEthernet0/1"),
@@ -130,6 +134,7 @@ def test_example_up_ping_down(labs, name):
     for host, addr in spec.get("vip_pings", []):
         ok, out = ping_until(lab, host, addr, tries=40)
         assert ok, f"{host} -> {addr}:\n{out}\n{lab.logs()}"
+    check_tunnel_pings(lab, spec)
     for router, addr in spec["router_pings"]:
         out = lab.cmd(router, f"ping {addr}")
         assert re.search(r"Success rate is [1-9]\d* percent", out), out
@@ -142,6 +147,24 @@ def test_example_up_ping_down(labs, name):
     p = lab.run("status")
     assert p.returncode == 1 and "down" in p.stdout
 
+
+
+def check_tunnel_pings(lab, spec):
+    """Traffic the crypto maps protect crosses once IKE has made the SAs.
+    A router with no IKE engine (no `show crypto isakmp sa`) has none to
+    make: the packets are dropped, as IOS drops protected traffic without
+    an SA, and counted (#pkts no sa)."""
+    if not spec.get("tunnel_pings"):
+        return
+    end = spec["tunnel_end"]
+    ike = "% Invalid input" not in lab.cmd(end, "enable", "show crypto isakmp sa")
+    for host, addr in spec["tunnel_pings"]:
+        ok, out = ping_until(lab, host, addr, tries=40 if ike else 1)
+        assert ok == ike, f"{host} -> {addr} (IKE: {ike}):\n{out}\n{lab.logs()}"
+    if not ike:
+        out = lab.cmd(end, "enable", "show crypto ipsec sa detail")
+        m = re.search(r"#pkts no sa \(send\) (\d+)", out)
+        assert m and int(m.group(1)) > 0, out
 
 
 # ---- UDP labs (no root) ---------------------------------------------------------
