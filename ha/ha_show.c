@@ -119,8 +119,11 @@ DEFUN(show_red_interdev, "show redundancy inter-device",
 		print_bound_scheme(cli, bound);
 	else
 		cli_puts(cli, "  Scheme: <NOT CONFIGURED>\n");
+	/* the profile is stored; protecting the IPC traffic with it is not
+	 * done yet, and show says so rather than let it look protected */
 	if (sec)
-		cli_printf(cli, "  Security: IPSec profile %s\n", sec);
+		cli_printf(cli, "  Security: IPSec profile %s (not applied: IPC "
+			   "traffic is not protected)\n", sec);
 	else
 		cli_puts(cli, "  Security: Not configured\n");
 	return CLI_OK;

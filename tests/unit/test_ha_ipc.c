@@ -489,7 +489,8 @@ static void test_scheme_bound_group(void **s)
 				  "Group State: "));
 	assert_null(strstr(o, "Not found"));
 	assert_null(strstr(o, "Pending"));
-	assert_non_null(strstr(o, "  Security: IPSec profile sso-secure\n"));
+	assert_non_null(strstr(o, "  Security: IPSec profile sso-secure (not "
+				  "applied: IPC traffic is not protected)\n"));
 	free(o);
 }
 
