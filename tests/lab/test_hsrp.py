@@ -30,6 +30,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import iosim  # noqa: E402
+from labtool import wait_for  # noqa: E402
 
 PY = "/usr/bin/python3"
 VIP = "10.0.0.254"
@@ -43,16 +44,6 @@ def sh(*args, check=True, ns=None, timeout=30):
     cmd = (["ip", "netns", "exec", ns] if ns else []) + list(args)
     return subprocess.run(cmd, check=check, capture_output=True, text=True,
                           timeout=timeout)
-
-
-def wait_for(pred, timeout, step=0.05):
-    """Poll PRED until it is true or TIMEOUT seconds pass (bounded)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v or time.monotonic() >= deadline:
-            return v
-        time.sleep(step)
 
 
 class Router:
