@@ -3,7 +3,7 @@
 #   make test    install what is missing, build with sanitizers, run every test
 #   make bench   print speed and memory figures
 CC      ?= cc
-SUBDIRS := core cli platform hsrp ipc ha crypto
+SUBDIRS := core cli platform hsrp ipc ha crypto router
 PKGS    := readline libssl libcrypto libcrypt usrsctp
 # Debian's libev ships no pkg-config file; use it when a distribution does.
 EV_CFLAGS := $(shell pkg-config --cflags libev 2>/dev/null)
@@ -26,7 +26,7 @@ OBJS     := $(SRCS:%.c=build/obj/%.o)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
 	    -DIOSIM_CHECKS
 TOBJS    := $(SRCS:%.c=build/tobj/%.o)
-LIBOBJS  := $(filter-out build/tobj/core/main.o,$(TOBJS))
+LIBOBJS  := $(filter-out build/tobj/router/main.o,$(TOBJS))
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
@@ -84,15 +84,15 @@ test:
 bench:
 	@tools/deps.sh test
 	@$(MAKE) --no-print-directory build/iosim build/bench/rib_bench build/bench/pktgen \
-		build/bench/ipsec_bench
+		build/bench/ipc_bench build/bench/ipsec_bench
 	@bench/run.sh
 
 # Benchmarks of internals, linked with the release objects.
-build/bench/%: bench/%.c $(filter-out build/obj/core/main.o,$(OBJS)) $(HDRS)
+build/bench/%: bench/%.c $(filter-out build/obj/router/main.o,$(OBJS)) $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	@$(CC) $(OPT) $(CFLAGS_COMMON) -o $@ $< \
-		$(filter-out build/obj/core/main.o,$(OBJS)) $(LIBS)
+		$(filter-out build/obj/router/main.o,$(OBJS)) $(LIBS)
 
 # The forwarding bench's frame generator (bench/forward.py runs
 # it): a standalone program, an explicit rule over the pattern above).
@@ -103,10 +103,10 @@ build/bench/pktgen: bench/pktgen.c
 
 # Every command path with its help, for comparing two builds' grammars
 # (tools/grammar-dump).
-build/grammar_dump: tools/src/grammar_dump.c $(filter-out build/obj/core/main.o,$(OBJS)) $(HDRS)
+build/grammar_dump: tools/src/grammar_dump.c $(filter-out build/obj/router/main.o,$(OBJS)) $(HDRS)
 	@echo "  LINK    $@"
 	@$(CC) $(OPT) $(CFLAGS_COMMON) -o $@ $< \
-		$(filter-out build/obj/core/main.o,$(OBJS)) $(LIBS)
+		$(filter-out build/obj/router/main.o,$(OBJS)) $(LIBS)
 
 # Both compilers must build it.
 clang:
@@ -126,7 +126,7 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 build/fuzz/%: tests/fuzz/%.c $(SRCS) $(HDRS)
 	@mkdir -p $(dir $@)
 	clang -O1 -g -fsanitize=fuzzer,address,undefined -DIOSIM_CHECKS $(CFLAGS_COMMON) \
-		-o $@ $< $(filter-out core/main.c,$(SRCS)) $(LIBS)
+		-o $@ $< $(filter-out router/main.c,$(SRCS)) $(LIBS)
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do \
 		c=tests/fuzz/corpus/$$(basename $$f); [ -d $$c ] || c=tests/data/shared/configs/; \

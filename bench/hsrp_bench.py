@@ -16,29 +16,18 @@ Asserts nothing; prints figures (or why one could not be taken).
 
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
 
+from benchlib import free_udp_ports
+
 exe = sys.argv[1]
 runs = int(sys.argv[2]) if len(sys.argv) > 2 else 50
 TICK = os.sysconf("SC_CLK_TCK")
 STATE = re.compile(r"%HSRP-5-STATECHANGE: \S+ Grp (\d+) state (\w+) -> (\w+)")
-
-
-def free_udp_ports(n):
-    socks, ports = [], []
-    for _ in range(n):
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.bind(("127.0.0.1", 0))
-        socks.append(s)
-        ports.append(s.getsockname()[1])
-    for s in socks:
-        s.close()
-    return ports
 
 
 class Router:

@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "../core/core.h"
+#include "../router/router.h"
 #include "../cli/cli.h"
 #include "../crypto/ipsec_int.h"
 

@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 
 #include "../core/core.h"
+#include "../router/router.h"
 #include "../cli/cli.h"
 #include "../platform/platform.h"
 

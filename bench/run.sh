@@ -16,6 +16,10 @@
 #   forwarding             bench/forward.py: frames/s through one router between two
 #                          veths next to Linux's own forwarding, CPU time per frame
 #                          (needs root and build/bench/pktgen)
+#   sso                    bench/sso_bench.py: boot to STANDBY HOT, peer death to RF
+#                          noticing (seed 004's and seed 000's SCTP timers), CPU of an
+#                          idle pair, IPC messages/s and round trip between two routers
+#                          (build/bench/ipc_bench)
 #   ipsec                  bench/ipsec.py: iperf3 through an iosim<->iosim tunnel next to
 #                          strongSwan<->strongSwan (kernel-libipsec) for aes128-sha1,
 #                          3des-md5, aes128-gcm; packets/s at 64/1400 B through the iosim
@@ -219,6 +223,7 @@ sys.exit(0 if rc == 0 and prc == 0 else 1)
 EOF
 /usr/bin/python3 bench/hsrp_bench.py "$exe" "${HSRP_RUNS:-50}" || status=$?
 /usr/bin/python3 bench/forward.py "$exe" || status=$?
+/usr/bin/python3 bench/sso_bench.py "$exe" build/bench/ipc_bench || status=$?
 /usr/bin/python3 bench/ipsec.py "$exe" || status=$?
 /usr/bin/python3 bench/ike_bench.py "${IKE_BENCH:-$exe}" \
 	"${IKE_TUNNELS:-1000}" || status=$?

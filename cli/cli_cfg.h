@@ -13,6 +13,8 @@
 void cli_aaa_init(void);
 void cli_line_init(void);
 void cli_misc_init(void);
+void cli_log_init(void);     /* log_cmds.c: logging and service timestamps */
+void cli_sys_init(void);     /* sys_cmds.c: hostname, reload, clock, ... */
 
 /* ---- passwords (misc_cfg.c) --------------------------------------------- */
 /* A password as stored and printed: clear, or type 7 text. The clear text

@@ -5,6 +5,9 @@
 
 void cli_init(void)
 {
+	/* the service timestamps lines come before misc_cfg's service lines */
+	cli_log_init();
+	cli_sys_init();
 	cli_exec_cmds_init();
 	cli_misc_init();
 	cli_aaa_init();

@@ -1,8 +1,7 @@
 /* The router's clock: uptime since (re)start, wall clock with the
- * configured `clock timezone`, and the `show clock` / `clock timezone`
- * commands. */
+ * configured `clock timezone` (its commands are in cli/sys_cmds.c). */
 #include "core.h"
-#include "../cli/cli.h"
+#include "core_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +41,23 @@ void core_uptime_str(double secs, char *out, size_t n)
 		snprintf(out, n, "%ldw%ldd", w, d % 7);
 	else
 		snprintf(out, n, "%ldy%ldw", y, (d % 365) / 7);
+}
+
+void core_uptime_words(double secs, char *out, size_t n)
+{
+	long s = (long)secs, m = s / 60, h = m / 60, d = h / 24, w = d / 7;
+	size_t off = 0;
+	out[0] = '\0';
+#define PART(v, word)                                                     \
+	if ((v) && off < n)                                               \
+		off += (size_t)snprintf(out + off, n - off, "%s%ld " word "%s", \
+					off ? ", " : "", (long)(v),       \
+					(v) == 1 ? "" : "s");
+	PART(w, "week") PART(d % 7, "day") PART(h % 24, "hour")
+	PART(m % 60, "minute")
+#undef PART
+	if (!off)
+		snprintf(out, n, "0 minutes");
 }
 
 static time_t tz_offset(void)
@@ -92,57 +108,31 @@ void clock_show_text(const struct tm *tm, int msec, const char *zone,
 		 tm->tm_mday, tm->tm_year + 1900);
 }
 
-DEFUN(show_clock, "show clock", "Show running system information\n"
-      "Display the system clock\n")
+void core_set_timezone(const char *name, int hours, int minutes)
 {
-	struct tm tm;
-	int ms;
-	const char *zone;
-	clock_now(&tm, &ms, &zone, true);
-	char text[128];
-	clock_show_text(&tm, ms, zone, text, sizeof text);
-	cli_printf(cli, "%s\n", text);
-	return CLI_OK;
-}
-
-DEFUN(clock_timezone,
-      "[no] clock timezone ?[WORD$zone <-23-23>$hours [<0-59>$minutes]]",
-      "Configure time-of-day clock\n"
-      "Configure time zone\n"
-      "name of time zone\n"
-      "Hours offset from UTC\n"
-      "Minutes offset from UTC\n")
-{
-	if (cli_is_no(a)) {
-		if (!tz_configured)
-			return CLI_UNCHANGED;
+	if (!name) {
 		strcpy(tz_name, "UTC");
 		tz_hours = tz_minutes = 0;
 		tz_configured = false;
-		return CLI_OK;
+		return;
 	}
-	snprintf(tz_name, sizeof tz_name, "%s", cli_arg(a, "zone"));
-	tz_hours = atoi(cli_arg(a, "hours"));
-	tz_minutes = cli_has(a, "minutes") ? atoi(cli_arg(a, "minutes")) : 0;
+	snprintf(tz_name, sizeof tz_name, "%s", name);
+	tz_hours = hours;
+	tz_minutes = minutes;
 	tz_configured = true;
-	return CLI_OK;
 }
 
-static void clock_write(struct sbuf *out)
+bool core_timezone(const char **name, int *hours, int *minutes)
 {
-	if (!tz_configured)
-		return;
-	sbuf_printf(out, "clock timezone %s %d", tz_name, tz_hours);
-	if (tz_minutes)
-		sbuf_printf(out, " %d", tz_minutes);
-	sbuf_puts(out, "\n");
+	*name = tz_name;
+	*hours = tz_hours;
+	*minutes = tz_minutes;
+	return tz_configured;
 }
 
 static void clock_reset(void)
 {
-	strcpy(tz_name, "UTC");
-	tz_hours = tz_minutes = 0;
-	tz_configured = false;
+	core_set_timezone(NULL, 0, 0);
 }
 
 static const struct subsys clock_subsys = {"clock", clock_reset};
@@ -150,8 +140,4 @@ static const struct subsys clock_subsys = {"clock", clock_reset};
 void clock_init(void)
 {
 	core_register_subsys(&clock_subsys);
-	cfg_register_writer(CFG_CLOCK, clock_write);
-	cli_install(MODE_EXEC, &show_clock_cmd);
-	cli_install(MODE_USER, &show_clock_cmd);
-	cli_install(MODE_CONFIG, &clock_timezone_cmd);
 }

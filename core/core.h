@@ -1,5 +1,7 @@
 /* core: the event loop, clock, IOS syslog, events between subsystems,
- * NVRAM, subsystem registry (reset for reload), running-config writers. */
+ * NVRAM, subsystem registry (reset for reload), running-config writers,
+ * reload. core/ depends on nothing above it: the commands over this state
+ * are cli/'s, the router's assembly and its boot are router/'s. */
 #ifndef IOSIM_CORE_H
 #define IOSIM_CORE_H
 
@@ -33,11 +35,32 @@ void core_loop_init(void);
 double core_uptime(void);
 /* IOS uptime text: "00:00:11", "5d14h", "10w3d", "3y37w". */
 void core_uptime_str(double secs, char *out, size_t n);
+/* The same in words, as show version and show redundancy print it:
+ * "2 weeks, 1 day, 3 hours, 4 minutes", "0 minutes". */
+void core_uptime_words(double secs, char *out, size_t n);
+/* Wall time, in the configured timezone (LOCAL) or in UTC; *zone names
+ * the one it is in. */
+void clock_now(struct tm *tm, int *msec, const char **zone, bool local);
+/* show clock's line, "*00:15:42.387 UTC Mon Mar 1 1993" (no newline). */
+void clock_show_text(const struct tm *tm, int msec, const char *zone,
+		     char *out, size_t n);
+/* clock timezone NAME HOURS [MINUTES]; NAME NULL: back to UTC. */
+void core_set_timezone(const char *name, int hours, int minutes);
+/* The zone in use (UTC when none); true when one is configured. */
+bool core_timezone(const char **name, int *hours, int *minutes);
 /* The router's wall clock in its configured timezone, as seconds since
  * 1970 read as UTC: the local date and time that key lifetimes and the
  * like are typed in (gmtime() of it gives show clock's fields). */
 time_t core_clock_local(void);
 /* ---- identity -------------------------------------------------------- */
+/* The image this router runs, as show version and show redundancy name
+ * it: the version line, the lines that follow it, the file booted. */
+#define IOS_IMAGE_VERSION "Cisco IOS Software, iosim Software " \
+	"(IOSIM-ADVIPSERVICESK9-M), Version 12.4(24)T, RELEASE SOFTWARE (iosim)"
+#define IOS_IMAGE_BANNER "Technical Support: http://www.cisco.com/techsupport\n" \
+	"Copyright (c) 1986-2009 by Cisco Systems, Inc.\n" \
+	"Compiled by iosim\n"
+#define IOS_IMAGE_FILE "flash:iosim-advipservicesk9-mz.124-24.T.bin"
 const char *core_hostname(void);
 /* Type 5 secrets (MD5-crypt "$1$salt$hash", crypt(3)): make one from
  * clear text (caller frees), check clear text against one, validate one. */
@@ -47,6 +70,11 @@ bool secret5_valid(const char *hash);
 /* enable secret / enable password: is one set, and does PASSWORD match */
 bool core_enable_required(void);
 bool core_enable_check(const char *password);
+/* The stored forms (type 5 hash, clear password); NULL clears / none. */
+void core_set_enable_secret(const char *hash);
+void core_set_enable_password(const char *clear);
+const char *core_enable_secret(void);
+const char *core_enable_password(void);
 void core_set_hostname(const char *name);   /* NULL -> "Router" */
 
 /* ---- syslog ---------------------------------------------------------- */
@@ -57,12 +85,43 @@ void log_ios(const char *tag, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Debug output (debug commands): severity 7, "<timestamp>: <text>". */
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same for a subsystem's own debug function: PREFIX, then FMT. */
+void log_vdebug(const char *prefix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /* The sink that delivers log lines to consoles (installed by cli/). */
 typedef void (*log_sink_fn)(const char *line, int severity);
 void log_set_console_sink(log_sink_fn fn);
 
+/* What the logging commands set (`service timestamps`, `logging ...`),
+ * changed in place by them; a reload puts IOS's defaults back. */
+enum log_ts_kind { LOG_TS_NONE, LOG_TS_UPTIME, LOG_TS_DATETIME };
+struct log_ts {
+	enum log_ts_kind kind;
+	bool msec, localtime, show_tz, year;
+};
+struct log_settings {
+	struct log_ts ts_log, ts_debug;
+	bool console_on;
+	int console_level;
+	bool buffered_on, buffered_level_set, buffered_size_set;
+	int buffered_level;
+	long buffered_size;
+	char *rate_limit;         /* "console 10000" as given, NULL when unset */
+	unsigned long console_count, buffer_count;
+};
+struct log_settings *log_settings(void);
+/* "emergencies" ... "debugging" for severities 0..7 */
+const char *log_level_name(int level);
+/* The log buffer (logging buffered): its lines, oldest first. */
+size_t log_buffer_count(void);
+const char *log_buffer_line(size_t i);
+void log_buffer_clear(void);
+
 /* Debug flags: shown by `show debugging`, cleared by `undebug all`. */
 void core_register_debug(void (*show)(struct sbuf *out), void (*off)(void));
+/* Every registered subsystem's debug lines / all debugging off. */
+void core_debug_show(struct sbuf *out);
+void core_debug_all_off(void);
 
 /* ---- events between subsystems --------------------------------------- */
 enum core_event {
@@ -74,8 +133,13 @@ enum core_event {
 	EVT_HSRP_GROUP_NAME,    /* data: struct hsrp_event * (name appeared/gone) */
 	EVT_CONFIG_CHANGED,     /* data: NULL; a configuration command ran */
 	EVT_RELOAD,             /* data: NULL; the router is about to rebuild */
+	EVT_BOOT_DONE,          /* data: NULL; the boot configuration has been
+				 * applied (at start and after every reload,
+				 * also when there was none) */
 	EVT_IPSEC_SA,           /* data: struct sadb_event * (crypto/sadb.h):
 				 * an IPsec SA added, updated or deleted */
+	EVT_RF_STATE,           /* data: struct rf_event * (ha/ha.h): RF's
+				 * state or its view of the peer changed */
 	EVT__COUNT
 };
 typedef void (*core_event_fn)(enum core_event ev, void *data, void *ctx);
@@ -140,10 +204,21 @@ char *nvram_read_startup(const char **err);
 int nvram_write_startup(const char *text, char *errmsg, size_t n);
 int nvram_erase_startup(char *errmsg, size_t n);
 
-/* ---- the whole router ---------------------------------------------------- */
-/* Initialise every subsystem and register every command, in dependency
- * order (main, unit tests and fuzzers all start a router this way). */
-void router_init(void);
+/* ---- reload ------------------------------------------------------------- */
+/* Rebuild the whole router from its boot configuration, from the loop once
+ * the caller has unwound (a second request while one is pending is
+ * ignored). REASON ("Reload Command", "RF induced self-reload") is what
+ * core_reload_reason() answers during the boot that follows; NULL there
+ * means the process itself started (power-on). */
+void core_reload(const char *reason);
+bool core_reload_pending(void);
+const char *core_reload_reason(void);
+/* The assembly (router/) installs the rebuild: reset every subsystem,
+ * apply the boot configuration, publish EVT_BOOT_DONE. */
+void core_set_rebuild(void (*fn)(void));
+
+/* Initialise core itself (loop, logging, clock, identity). */
+void core_init(void);
 
 /* ---- string-keyed index ------------------------------------------------- */
 /* KEY strings are not copied: they must live as long as their entry. */
@@ -198,6 +273,26 @@ void intmap_clear(struct intmap *m);
 	} while (0)
 
 /* ---- small helpers shared by all ---------------------------------------- */
+/* Big-endian (network order) fields of wire formats. */
+static inline uint16_t be16_get(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+static inline uint32_t be32_get(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+static inline void be16_put(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+static inline void be32_put(uint8_t *p, uint32_t v)
+{
+	be16_put(p, (uint16_t)(v >> 16));
+	be16_put(p + 2, (uint16_t)v);
+}
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);
 void *xrealloc(void *p, size_t n);

@@ -1,5 +1,6 @@
 /* Subsystem registry (reset for reload) and the running-config writers. */
 #include "core.h"
+#include "core_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -57,4 +58,12 @@ char *cfg_running_text(void)
 		writers[i].fn(&b);
 	sbuf_puts(&b, "!\nend\n");
 	return sbuf_take(&b);
+}
+
+void core_init(void)
+{
+	core_loop_init();
+	log_init();
+	clock_init();
+	system_init();
 }

@@ -1,10 +1,9 @@
-/* The router as a whole: hostname, enable secret, saving and erasing the
- * startup-config, reload, show version. */
+/* The router as a whole: its hostname, the enable secret/password, and
+ * reload (the commands are in cli/sys_cmds.c; the rebuild itself is the
+ * router assembly's, router/). */
 #include "core.h"
 #include "core_int.h"
-#include "../cli/cli.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,39 +22,6 @@ void core_set_hostname(const char *name)
 	snprintf(hostname, sizeof hostname, "%s", name ? name : "Router");
 }
 
-/* ---- hostname -------------------------------------------------------- */
-
-static bool hostname_valid(const char *s)
-{
-	if (!isalpha((unsigned char)s[0]) || strlen(s) > 63)
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
-			return false;
-	return s[-1] != '-';
-}
-
-DEFUN(hostname_cmd_fn, "[no] hostname ?[WORD]", "Set system's network name\n"
-      "This system's network name\n")
-{
-	/* "no hostname": back to IOS's default name */
-	const char *n = cli_is_no(a) ? "Router" : cli_arg(a, "WORD");
-	if (!hostname_valid(n)) {
-		cli_puts(cli, "% Hostname contains one or more illegal "
-			      "characters.\n");
-		return CLI_ERR;
-	}
-	if (strcmp(hostname, n) == 0)
-		return CLI_UNCHANGED;
-	core_set_hostname(n);
-	return CLI_OK;
-}
-
-static void hostname_write(struct sbuf *out)
-{
-	sbuf_printf(out, "!\nhostname %s\n!\n", hostname);
-}
-
 /* ---- enable secret (type 5, as 12.x stores it) and enable password ---- */
 
 bool core_enable_required(void)
@@ -72,265 +38,67 @@ bool core_enable_check(const char *pw)
 	return true;
 }
 
-/* "no enable secret" and "no enable password" drop it whatever follows;
- * as on IOS, they take the positive forms' words or none. */
-static int secret_clear(char **slot)
+void core_set_enable_secret(const char *hash)
 {
-	if (!*slot)
-		return CLI_UNCHANGED;
-	free(*slot);
-	*slot = NULL;
-	return CLI_OK;
+	xstrset(&enable_secret, hash);
 }
 
-DEFUN(enable_secret_cmd,
-      "[no] enable secret ?[[(0$clear|5$hashed)] LINE$secret]",
-      "Modify enable password parameters\n"
-      "Assign the privileged level secret\n"
-      "Specifies an UNENCRYPTED password will follow\n"
-      "Specifies an ENCRYPTED secret will follow\n"
-      "The UNENCRYPTED (cleartext) 'enable' secret\n")
+void core_set_enable_password(const char *clear)
 {
-	if (cli_is_no(a))
-		return secret_clear(&enable_secret);
-	const char *s = cli_arg(a, "secret");
-	char *h;
-	if (cli_has(a, "hashed")) {
-		if (!secret5_valid(s)) {
-			cli_puts(cli, "ERROR: The secret you entered is not a valid "
-				      "encrypted secret.\nTo enter an UNENCRYPTED "
-				      "secret, do not specify type 5 encryption.\n"
-				      "When you properly enter an UNENCRYPTED "
-				      "secret, it will be encrypted.\n\n");
-			return CLI_ERR;
-		}
-		h = xstrdup(s);
-	} else if (!(h = secret5_make(s))) {
-		cli_puts(cli, "% Could not encrypt the secret\n");
-		return CLI_ERR;
-	}
-	free(enable_secret);
-	enable_secret = h;
-	return CLI_OK;
+	xstrset(&enable_password, clear);
 }
 
-DEFUN(enable_password_cmd, "[no] enable password ?[[0] LINE$pw]",
-      "Modify enable password parameters\n"
-      "Assign the privileged level password\n"
-      "Specifies an UNENCRYPTED password will follow\n"
-      "The UNENCRYPTED (cleartext) 'enable' password\n")
+const char *core_enable_secret(void)
 {
-	if (cli_is_no(a))
-		return secret_clear(&enable_password);
-	xstrset(&enable_password, cli_arg(a, "pw"));
-	return CLI_OK;
+	return enable_secret;
 }
 
-static void enable_write(struct sbuf *out)
+const char *core_enable_password(void)
 {
-	if (enable_secret)
-		sbuf_printf(out, "enable secret 5 %s\n", enable_secret);
-	if (enable_password)
-		sbuf_printf(out, "enable password %s\n", enable_password);
+	return enable_password;
 }
 
-/* ---- startup-config --------------------------------------------------- */
+/* ---- reload ------------------------------------------------------------ */
 
-static bool save_running(struct cli *cli)
-{
-	cli_puts(cli, "Building configuration...\n");
-	char *text = cfg_running_text();
-	char err[512];
-	int rc = nvram_write_startup(text, err, sizeof err);
-	free(text);
-	if (rc) {
-		cli_printf(cli, "%%Error writing nvram:startup-config (%s)\n", err);
-		return false;
-	}
-	cli_puts(cli, "[OK]\n");
-	return true;
-}
-
-DEFUN(write_memory, "write [memory]", "Write running configuration to memory, network, or terminal\n"
-      "Write to NV memory\n")
-{
-	return save_running(cli) ? CLI_OK : CLI_ERR;
-}
-
-static void copy_answer(struct cli *cli, const char *ans, void *ctx)
-{
-	while (*ans == ' ')
-		ans++;
-	if (*ans && strcmp(ans, "startup-config")) {
-		cli_printf(cli, "%%Error opening nvram:%s (No such file or "
-			   "directory)\n", ans);
-		return;
-	}
-	save_running(cli);
-}
-
-DEFUN(copy_run_start, "copy running-config startup-config",
-      "Copy from one file to another\n"
-      "Copy from current system configuration\n"
-      "Copy to startup configuration\n")
-{
-	cli_ask(cli, "Destination filename [startup-config]? ", copy_answer,
-		NULL);
-	return CLI_OK;
-}
-
-DEFUN(show_startup, "show startup-config", "Show running system information\n"
-      "Contents of startup configuration\n")
-{
-	const char *err;
-	char *text = nvram_read_startup(&err);
-	if (!text) {
-		cli_printf(cli, "%s\n", err);
-		return CLI_OK;
-	}
-	cli_printf(cli, "Using %zu out of 196600 bytes\n%s", strlen(text), text);
-	free(text);
-	return CLI_OK;
-}
-
-static void erase_answer(struct cli *cli, const char *ans, void *ctx)
-{
-	if (*ans && strncasecmp(ans, "yes", strlen(ans)) &&
-	    strcasecmp(ans, "y")) {
-		return;
-	}
-	char err[512];
-	if (nvram_erase_startup(err, sizeof err)) {
-		cli_printf(cli, "%%Error erasing nvram: (%s)\n", err);
-		return;
-	}
-	cli_puts(cli, "[OK]\nErase of nvram: complete\n");
-	log_ios("SYS-7-NV_BLOCK_INIT", "Initialized the geometry of nvram");
-}
-
-DEFUN(erase_startup, "erase (startup-config|nvram:)",
-      "Erase a filesystem\n"
-      "Erase contents of configuration memory\n"
-      "Erase contents of configuration memory\n")
-{
-	cli_ask(cli, "Erasing the nvram filesystem will remove all "
-		     "configuration files! Continue? [confirm]",
-		erase_answer, NULL);
-	return CLI_OK;
-}
-
-DEFUN(write_erase, "write erase", "Write running configuration to memory, network, or terminal\n"
-      "Erase NV memory\n")
-{
-	cli_ask(cli, "Erasing the nvram filesystem will remove all "
-		     "configuration files! Continue? [confirm]",
-		erase_answer, NULL);
-	return CLI_OK;
-}
-
-/* ---- reload -------------------------------------------------------------- */
-
+/* A reload rebuilds the router after the command (or the event) that
+ * asked for it has unwound: from the loop, never from inside a handler
+ * that the rebuild would free. The reason survives the rebuild, as the
+ * reload reason of a real router survives its restart. */
 static ev_timer reload_timer;
+static void (*rebuild)(void);
+static char *pending_reason, *last_reason;
+
+void core_set_rebuild(void (*fn)(void))
+{
+	rebuild = fn;
+}
 
 static void reload_now(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	core_reset_all();
-	core_loop_init();        /* uptime restarts */
-	cli_reload_sessions();
-	core_boot_config();
-	log_ios("SYS-5-RESTART", "System restarted --");
+	free(last_reason);
+	last_reason = pending_reason;
+	pending_reason = NULL;
+	if (rebuild)
+		rebuild();
 }
 
-static void reload_confirm(struct cli *cli, const char *ans, void *ctx)
+void core_reload(const char *reason)
 {
-	if (*ans && strncasecmp("yes", ans, strlen(ans)) &&
-	    strcasecmp(ans, "confirm"))
-		return;     /* any other answer cancels, as [confirm] does */
-	log_ios("SYS-5-RELOAD", "Reload requested by %s. Reload Reason: "
-		"Reload Command.", "console");
-	/* rebuild after this command unwinds, from the loop */
+	if (pending_reason)      /* one is on its way */
+		return;
+	pending_reason = xstrdup(reason ? reason : "Reload Command");
 	ev_timer_init(&reload_timer, reload_now, 0.0, 0.0);
 	ev_timer_start(core_loop, &reload_timer);
 }
 
-static void reload_save(struct cli *cli, const char *ans, void *ctx)
+bool core_reload_pending(void)
 {
-	size_t n = strlen(ans);
-	if (n && !strncasecmp("yes", ans, n)) {
-		if (!save_running(cli))
-			return;
-	} else if (!n || strncasecmp("no", ans, n)) {
-		cli_puts(cli, "% Please answer 'yes' or 'no'.\n");
-		cli_ask(cli, "System configuration has been modified. Save? "
-			     "[yes/no]: ", reload_save, NULL);
-		return;
-	}
-	cli_ask(cli, "Proceed with reload? [confirm]", reload_confirm, NULL);
+	return pending_reason != NULL;
 }
 
-static bool config_modified(void)
+const char *core_reload_reason(void)
 {
-	const char *err;
-	char *start = nvram_read_startup(&err);
-	char *run = cfg_running_text();
-	bool mod = !start || strcmp(start, run) != 0;
-	free(start);
-	free(run);
-	return mod;
-}
-
-DEFUN(reload, "reload", "Halt and perform a cold restart\n")
-{
-	if (config_modified())
-		cli_ask(cli, "System configuration has been modified. Save? "
-			     "[yes/no]: ", reload_save, NULL);
-	else
-		cli_ask(cli, "Proceed with reload? [confirm]", reload_confirm,
-			NULL);
-	return CLI_OK;
-}
-
-/* ---- show version ------------------------------------------------------- */
-
-static void uptime_words(double secs, char *out, size_t n)
-{
-	long s = (long)secs, m = s / 60, h = m / 60, d = h / 24, w = d / 7;
-	size_t off = 0;
-	out[0] = '\0';
-#define PART(v, word)                                                     \
-	if (v)                                                            \
-		off += (size_t)snprintf(out + off, n - off, "%s%ld " word "%s", \
-					off ? ", " : "", (long)(v),       \
-					(v) == 1 ? "" : "s");
-	PART(w, "week") PART(d % 7, "day") PART(h % 24, "hour")
-	PART(m % 60, "minute")
-#undef PART
-	if (!off)
-		snprintf(out, n, "0 minutes");
-}
-
-DEFUN(show_version, "show version", "Show running system information\n"
-      "System hardware and software status\n")
-{
-	char up[128];
-	uptime_words(core_uptime(), up, sizeof up);
-	cli_printf(cli,
-		   "Cisco IOS Software, iosim Software (IOSIM-ADVIPSERVICESK9-M), "
-		   "Version 12.4(24)T, RELEASE SOFTWARE (iosim)\n"
-		   "Technical Support: http://www.cisco.com/techsupport\n"
-		   "Copyright (c) 1986-2009 by Cisco Systems, Inc.\n"
-		   "Compiled by iosim\n\n"
-		   "ROM: System Bootstrap, Version 12.4(13r)T, RELEASE "
-		   "SOFTWARE (fc1)\n\n"
-		   "%s uptime is %s\n"
-		   "System returned to ROM by reload\n"
-		   "System image file is \"flash:iosim-advipservicesk9-mz.124-24.T.bin\"\n\n"
-		   "iosim (simulated router) processor with 262144K/32768K "
-		   "bytes of memory.\n"
-		   "239K bytes of non-volatile configuration memory.\n\n"
-		   "Configuration register is 0x2102\n",
-		   core_hostname(), up);
-	return CLI_OK;
+	return last_reason;
 }
 
 static void system_reset(void)
@@ -346,17 +114,4 @@ static const struct subsys system_subsys = {"system", system_reset};
 void system_init(void)
 {
 	core_register_subsys(&system_subsys);
-	cfg_register_writer(CFG_HOSTNAME, hostname_write);
-	cfg_register_writer(CFG_ENABLE, enable_write);
-	cli_install(MODE_CONFIG, &hostname_cmd_fn_cmd);
-	cli_install(MODE_CONFIG, &enable_secret_cmd_cmd);
-	cli_install(MODE_CONFIG, &enable_password_cmd_cmd);
-	cli_install(MODE_EXEC, &write_memory_cmd);
-	cli_install(MODE_EXEC, &write_erase_cmd);
-	cli_install(MODE_EXEC, &copy_run_start_cmd);
-	cli_install(MODE_EXEC, &show_startup_cmd);
-	cli_install(MODE_EXEC, &erase_startup_cmd);
-	cli_install(MODE_EXEC, &reload_cmd);
-	cli_install(MODE_EXEC, &show_version_cmd);
-	cli_install(MODE_USER, &show_version_cmd);
 }

@@ -23,15 +23,13 @@
  * in seed 004), the mnemonic and wording are the simulator's. */
 #define RF_LOG_NO_GROUP "RF_INTERDEV-3-SCHEME_GROUP"
 
-struct rf_status rf_status;
-
 static struct {
 	bool interdev;         /* "redundancy inter-device" present */
 	bool red;              /* "redundancy" present */
 	char *scheme;          /* scheme standby NAME, as configured */
 	char *security;        /* security ipsec PROFILE */
 	char *bound;           /* scheme in effect since boot */
-	bool booted;           /* ha_config_loaded() ran */
+	bool booted;           /* EVT_BOOT_DONE seen since the last reset */
 } rf;
 
 /* ---- names ------------------------------------------------------------- */
@@ -131,7 +129,7 @@ bool rf_group_lookup(const char *name, char *state, size_t n, bool *active)
 
 /* ---- boot --------------------------------------------------------------- */
 
-void ha_config_loaded(void)
+void rf_cfg_boot(void)
 {
 	if (rf.booted)       /* once per boot: a later scheme waits */
 		return;
@@ -182,15 +180,15 @@ DEFUN(red, "[no] redundancy",
 #define HELP_GROUP "Standby group name\n"
 
 /* On a running router the scheme cannot take effect before a reload; IOS
- * says so when the named group is not Active at that moment (seed 004),
- * and stores the scheme all the same. */
+ * says so when the named group is not Active at that moment, over two
+ * lines as seed 004 prints it, and stores the scheme all the same. */
 static int scheme_set(struct cli *cli, const char *name)
 {
 	bool active = false;
 	if (rf.booted && !(rf.bound && !strcmp(rf.bound, name)) &&
 	    (!rf_group_lookup(name, NULL, 0, &active) || !active))
 		cli_printf(cli, "%% Standby scheme configuration cannot be "
-				"processed now group %s is not in active "
+				"processed now group %s\n is not in active "
 				"state\n", name);
 	bool had = rf.interdev;
 	rf.interdev = true;  /* even if removed from another session */
@@ -253,40 +251,20 @@ static void rf_write(struct sbuf *out)
 
 /* ---- subsystem ----------------------------------------------------------- */
 
-static void rf_status_reset(void)
-{
-	rf_status = (struct rf_status){
-		.my = RF_ACTIVE,
-		.peer = RF_DISABLED,
-		.interdev = RF_INTERDEV_STATE_INIT,
-		.duplex = false,
-		.comm_up = false,
-	};
-}
-
-static void ha_reset(void)
+void rf_cfg_reset(void)
 {
 	xstrset(&rf.scheme, NULL);
 	xstrset(&rf.security, NULL);
 	xstrset(&rf.bound, NULL);
 	rf.interdev = rf.red = false;
 	rf.booted = false;
-	rf_status_reset();
 }
 
-static const struct subsys ha_subsys = {"ha", ha_reset};
-
-void ha_init(void)
+void rf_cfg_init(void)
 {
-	rf_status_reset();
-	core_register_subsys(&ha_subsys);
 	cfg_register_writer(CFG_REDUNDANCY, rf_write);
-
 	cli_install(MODE_CONFIG, &red_interdev_cmd);
 	cli_install(MODE_CONFIG, &red_cmd);
-
 	cli_install(MODE_RED_INTERDEV, &rf_scheme_cmd);
 	cli_install(MODE_RED_INTERDEV, &rf_security_cmd);
-
-	ha_show_init();
 }

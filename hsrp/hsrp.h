@@ -53,6 +53,20 @@ struct hsrp_group_info {
  * Returns false when no group has that name. */
 bool hsrp_group_lookup(const char *name, struct hsrp_group_info *out);
 
+/* Is ADDR (network order) a configured virtual address (primary or
+ * secondary) of any group? (IPC refuses one as its local-ip.) */
+bool hsrp_is_virtual_ip(uint32_t addr);
+
+/* IP redundancy clients ("standby N preempt delay ... sync S"): a group
+ * about to preempt asks every registered client whether it is ready for
+ * the group named GROUP to become Active; while one is not, preemption
+ * waits, at most S seconds past its other delays. A client calls
+ * hsrp_sync_changed() when its answer may have changed. Registrations
+ * survive reload. */
+typedef bool (*hsrp_sync_ready_fn)(const char *group, void *ctx);
+void hsrp_sync_client_register(hsrp_sync_ready_fn fn, void *ctx);
+void hsrp_sync_changed(void);
+
 /* Debug flags ("debug standby ...") for "show debugging" and
  * "undebug all": append HSRP's lines, or turn all HSRP debugging off. */
 void hsrp_debug_show(struct sbuf *out);

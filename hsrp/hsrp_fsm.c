@@ -34,6 +34,8 @@ struct gstate {
 	int ninst_sec;
 	double up_since;            /* left Init (preemption delay) */
 	bool after_reload;          /* first time up since the router started */
+	double sync_until;          /* preemption waits for IP redundancy
+				     * clients until then (0: not waiting) */
 	bool came_up;
 	unsigned hello_ms, hold_ms; /* the times the running timers used */
 };
@@ -459,8 +461,32 @@ static void debug_event(const struct hsrp_group *g, const char *what,
 /* ------------------------------------------------------------------ */
 
 /* "reload" replaces "minimum" the first time the group comes up after
- * the router started. "sync" bounds a wait for IP redundancy clients to
- * be ready; none holds preemption back here, so it never waits. */
+ * the router started. "sync" then bounds a wait for the IP redundancy
+ * clients (RF's inter-device scheme) to be ready for the group to become
+ * Active: a standby router preempts once it holds the ACTIVE's state, or
+ * when the sync delay runs out. */
+static struct {
+	hsrp_sync_ready_fn fn;
+	void *ctx;
+} sync_clients[4];
+static int nsync_clients;
+
+void hsrp_sync_client_register(hsrp_sync_ready_fn fn, void *ctx)
+{
+	if (nsync_clients == (int)(sizeof sync_clients / sizeof sync_clients[0]))
+		abort();
+	sync_clients[nsync_clients].fn = fn;
+	sync_clients[nsync_clients++].ctx = ctx;
+}
+
+static bool sync_ready(const struct hsrp_group *g)
+{
+	for (int i = 0; i < nsync_clients; i++)
+		if (!sync_clients[i].fn(hsrp_group_name(g), sync_clients[i].ctx))
+			return false;
+	return true;
+}
+
 static unsigned preempt_delay(const struct hsrp_group *g)
 {
 	if (GS(g)->after_reload && g->preempt_reload)
@@ -484,18 +510,44 @@ static void coup(struct hsrp_group *g)
 	change(g, HSRP_ACTIVE);
 }
 
+/* The delays are over: preempt, unless "sync" asks to wait for the IP
+ * redundancy clients first (at most that long). */
+static void preempt_now(struct hsrp_group *g)
+{
+	struct gstate *gs = GS(g);
+	if (g->preempt_sync && !sync_ready(g)) {
+		if (!gs->sync_until) {
+			gs->sync_until = ev_now(core_loop) + g->preempt_sync;
+			if (hsrp_debug & HSRP_DBG_EVENTS)
+				log_debug("HSRP: %s Grp %u Waiting for IP "
+					  "redundancy clients (sync %u secs)",
+					  ifs_name(g), g->num, g->preempt_sync);
+			timer_start(g, HSRP_T_PREEMPT, g->preempt_sync * 1000);
+			return;
+		}
+		if (ev_now(core_loop) < gs->sync_until)
+			return;     /* the sync timer is running */
+	}
+	gs->sync_until = 0;
+	timer_stop(g, HSRP_T_PREEMPT);
+	coup(g);
+}
+
 /* A lower-priority Active router is heard and we preempt: now, or when
  * the configured delay since the group came up has passed. */
 static void preempt_consider(struct hsrp_group *g)
 {
 	if (!may_preempt(g)) {
 		timer_stop(g, HSRP_T_PREEMPT);
+		GS(g)->sync_until = 0;
 		return;
 	}
+	if (GS(g)->sync_until)
+		return;     /* waiting for the clients: the timer decides */
 	double due = GS(g)->up_since + preempt_delay(g);
 	double now = ev_now(core_loop);
 	if (now >= due) {
-		coup(g);
+		preempt_now(g);
 		return;
 	}
 	if (timer_running(g, HSRP_T_PREEMPT))
@@ -555,10 +607,39 @@ static void on_standby_timer(struct hsrp_group *g)
 	}
 }
 
+/* The delay ran out (or, waiting for the clients, the sync delay did). */
 static void on_preempt_timer(struct hsrp_group *g)
 {
-	if (may_preempt(g))
-		coup(g);
+	if (!may_preempt(g)) {
+		GS(g)->sync_until = 0;
+		return;
+	}
+	if (GS(g)->sync_until)
+		GS(g)->sync_until = ev_now(core_loop);   /* the limit */
+	preempt_now(g);
+}
+
+/* A client's readiness changed: groups waiting to preempt look again,
+ * from the loop (the client may be telling us from inside an HSRP event). */
+static ev_timer sync_recheck;
+
+static void on_sync_recheck(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	for (struct hsrp_if *hif = hsrp_if_list(); hif; hif = hif->next)
+		for (struct hsrp_group *g = hif->groups; g; g = g->next)
+			if (GS(g) && GS(g)->sync_until && sync_ready(g) &&
+			    may_preempt(g)) {
+				GS(g)->sync_until = 0;
+				preempt_now(g);
+			}
+}
+
+void hsrp_sync_changed(void)
+{
+	if (!ev_is_active(&sync_recheck)) {
+		ev_timer_set(&sync_recheck, 0., 0.);
+		ev_timer_start(core_loop, &sync_recheck);
+	}
 }
 
 void hsrp_fsm_expire(struct hsrp_group *g, enum hsrp_timer t)
@@ -834,6 +915,7 @@ static void group_stop(struct hsrp_group *g, const char *why)
 		send_msg(g, HSRP_OP_RESIGN, HSRP_ACTIVE);
 	for (int t = 0; t < 4; t++)
 		timer_stop(g, (enum hsrp_timer)t);
+	GS(g)->sync_until = 0;
 	change(g, HSRP_INIT);
 	set_active_peer(g, 0, 0, NULL);
 	set_standby_peer(g, 0, 0);
@@ -848,6 +930,7 @@ static void group_start(struct hsrp_group *g)
 	struct gstate *gs = GS(g);
 	debug_event(g, "a/HSRP enabled", 0, 0);
 	gs->up_since = ev_now(core_loop);
+	gs->sync_until = 0;
 	gs->after_reload = !gs->came_up;
 	gs->came_up = true;
 	gs->hello_ms = hsrp_fsm_hello_ms(g);
@@ -1073,5 +1156,6 @@ static const struct hsrp_engine_ops engine_ops = {
 
 void hsrp_fsm_init(void)
 {
+	ev_timer_init(&sync_recheck, on_sync_recheck, 0., 0.);
 	hsrp_engine_register(&engine_ops);
 }

@@ -98,6 +98,8 @@ struct hsrp_if {
 
 /* ---- the model (hsrp_model.c) --------------------------------------- */
 struct hsrp_if *hsrp_if_find(const struct iface *ifp);
+/* Every interface with HSRP state, newest first (through ->next). */
+struct hsrp_if *hsrp_if_list(void);
 struct hsrp_if *hsrp_if_get(struct iface *ifp);
 /* Free the interface's HSRP state if nothing is configured any more. */
 void hsrp_if_gc(struct hsrp_if *hif);

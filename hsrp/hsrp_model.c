@@ -424,6 +424,16 @@ struct hsrp_group *hsrp_vip_owner(uint32_t vip)
 	return intmap_get(&vips, vip);
 }
 
+struct hsrp_if *hsrp_if_list(void)
+{
+	return hsrp_ifs;
+}
+
+bool hsrp_is_virtual_ip(uint32_t addr)
+{
+	return addr && hsrp_vip_owner(addr) != NULL;
+}
+
 void hsrp_vip_claim(struct hsrp_group *g, uint32_t vip)
 {
 	intmap_put(&vips, vip, g);

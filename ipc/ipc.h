@@ -1,7 +1,7 @@
 /* ipc: the inter-device IPC channel used by RF and its clients.
  *
- * Configuration (this issue): "ipc zone default" and its associations,
- * each carried over SCTP between configured local and remote addresses:
+ * Configuration: "ipc zone default" and its associations, each carried
+ * over SCTP between configured local and remote addresses:
  *
  *   ipc zone default
  *    association 1
@@ -71,5 +71,70 @@ const struct ipc_assoc_cfg *ipc_assoc_next(const struct ipc_assoc_cfg *prev);
  * reset(): every subsystem resets itself on reload. */
 typedef void (*ipc_change_fn)(unsigned assoc_id, void *ctx);
 void ipc_on_change(ipc_change_fn fn, void *ctx);
+
+/* ---- the message channel ------------------------------------------------
+ * Typed, versioned, length-checked messages between this router and its
+ * peer, over the lowest-numbered established association ("the link").
+ * Each client has its own SCTP stream, so its messages arrive in the order
+ * sent and one client's bulk never holds up another's; each has a bounded
+ * send queue: ipc_send() answers IPC_FULL instead of growing it, and
+ * ops->writable() says when there is room again. A slow or dead peer
+ * never blocks the loop and never costs more than the bounds below.
+ *
+ * Messages are not kept across a link failure: a client learns of the
+ * link through ops->link() and starts its conversation again on the next
+ * one (RF does: bulk sync). Received messages are checked (version,
+ * length, client, type, order) before a client sees them; the others are
+ * counted and dropped. */
+
+#define IPC_MSG_MAX 65536          /* payload bytes in one message */
+#define IPC_QUEUE_MAX (64 * 1024)  /* queued bytes per client beyond one
+				    * message of any size */
+#define IPC_MAX_CLIENTS 16         /* one SCTP stream each */
+#define IPC_MAX_TYPES 64           /* per-type counters: types 1..63 */
+
+/* ipc_send() results */
+enum { IPC_SENT = 0, IPC_FULL = -1, IPC_DOWN = -2, IPC_TOOBIG = -3 };
+
+struct ipc_client;
+
+struct ipc_client_ops {
+	const char *name;          /* "RF", shown by show ipc ports */
+	uint16_t id;               /* on the wire: the same on both routers */
+	/* message types 1..ntypes are valid, named (for counters and
+	 * debug) by type_names[1..ntypes] when given */
+	uint16_t ntypes;
+	const char *const *type_names;
+	/* a checked message from the peer; PAYLOAD is valid during the call */
+	void (*recv)(void *ctx, uint16_t type, const uint8_t *payload,
+		     size_t len);
+	/* after IPC_FULL: the queue has room again */
+	void (*writable)(void *ctx);
+	/* the link to the peer came up (sequence numbers start again) or
+	 * went down (what was queued is gone) */
+	void (*link)(void *ctx, bool up);
+};
+
+struct ipc_client_stats {
+	uint64_t tx_msgs, tx_bytes, rx_msgs, rx_bytes;
+	uint64_t tx_full, tx_down, rx_drop;
+	uint64_t tx_type[IPC_MAX_TYPES], rx_type[IPC_MAX_TYPES];
+};
+
+/* Register once at start (registrations survive reload; counters do not).
+ * Returns NULL when the id is taken or IPC_MAX_CLIENTS are registered. */
+struct ipc_client *ipc_client_register(const struct ipc_client_ops *ops,
+				       void *ctx);
+/* Queue one message of TYPE (1..ntypes). IPC_SENT, IPC_FULL (retry after
+ * writable()), IPC_DOWN (no link), IPC_TOOBIG (beyond IPC_MSG_MAX). */
+int ipc_send(struct ipc_client *c, uint16_t type, const void *payload,
+	     size_t len);
+/* Is there a trusted link to the peer? */
+bool ipc_link_up(void);
+/* The peer's address on the link (network order), 0 when down. */
+uint32_t ipc_link_peer(void);
+/* Abort the link's association and let it come up again (a peer that
+ * stopped answering, say); WHY is shown by debug ip sctp. */
+void ipc_link_reset(const char *why);
 
 #endif

@@ -15,13 +15,16 @@
  * there; the engine retries it in the parent mode, which is how nvgen
  * output such as the seeds' listings is read back.
  */
-#include "ipc.h"
+#include "ipc_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../cli/cli.h"
 #include "../core/core.h"
+#include "../hsrp/hsrp.h"
+#include "../platform/platform.h"
 
 struct ipc_assoc {
 	struct ipc_assoc_cfg cfg;          /* first: the public view */
@@ -35,6 +38,7 @@ struct ipc_hook {
 
 static struct {
 	bool zone;                         /* "ipc zone default" present */
+	bool booted;                       /* the boot configuration is in */
 	struct ipc_assoc *assocs;
 	struct ipc_hook *hooks;
 	int nhooks;
@@ -295,6 +299,41 @@ static void addrs_remove(uint32_t *v, int *n, const struct cli_args *a)
 	*n = j;
 }
 
+/* "A virtual IP address cannot be used" (seed 000, local-ip and
+ * remote-ip): an address that is one of this router's HSRP virtual
+ * addresses is refused. Whether local-ip is this router's own is checked
+ * when the association starts (show ip sctp association list says why it
+ * does not), not here: in show running-config the ipc zone comes before
+ * the interfaces, so at boot and in a paste no address exists yet. A
+ * router that is up says so at once. The wording is the simulator's: no
+ * IOS text for these cases is documented. */
+static bool addrs_check(struct cli *cli, const struct cli_args *a, bool local)
+{
+	static const char *const names[] = {"ip1", "ip2"};
+	for (int i = 0; i < 2; i++) {
+		if (!cli_has(a, names[i]))
+			continue;
+		uint32_t ip = cli_arg_ip(a, names[i]);
+		char b[16];
+		if (hsrp_is_virtual_ip(ip)) {
+			cli_printf(cli, "%% %s is a virtual IP address: a "
+				   "virtual IP address cannot be used\n",
+				   ip_fmt(ip, b));
+			return false;
+		}
+		if (!ipc.booted)
+			continue;
+		if (local && !iface_by_addr(ip))
+			cli_printf(cli, "%% Warning: %s is not an address of "
+				   "this router; the association stays down "
+				   "until it is\n", ip_fmt(ip, b));
+		else if (!local && iface_by_addr(ip))
+			cli_printf(cli, "%% Warning: %s is an address of this "
+				   "router, not of its peer\n", ip_fmt(ip, b));
+	}
+	return true;
+}
+
 /* "[no] local-ip" and "[no] remote-ip" on the list V of N addresses. */
 static int addrs_cmd(struct ipc_assoc *as, uint32_t *v, int *n,
 		     const struct cli_args *a)
@@ -318,6 +357,8 @@ DEFUN(ipc_local_ip, "[no] local-ip ?[A.B.C.D$ip1 [A.B.C.D$ip2]]",
 {
 	CLI_CONTEXT(struct ipc_assoc, as);
 	struct ipc_sctp_cfg *s = &as->cfg.sctp_cfg;
+	if (!cli_is_no(a) && !addrs_check(cli, a, true))
+		return CLI_ERR;
 	return addrs_cmd(as, s->local_ip, &s->n_local_ip, a);
 }
 
@@ -384,7 +425,48 @@ DEFUN(ipc_remote_ip, "[no] remote-ip ?[A.B.C.D$ip1 [A.B.C.D$ip2]]",
 {
 	CLI_CONTEXT(struct ipc_assoc, as);
 	struct ipc_sctp_cfg *s = &as->cfg.sctp_cfg;
+	if (!cli_is_no(a) && !addrs_check(cli, a, false))
+		return CLI_ERR;
 	return addrs_cmd(as, s->remote_ip, &s->n_remote_ip, a);
+}
+
+/* ---- can it run? ------------------------------------------------------- */
+
+const char *ipc_assoc_unusable(const struct ipc_assoc_cfg *c, char *buf,
+			       size_t n)
+{
+	const struct ipc_sctp_cfg *s = &c->sctp_cfg;
+	char b[16];
+	if (c->shutdown)
+		return "administratively shut down";
+	if (!c->sctp)
+		return "no protocol sctp";
+	if (!s->local_port)
+		return "no local-port";
+	if (!s->n_local_ip)
+		return "no local-ip";
+	if (!s->remote_port)
+		return "no remote-port";
+	if (!s->n_remote_ip)
+		return "no remote-ip";
+	if (hsrp_is_virtual_ip(s->local_ip[0]) ||
+	    hsrp_is_virtual_ip(s->remote_ip[0])) {
+		snprintf(buf, n, "%s is a virtual IP address",
+			 ip_fmt(hsrp_is_virtual_ip(s->local_ip[0])
+				? s->local_ip[0] : s->remote_ip[0], b));
+		return buf;
+	}
+	if (!iface_by_addr(s->local_ip[0])) {
+		snprintf(buf, n, "local-ip %s is not an address of this router",
+			 ip_fmt(s->local_ip[0], b));
+		return buf;
+	}
+	if (iface_by_addr(s->remote_ip[0])) {
+		snprintf(buf, n, "remote-ip %s is an address of this router",
+			 ip_fmt(s->remote_ip[0], b));
+		return buf;
+	}
+	return NULL;
 }
 
 /* ---- running-config ---------------------------------------------------- */
@@ -446,6 +528,14 @@ static void ipc_write(struct sbuf *out)
 static void ipc_reset(void)
 {
 	zone_delete();
+	ipc.booted = false;
+	ipc_sctp_reset();
+	ipc_chan_reset();
+}
+
+static void on_boot(enum core_event ev, void *data, void *ctx)
+{
+	ipc.booted = true;
 }
 
 static const struct subsys ipc_subsys = {"ipc", ipc_reset};
@@ -454,6 +544,10 @@ void ipc_init(void)
 {
 	core_register_subsys(&ipc_subsys);
 	cfg_register_writer(CFG_IPC, ipc_write);
+	core_subscribe(EVT_BOOT_DONE, on_boot, NULL);
+	ipc_chan_init();
+	ipc_sctp_init();
+	ipc_show_init();
 
 	cli_install(MODE_CONFIG, &ipc_zone_cmd);
 	cli_install(MODE_IPCZONE, &ipc_association_cmd);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../../core/core.h"
+#include "../../router/router.h"
 #include "../../cli/cli.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

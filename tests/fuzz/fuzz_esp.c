@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "../../core/core.h"
+#include "../../router/router.h"
 #include "../../crypto/sadb.h"
 #include "../../platform/platform_int.h"
 

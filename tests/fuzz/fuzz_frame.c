@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../../core/core.h"
+#include "../../router/router.h"
 #include "../../platform/platform_int.h"
 
 static struct iface *ports[2];

@@ -21,6 +21,7 @@
 #include "../../cli/cli.h"
 #include "../../platform/platform.h"
 #include "../../crypto/ike.h"
+#include "../../router/router.h"
 
 static struct iface *ifp;
 static const uint8_t mac[6] = {0x02, 0, 0, 0, 0, 2};

@@ -9,9 +9,11 @@ import random
 import re
 import shutil
 import signal
+import socket
 import string
 import subprocess
 import tempfile
+import threading
 import time
 
 import pytest
@@ -97,6 +99,37 @@ class Lab:
                     text = open(os.path.join(self.run_dir, f), errors="replace").read()
                     out.append(f"--- {f}\n{text[-3000:]}")
         return "\n".join(out)
+
+
+def wait_for(pred, timeout, step=0.05):
+    """Poll PRED until it is true or TIMEOUT seconds pass (bounded); its
+    last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v or time.monotonic() >= deadline:
+            return v
+        time.sleep(step)
+
+
+def single_interface_004(name, extra_if=(), extra_local=()):
+    """Seed 004's distribution router NAME (examples/branch-004) with its wan
+    interface only: the corporate LAN interface and its group left out.
+    EXTRA_IF lines go under the wan interface, EXTRA_LOCAL under local-ip."""
+    out, skip = [], False
+    for line in (EX / "branch-004" / f"{name}.cfg").read_text().splitlines():
+        if line.startswith("interface FastEthernet0/1"):
+            skip = True
+            continue
+        if skip and (line.startswith(" ") or line == ""):
+            continue
+        skip = False
+        out.append(line)
+        if line.startswith("interface FastEthernet0/0"):
+            out += list(extra_if)
+        if line.startswith("    local-ip"):
+            out += [f"    {l}" for l in extra_local]
+    return "\n".join(out) + "\n"
 
 
 def lab_leftovers(tag):
@@ -192,3 +225,179 @@ def stop_routers_clean(lab):
         log = open(os.path.join(lab.run_dir, f"{name}.log"), errors="replace").read()
         reports = [m for m in iosim.SANITIZER_MARKERS if m in log]
         assert not reports, f"{name}: {reports}\n{log[-4000:]}"
+
+
+# ---- a console kept open for a whole test ------------------------------------------
+
+IAC, DONT, DO, WONT, WILL, SB, SE = 255, 254, 253, 252, 251, 250, 240
+PROMPT_AT = re.compile(r"(?:^|\n)([A-Za-z0-9._-]{1,63}(?:\([a-z0-9-]+\))?[>#]) ?")
+# what may follow the prompt: syslog lines the router printed after it
+AFTER_PROMPT = re.compile(r"(?:\n[^\n%]*%[A-Z0-9_]+-\d-[A-Z0-9_]+:[^\n]*)*\s*")
+
+
+def prompt_end(text):
+    """The prompt TEXT ends in (perhaps followed by syslog lines the router
+    printed after it), else None."""
+    last = None
+    for m in PROMPT_AT.finditer(text):
+        last = m
+    if last is None or not AFTER_PROMPT.fullmatch(text, last.end()):
+        return None
+    return last
+
+
+class Console:
+    """One telnet session to a router's console (tools/lab's consoles serve
+    one session at a time), kept open so that syslog lines arriving between
+    commands are kept too: everything received is in self.text(). A reload
+    keeps the session (the router returns it to user EXEC); cmd() enables
+    again when it finds the prompt at '>'. A thread reads the socket."""
+
+    def __init__(self, port, timeout=10):
+        self.port = port
+        self.lock = threading.Lock()
+        self.buf = ""
+        self.sock = None
+        self.connect(timeout)
+
+    def connect(self, timeout=10):
+        """Connect and get a prompt; a console still busy with the session
+        before (tools/lab's check that it listens, say) says so and closes:
+        try again until TIMEOUT."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.create_connection(("127.0.0.1", self.port), 1)
+                self.sock.settimeout(None)   # the reader blocks
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+                continue
+            self.closed = False
+            self._pending = b""
+            threading.Thread(target=self._reader, daemon=True).start()
+            self.sock.sendall(b"\r\n")
+            start = time.monotonic()
+            while not self.closed and time.monotonic() - start < 1:
+                if prompt_end(self.text()):
+                    break
+                time.sleep(0.05)
+            if not self.closed:
+                break
+            self.sock.close()
+            if time.monotonic() > deadline:
+                raise AssertionError(f"console {self.port}: {self.text()[-300:]!r}")
+            time.sleep(0.2)
+        self.wait_prompt(timeout)
+
+    def _answer(self, verb, opt):
+        ok = opt in (1, 3)       # echo, suppress-go-ahead
+        if verb == WILL:
+            self.sock.sendall(bytes([IAC, DO if ok else DONT, opt]))
+        elif verb == DO:
+            self.sock.sendall(bytes([IAC, WILL if opt == 3 else WONT, opt]))
+
+    def _feed(self, data):
+        data = self._pending + data
+        self._pending = b""
+        out = bytearray()
+        i = 0
+        while i < len(data):
+            b = data[i]
+            if b != IAC:
+                out.append(b)
+                i += 1
+                continue
+            if i + 2 >= len(data):
+                self._pending = data[i:]
+                break
+            v = data[i + 1]
+            if v == IAC:
+                out.append(IAC)
+                i += 2
+            elif v in (WILL, WONT, DO, DONT):
+                self._answer(v, data[i + 2])
+                i += 3
+            elif v == SB:
+                end = data.find(bytes([IAC, SE]), i)
+                if end < 0:
+                    self._pending = data[i:]
+                    break
+                i = end + 2
+            else:
+                i += 2
+        text = out.decode(errors="replace").replace("\r", "")
+        with self.lock:
+            self.buf += text
+
+    def _reader(self):
+        sock = self.sock
+        while True:
+            try:
+                data = sock.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                self.closed = True
+                return
+            self._feed(data)
+
+    def text(self):
+        with self.lock:
+            return self.buf
+
+    def wait_prompt(self, timeout=10, since=0):
+        """Wait until the text after SINCE ends in a prompt; the prompt."""
+        deadline = time.monotonic() + timeout
+        while True:
+            t = self.text()[since:]
+            m = prompt_end(t)
+            if m:
+                time.sleep(0.15)           # nothing more follows?
+                if self.text()[since:] == t:
+                    return m.group(1)
+                continue
+            if time.monotonic() > deadline or self.closed:
+                raise AssertionError(f"console {self.port}: no prompt; got "
+                                     f"{self.text()[-1500:]!r}")
+            time.sleep(0.05)
+
+    def send(self, line):
+        self.sock.sendall(line.encode() + b"\r\n")
+
+    def cmd(self, line, timeout=20):
+        """Type LINE at the prompt; its output (the echo and the prompt
+        after it removed)."""
+        start = len(self.text())
+        self.send(line)
+        prompt = self.wait_prompt(timeout, start)
+        out = self.text()[start:]
+        k = out.find(line)
+        out = out[k + len(line):] if k >= 0 else out
+        end = prompt_end(out)
+        out = (out[:end.start()] + out[end.end():]).lstrip("\n")
+        return out if not out or out.endswith("\n") else out + "\n"
+
+    def prompt(self, timeout=20):
+        """A fresh prompt (Return typed): where the session is now."""
+        start = len(self.text())
+        self.send("")
+        return self.wait_prompt(timeout, start)
+
+    def priv(self, *lines, timeout=20):
+        """LINES at privileged EXEC (enabling first when the session is at
+        user EXEC, as after a reload); their outputs joined."""
+        if self.prompt(timeout).endswith(">"):
+            self.cmd("enable")
+            self.cmd("terminal length 0")
+        return "".join(self.cmd(l, timeout) for l in lines)
+
+    def count(self, s):
+        return self.text().count(s)
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass

@@ -13,6 +13,7 @@
 #include "../../cli/cli.h"
 #include "../../cli/session.h"
 #include "../../core/core.h"
+#include "../../router/router.h"
 #include "../../crypto/crypto.h"
 
 static int setup(void **state)

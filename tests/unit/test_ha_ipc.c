@@ -16,6 +16,7 @@
 #include "../../cli/cli.h"
 #include "../../cli/session.h"
 #include "../../core/core.h"
+#include "../../router/router.h"
 #include "../../ha/ha.h"
 #include "../../ipc/ipc.h"
 
@@ -406,8 +407,11 @@ static const char simplex_states[] =
 	"   Manual Swact = disabled (system is simplex (no peer unit))\n"
 	" Communications = Down      Reason: Simplex mode\n"
 	"\n"
-	"client count = 12\n"
+	"client count = 2\n"
 	" client_notification_TMR = 30000 milliseconds\n"
+	"      keep_alive TMR = 4000 milliseconds\n"
+	"    keep_alive count = 0\n"
+	"keep_alive threshold = 7\n"
 	"       RF debug mask = 0x0\n"
 	"\n";
 
@@ -421,14 +425,14 @@ static void test_show_states(void **s)
 /* Configured on a running router, the scheme waits for a reload. */
 static void test_scheme_pending(void **s)
 {
-	ha_config_loaded();      /* the router has booted (no config) */
+	core_publish(EVT_BOOT_DONE, NULL);      /* the router has booted (no config) */
 	struct sbuf out;
 	struct cli *c = session(&out);
 	type(c, "redundancy inter-device");
 	type(c, "scheme standby BRANCH-5-TUNNEL");
 	assert_string_equal(out.s,
 			    "% Standby scheme configuration cannot be processed"
-			    " now group BRANCH-5-TUNNEL is not in active "
+			    " now group BRANCH-5-TUNNEL\n is not in active "
 			    "state\n");
 	cli_session_free(c);
 	sbuf_free(&out);
@@ -456,7 +460,7 @@ static void test_scheme_bound_missing_group(void **s)
 		" standby 1 ip 10.0.0.3\n"
 		" standby 1 name HAin\n", NULL), 0);
 	assert_null(strstr(logs.s ? logs.s : "", "RF_INTERDEV"));
-	ha_config_loaded();
+	core_publish(EVT_BOOT_DONE, NULL);
 	assert_string_equal(ha_scheme_bound(), "HAIN");
 	assert_non_null(strstr(logs.s, "%RF_INTERDEV-3-SCHEME_GROUP: Standby "
 				       "group HAIN not found"));
@@ -478,14 +482,15 @@ static void test_scheme_bound_group(void **s)
 		" ip address 10.0.0.1 255.0.0.0\n"
 		" standby 1 ip 10.0.0.3\n"
 		" standby 1 name HAin\n", NULL), 0);
-	ha_config_loaded();
+	core_publish(EVT_BOOT_DONE, NULL);
 	assert_null(strstr(logs.s ? logs.s : "", "RF_INTERDEV"));
 	char *o = cli_exec_capture("show redundancy inter-device");
 	assert_non_null(strstr(o, "  Scheme: Standby\n  Groupname: HAin "
 				  "Group State: "));
 	assert_null(strstr(o, "Not found"));
 	assert_null(strstr(o, "Pending"));
-	assert_non_null(strstr(o, "  Security: IPSec profile sso-secure\n"));
+	assert_non_null(strstr(o, "  Security: IPSec profile sso-secure (not "
+				  "applied: IPC traffic is not protected)\n"));
 	free(o);
 }
 

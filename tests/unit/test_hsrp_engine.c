@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../../core/core.h"
+#include "../../router/router.h"
 #include "../../cli/cli.h"
 #include "../../platform/platform.h"
 #include "../../hsrp/hsrp_int.h"

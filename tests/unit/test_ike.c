@@ -20,6 +20,7 @@
 #include "../../platform/platform_int.h"
 #include "../../crypto/ike.h"
 #include "../../crypto/sadb.h"
+#include "../../router/router.h"
 
 /* ---- transmissions --------------------------------------------------------- */
 

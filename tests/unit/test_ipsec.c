@@ -22,6 +22,7 @@
 #include <openssl/provider.h>
 
 #include "../../crypto/sadb.h"
+#include "../../router/router.h"
 #include "net_frames.h"
 
 static uint32_t be32(const uint8_t *p)

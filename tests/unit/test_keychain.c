@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "../../core/core.h"
+#include "../../router/router.h"
 #include "../../cli/cli.h"
 #include "../../cli/session.h"
 #include "../../platform/platform.h"

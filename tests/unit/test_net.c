@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../../core/core.h"
+#include "../../router/router.h"
 #include "../../cli/cli.h"
 #include "../../cli/session.h"
 #include "../../platform/platform_int.h"

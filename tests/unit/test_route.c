@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../../core/core.h"
+#include "../../router/router.h"
 #include "../../cli/cli.h"
 #include "../../platform/platform.h"
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../../core/core.h"
+#include "../../router/router.h"
 #include "../../crypto/sadb.h"
 
 static int adds, dels, updates;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../../cli/grammar.h"
+#include "../../router/router.h"
 
 static int cmp(const void *a, const void *b)
 {

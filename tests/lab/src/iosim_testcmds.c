@@ -10,7 +10,7 @@
  *       so that the lifetime timers' real work (rekey, expiry, Delete)
  *       happens now instead of in an hour. */
 #define router_init testcmds_router_init
-#include "../../../core/main.c"
+#include "../../../router/main.c"
 #undef router_init
 void router_init(void);
 

@@ -2,8 +2,8 @@
  *   iosim [--hostname NAME] [--nvram DIR] [--config FILE]
  *         [--iface IOSNAME=linux:DEV | IOSNAME=udp:LADDR:LPORT:RADDR:RPORT]...
  *         [--console stdio | --console tcp:ADDR:PORT]            */
-#include "core.h"
-#include "core_int.h"
+#include "router.h"
+#include "../core/core.h"
 #include "../cli/cli.h"
 #include "../cli/console.h"
 #include "../platform/platform.h"
@@ -126,8 +126,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	core_set_boot(opt_config, opt_hostname);
-	core_boot_config();
+	router_set_boot(opt_config, opt_hostname);
+	router_boot();
 	/* The ports are plugged in once the configuration is read: an
 	 * interface's burned-in MAC comes from the configured hostname. */
 	for (int i = 0; i < opt_nifaces; i++)
