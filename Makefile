@@ -51,6 +51,13 @@ build/test/iosim: $(TOBJS)
 	@echo "  LINK    $@"
 	@$(CC) -O1 -g $(SAN) -o $@ $^ $(LIBS)
 
+# The IKE lab tests' router (tests/lab/src/iosim_testcmds.c): iosim plus
+# test-only commands that print phase 1 keys for tshark and age SAs.
+build/test/iosim-testcmds: tests/lab/src/iosim_testcmds.c $(LIBOBJS) $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) -O1 -g $(SAN) $(CFLAGS_COMMON) -o $@ $< $(LIBOBJS) $(LIBS)
+
 build/tobj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC+SAN  $<"
@@ -71,7 +78,7 @@ run:
 
 test:
 	@tools/deps.sh test
-	@$(MAKE) --no-print-directory build/test/iosim build/iosim $(UNIT_BINS)
+	@$(MAKE) --no-print-directory build/test/iosim build/test/iosim-testcmds build/iosim $(UNIT_BINS)
 	@tools/run-tests.sh
 
 bench:

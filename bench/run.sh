@@ -25,10 +25,14 @@
 #                          3des-md5, aes128-gcm; packets/s at 64/1400 B through the iosim
 #                          tunnel with the routers' CPU per packet; build/bench/ipsec_bench:
 #                          the bare EVP cost per packet beside iosim's ESP, memory per tunnel
+#   ike                    bench/ike_bench.py: 1,000 tunnels (Main+Quick Mode) from
+#                          one router to another's 1,000 addresses on a UDP wire:
+#                          time to bring them up, negotiations/s as responder (wall
+#                          and per CPU second), memory per established tunnel
 #
 # usage: bench/run.sh            (make bench builds build/iosim first)
 # env:   IOSIM_BENCH=PATH (binary, default build/iosim), BENCH_LINES=N (default 100000),
-#        HSRP_RUNS=N (failover runs, default 50)
+#        HSRP_RUNS=N (failover runs, default 50), IKE_TUNNELS=N (default 1000)
 set -eu
 cd "$(dirname "$0")/.."
 exe=${IOSIM_BENCH:-build/iosim}
@@ -221,4 +225,6 @@ EOF
 /usr/bin/python3 bench/forward.py "$exe" || status=$?
 /usr/bin/python3 bench/sso_bench.py "$exe" build/bench/ipc_bench || status=$?
 /usr/bin/python3 bench/ipsec.py "$exe" || status=$?
+/usr/bin/python3 bench/ike_bench.py "${IKE_BENCH:-$exe}" \
+	"${IKE_TUNNELS:-1000}" || status=$?
 exit $status

@@ -2,6 +2,7 @@
  * section that puts ISAKMP, IPsec and crypto map lines in IOS order. */
 #include "crypto_int.h"
 #include "ipsec_int.h"
+#include "ike.h"
 #include "sadb.h"
 
 #include <string.h>
@@ -50,6 +51,9 @@ static void crypto_writer(struct sbuf *b)
 
 static void crypto_reset(void)
 {
+	/* the IKE SAs first: the IPsec SAs that go after them are nobody's
+	 * to announce */
+	ike_reset();
 	sadb_reset();
 	spd_reset();
 	rri_reset();
@@ -57,6 +61,25 @@ static void crypto_reset(void)
 	cmap_cfg_reset();
 	ipsec_cfg_reset();
 	isakmp_cfg_reset();
+}
+
+/* show debugging: one "Cryptographic Subsystem:" block for both debugs,
+ * ISAKMP's line first, as IOS lists them. */
+static void debug_show(struct sbuf *out)
+{
+	if (!ike_debug && !ipsec_debug)
+		return;
+	sbuf_puts(out, "Cryptographic Subsystem:\n");
+	if (ike_debug)
+		sbuf_puts(out, "  Crypto ISAKMP debugging is on\n");
+	if (ipsec_debug)
+		sbuf_puts(out, "  Crypto IPSEC debugging is on\n");
+}
+
+static void debug_off(void)
+{
+	ike_debug = false;
+	ipsec_debug = false;
 }
 
 static const struct subsys crypto_subsys = {
@@ -76,6 +99,8 @@ void crypto_init(void)
 	rri_init();
 	ipsec_io_init();
 	ipsec_show_init();
+	ike_init();
 	cfg_register_writer(CFG_CRYPTO, crypto_writer);
+	core_register_debug(debug_show, debug_off);
 	core_register_subsys(&crypto_subsys);
 }

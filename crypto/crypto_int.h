@@ -19,6 +19,27 @@ void cmap_cfg_init(void);
 void cmap_cfg_reset(void);
 void crypto_show_init(void);
 
+/* IKE settings kept by isakmp_cfg.c for the engine: NAT keepalive
+ * interval (0: off), call admission (in-negotiation and total IKE SAs;
+ * 0: no configured limit). */
+unsigned crypto_isakmp_nat_keepalive(void);
+unsigned crypto_cac_in_negotiation(void);
+unsigned crypto_cac_sa_limit(void);
+
+/* The local crypto end point of an applied map (spd.c, the data path's
+ * rule, which IKE follows too): `crypto map NAME redundancy GROUP`'s
+ * virtual address, `crypto map NAME local-address IF`'s address, or the
+ * interface's own; 0 when there is none. *STANDBY (unless NULL): its
+ * redundancy group is not Active here. */
+uint32_t crypto_binding_local(const struct cmap_binding *cb, bool *standby);
+
+/* One row of show crypto engine connections active (ipsec_show.c prints
+ * the table; IKE adds its SAs' rows). */
+struct iface;
+void crypto_engine_row(struct sbuf *b, unsigned id, struct iface *ifp,
+		       const char *type, const char *alg, uint64_t enc,
+		       uint64_t dec, uint32_t local);
+
 /* Running-config pieces, in IOS order; each returns true when it printed
  * something, so crypto.c can place the "!" separators as IOS does. */
 bool isakmp_nvgen_global(struct sbuf *b);     /* policies, keys, keepalive */

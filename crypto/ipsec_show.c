@@ -7,11 +7,13 @@
  * (ios-reference §4.2 and seed 001 show the blocks these print.) */
 #include "crypto_int.h"
 #include "ipsec_int.h"
+#include "ike.h"
 
 #include <arpa/inet.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 bool ipsec_debug;
 
@@ -53,6 +55,22 @@ static void life_left(const struct ipsec_sa *sa, unsigned long long *kb,
 	*secs = left > 0 ? (long)floor(left) : 0;
 }
 
+/* The IKE SA that negotiated it, as IOS's HA-aware images print it (seed
+ * transcripts): initiator and responder cookie in 4-byte groups. Manual
+ * SAs have no IKE SA and no such line. */
+static void ike_cookies_line(struct sbuf *b, const struct ipsec_sa *sa,
+			     const char *indent)
+{
+	static const uint8_t none[16];
+	if (!memcmp(sa->d.ike_cookies, none, sizeof none))
+		return;
+	sbuf_printf(b, "%s  ike_cookies: ", indent);
+	for (int i = 0; i < 16; i++)
+		sbuf_printf(b, "%02X%s", sa->d.ike_cookies[i],
+			    i % 4 == 3 && i < 15 ? " " : "");
+	sbuf_puts(b, "\n");
+}
+
 static void sa_block(struct sbuf *b, const struct ipsec_sa *sa,
 		     const char *indent)
 {
@@ -73,6 +91,7 @@ static void sa_block(struct sbuf *b, const struct ipsec_sa *sa,
 		sbuf_printf(b, "%s  sa timing: remaining key lifetime (k/sec): "
 			    "(%llu/%ld)\n", indent, kb, secs);
 	}
+	ike_cookies_line(b, sa, indent);
 	if (sa->d.proto == 50) {
 		const struct xf_sa *x = sa->engine;
 		sbuf_printf(b, "%s  IV size: %u bytes\n", indent,
@@ -415,6 +434,17 @@ static void conn_algorithm(const struct conn_row *c, char *buf, size_t n)
 	snprintf(buf, n, "%s", e);
 }
 
+void crypto_engine_row(struct sbuf *b, unsigned id, struct iface *ifp,
+		       const char *type, const char *alg, uint64_t enc,
+		       uint64_t dec, uint32_t local)
+{
+	char addr[16];
+	sbuf_printf(b, "%5u %-10s %-5s %-19s %7llu  %7llu %s\n", id,
+		    ifp ? iface_short_name(ifp) : "", type, alg,
+		    (unsigned long long)enc, (unsigned long long)dec,
+		    ip_fmt(local, addr));
+}
+
 DEFUN(show_engine_conns, "show crypto engine connections active",
       "Show running system information\n"
       "Encryption module\n"
@@ -425,23 +455,23 @@ DEFUN(show_engine_conns, "show crypto engine connections active",
 	spd_sync();
 	struct conn_rows r = {0};
 	sadb_foreach(collect_conn, &r);
-	qsort(r.v, (size_t)r.n, sizeof *r.v, conn_cmp);
+	if (r.n)
+		qsort(r.v, (size_t)r.n, sizeof *r.v, conn_cmp);
 	struct sbuf b;
 	sbuf_init(&b);
 	sbuf_printf(&b, "Crypto Engine Connections\n\n%5s %-10s %-5s %-19s %7s  %7s %s\n",
 		    "ID", "Interface", "Type", "Algorithm", "Encrypt", "Decrypt",
 		    "IP-Address");
+	ike_engine_rows(&b);          /* IKE's ids come before 2001 */
 	for (int i = 0; i < r.n; i++) {
 		const struct conn_row *c = &r.v[i];
 		const struct xf_sa *x = c->lead->engine;
 		struct iface *ifp = x && x->flow ? iface_find(x->flow->ifname) : NULL;
-		char alg[80], addr[16];
+		char alg[80];
 		conn_algorithm(c, alg, sizeof alg);
-		sbuf_printf(&b, "%5u %-10s %-5s %-19s %7llu  %7llu %s\n", c->id,
-			    ifp ? iface_short_name(ifp) : "", "IPsec", alg,
-			    (unsigned long long)(c->inbound ? 0 : c->pkts),
-			    (unsigned long long)(c->inbound ? c->pkts : 0),
-			    ip_fmt(c->lead->d.local, addr));
+		crypto_engine_row(&b, c->id, ifp, "IPsec", alg,
+				  c->inbound ? 0 : c->pkts, c->inbound ? c->pkts : 0,
+				  c->lead->d.local);
 	}
 	cli_puts(cli, b.s);
 	sbuf_free(&b);
@@ -636,18 +666,6 @@ DEFUN(undebug_ipsec, "undebug crypto ipsec",
 	return CLI_OK;
 }
 
-static void debug_show(struct sbuf *out)
-{
-	if (ipsec_debug)
-		sbuf_puts(out, "Cryptographic Subsystem:\n"
-			       "  Crypto IPSEC debugging is on\n");
-}
-
-static void debug_off(void)
-{
-	ipsec_debug = false;
-}
-
 void ipsec_show_init(void)
 {
 	cli_install(MODE_EXEC, &show_ipsec_sa_cmd);
@@ -655,6 +673,5 @@ void ipsec_show_init(void)
 	cli_install(MODE_EXEC, &clear_crypto_sa_cmd);
 	cli_install(MODE_EXEC, &debug_ipsec_cmd);
 	cli_install(MODE_EXEC, &undebug_ipsec_cmd);
-	core_register_debug(debug_show, debug_off);
 	core_subscribe(EVT_IPSEC_SA, on_sa, NULL);
 }

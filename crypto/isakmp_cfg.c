@@ -17,6 +17,9 @@ static struct {
 
 #define IKE_KEEPALIVE_RETRY_DEFAULT 2u
 
+static unsigned nat_keepalive;            /* crypto isakmp nat keepalive S */
+static unsigned cac_in_nego, cac_sa;      /* crypto call admission limit ike */
+
 #define GROUP_MAX_ADDR 2
 struct isakmp_group {
 	char *name;
@@ -389,6 +392,53 @@ DEFUN(isakmp_keepalive,
 	return CLI_OK;
 }
 
+/* ---- crypto isakmp nat keepalive, crypto call admission limit ---------------------------- */
+unsigned crypto_isakmp_nat_keepalive(void)
+{
+	return nat_keepalive;
+}
+
+unsigned crypto_cac_in_negotiation(void)
+{
+	return cac_in_nego;
+}
+
+unsigned crypto_cac_sa_limit(void)
+{
+	return cac_sa;
+}
+
+DEFUN(isakmp_nat_keepalive, "[no] crypto isakmp nat keepalive ?[<5-3600>$secs]",
+      "Encryption module\n"
+      "Configure ISAKMP policy\n"
+      "Set NAT traversal parameters\n"
+      "Set NAT keepalive interval\n"
+      "NAT keepalive interval in seconds\n")
+{
+	unsigned secs = cli_is_no(a) ? 0 : (unsigned)cli_arg_num(a, "secs");
+	return CLI_SET(nat_keepalive, secs);
+}
+
+/* IOS's call admission control for IKE: a bound on SAs being negotiated
+ * (a flood of first messages cannot exhaust memory) and on all IKE SAs. */
+DEFUN(cac_limit,
+      "[no] crypto call admission limit ike (in-negotiation-sa ?[<10-99999>$nego]|sa ?[<0-99999>$total])",
+      "Encryption module\n"
+      "Call admission control\n"
+      "Call admission control\n"
+      "Configure call admission limits\n"
+      "Configure call admission limits for IKE\n"
+      "Limit on IKE SAs being negotiated\n"
+      "Maximum number of IKE SAs in negotiation\n"
+      "Limit on IKE SAs\n"
+      "Maximum number of IKE SAs\n")
+{
+	bool nego = cli_has(a, "in-negotiation-sa");
+	unsigned v = cli_is_no(a) ? 0
+		   : (unsigned)cli_arg_num(a, nego ? "nego" : "total");
+	return nego ? CLI_SET(cac_in_nego, v) : CLI_SET(cac_sa, v);
+}
+
 /* ---- crypto isakmp client configuration group ----------------------------------------- */
 static void group_free(struct isakmp_group *g)
 {
@@ -749,6 +799,13 @@ bool isakmp_nvgen_global(struct sbuf *b)
 			sbuf_printf(b, " %u", keepalive.retry);
 		sbuf_puts(b, keepalive.periodic ? " periodic\n" : "\n");
 	}
+	if (nat_keepalive)
+		sbuf_printf(b, "crypto isakmp nat keepalive %u\n", nat_keepalive);
+	if (cac_sa)
+		sbuf_printf(b, "crypto call admission limit ike sa %u\n", cac_sa);
+	if (cac_in_nego)
+		sbuf_printf(b, "crypto call admission limit ike in-negotiation-sa "
+			       "%u\n", cac_in_nego);
 	return b->len != start;
 }
 
@@ -785,6 +842,7 @@ void isakmp_cfg_reset(void)
 		key_free(k);
 	}
 	memset(&keepalive, 0, sizeof keepalive);
+	nat_keepalive = cac_in_nego = cac_sa = 0;
 	group_clear(&groups);
 	profile_clear(&profiles);
 }
@@ -793,6 +851,7 @@ void isakmp_cfg_init(void)
 {
 	static const struct cli_command *const global[] = {
 		&isakmp_policy_cmd, &isakmp_key_cmd, &isakmp_keepalive_cmd,
+		&isakmp_nat_keepalive_cmd, &cac_limit_cmd,
 		&isakmp_group_cmd, &isakmp_profile_cmd,
 	};
 	static const struct cli_command *const policy[] = {

@@ -61,6 +61,7 @@ struct spd_binding {
 
 static struct {
 	bool dirty, rebuilding;
+	double cost;                    /* seconds the last rebuild took */
 	ev_timer later;
 	struct ipsec_flow *head, *tail;
 } spd;
@@ -429,6 +430,17 @@ static uint32_t binding_local(const struct cmap_binding *cb,
 	return iface_addr(ifp);
 }
 
+uint32_t crypto_binding_local(const struct cmap_binding *cb, bool *standby)
+{
+	bool sb;
+	struct iface *ifp = iface_find(cb->ifname);
+	const struct crypto_map *m = crypto_map_find(cb->map);
+	uint32_t local = ifp && m ? binding_local(cb, m, ifp, &sb) : 0;
+	if (standby)
+		*standby = local && sb;
+	return local;
+}
+
 static void binding_free(struct spd_binding *b)
 {
 	for (int i = 0; i < b->nent; i++) {
@@ -531,6 +543,7 @@ static void prune_flows(void)
 
 static void rebuild(void)
 {
+	double t0 = ev_time();
 	spd.rebuilding = true;
 	spd.dirty = false;
 	ev_timer_stop(core_loop, &spd.later);
@@ -561,6 +574,7 @@ static void rebuild(void)
 	}
 	spd.rebuilding = false;
 	rri_sync();
+	spd.cost = ev_time() - t0;
 }
 
 void spd_sync(void)
@@ -574,7 +588,11 @@ void spd_mark_dirty(void)
 	if (spd.dirty)
 		return;
 	spd.dirty = true;
-	ev_timer_set(&spd.later, 0.0, 0.0);
+	/* A rebuild of a small policy is at once. A big one (thousands of
+	 * entries) waits ten times what the last one took, so a pasted
+	 * configuration is not rebuilt after each of its lines; a packet or
+	 * a show that needs the policy rebuilds it first (spd_sync). */
+	ev_timer_set(&spd.later, spd.cost > 0.001 ? spd.cost * 10 : 0.0, 0.0);
 	ev_timer_start(core_loop, &spd.later);
 }
 
@@ -738,6 +756,19 @@ static void on_change(enum core_event ev, void *data, void *ctx)
 	spd_mark_dirty();
 }
 
+/* Only the groups a map is bound to matter (their state and virtual
+ * address): a router with thousands of other HSRP groups must not
+ * rebuild its policy at each of their state changes. */
+static void on_hsrp(enum core_event ev, void *data, void *ctx)
+{
+	const struct hsrp_event *he = data;
+	for (const struct cmap_binding *cb = crypto_bindings(); cb; cb = cb->next)
+		if (cb->redundancy && he->name && !strcmp(cb->redundancy, he->name)) {
+			spd_mark_dirty();
+			return;
+		}
+}
+
 /* The interface goes: its binding must not outlive it. */
 static void on_iface_removed(enum core_event ev, void *data, void *ctx)
 {
@@ -766,6 +797,7 @@ void spd_reset(void)
 		flow_free(spd.head);
 	}
 	spd.dirty = false;
+	spd.cost = 0;
 	ev_timer_stop(core_loop, &spd.later);
 }
 
@@ -774,9 +806,10 @@ void spd_init(void)
 	ev_timer_init(&spd.later, later, 0.0, 0.0);
 	static const enum core_event evs[] = {
 		EVT_CONFIG_CHANGED, EVT_IFACE_ADDED, EVT_IFACE_ADDR,
-		EVT_HSRP_GROUP_STATE, EVT_HSRP_GROUP_NAME,
 	};
 	for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
 		core_subscribe(evs[i], on_change, NULL);
+	core_subscribe(EVT_HSRP_GROUP_STATE, on_hsrp, NULL);
+	core_subscribe(EVT_HSRP_GROUP_NAME, on_hsrp, NULL);
 	core_subscribe(EVT_IFACE_REMOVED, on_iface_removed, NULL);
 }

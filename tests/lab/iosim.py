@@ -17,6 +17,7 @@ import re
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -264,6 +265,30 @@ def stop(proc, timeout=10):
     return proc.returncode
 
 
+def wait_for(pred, timeout, step=0.05):
+    """Poll PRED until it returns something true or TIMEOUT seconds pass
+    (bounded); returns PRED's last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v or time.monotonic() >= deadline:
+            return v
+        time.sleep(step)
+
+
+def interrupt(proc, grace=0.5, timeout=15):
+    """SIGINT PROC after GRACE seconds (tshark then writes out what it has
+    captured) and wait for it, killing it after TIMEOUT."""
+    if proc and proc.poll() is None:
+        time.sleep(grace)
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def default_env(extra=None):
     env = dict(os.environ)
     env.setdefault("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1:abort_on_error=0")
@@ -403,3 +428,70 @@ def config_paths(lines):
 
 def tmpdir(prefix="iosim-"):
     return tempfile.mkdtemp(prefix=prefix)
+
+
+# ---- a router kept running, its pipe console driven line by line -------------
+
+class Console:
+    """An iosim process started with ARGV (the binary first; an `ip netns
+    exec NS` prefix is fine) whose pipe console stays open: cmd() types a
+    line and returns what it printed, up to a marker line typed after it."""
+
+    def __init__(self, name, argv, env=None):
+        self.name = name
+        self.buf = ""
+        self.lock = threading.Lock()
+        self.mark = 0
+        self.p = subprocess.Popen([str(a) for a in argv], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True, bufsize=1, env=default_env(env))
+        self.err = []
+        threading.Thread(target=self._pump, daemon=True).start()
+        threading.Thread(target=lambda: self.err.extend(self.p.stderr),
+                         daemon=True).start()
+
+    def _pump(self):
+        for line in self.p.stdout:
+            with self.lock:
+                self.buf += line
+
+    def text(self):
+        with self.lock:
+            return self.buf
+
+    def cmd(self, line, timeout=10):
+        """Run LINE; return its output (up to the next console line)."""
+        self.mark += 1
+        marker = f"! mark {self.mark}"
+        start = len(self.text())
+        self.p.stdin.write(f"{line}\n{marker}\n")
+        self.p.stdin.flush()
+        deadline = time.monotonic() + timeout
+        while marker + "\n" not in self.text()[start:]:
+            assert time.monotonic() < deadline, \
+                f"{self.name}: no answer to {line!r}\n{self.text()[-2000:]}"
+            time.sleep(0.02)
+        out = self.text()[start:]
+        out = out[out.index(line + "\n") + len(line) + 1:]
+        return out[:out.index(marker)].rsplit("\n", 1)[0] + "\n"
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+        self.p.wait(timeout=10)
+
+    def finish(self, timeout=20):
+        """End at EOF (killed if it will not); returns its stderr, where a
+        sanitizer report would be."""
+        if self.p.poll() is None:
+            try:
+                self.p.stdin.close()
+            except OSError:
+                pass
+            try:
+                self.p.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait(timeout=10)
+        time.sleep(0.1)
+        return "".join(self.err)

@@ -101,15 +101,8 @@ class Lab:
         return "\n".join(out)
 
 
-def wait_for(pred, timeout, step=0.05):
-    """Poll PRED until it is true or TIMEOUT seconds pass (bounded); its
-    last value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v or time.monotonic() >= deadline:
-            return v
-        time.sleep(step)
+# one bounded poll for every lab test (iosim.py's)
+wait_for = iosim.wait_for
 
 
 def single_interface_004(name, extra_if=(), extra_local=()):

@@ -18,11 +18,9 @@ Needs root (namespaces, AF_PACKET); skips with the reason otherwise.
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -30,7 +28,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import iosim  # noqa: E402
-from labtool import wait_for  # noqa: E402
 
 PY = "/usr/bin/python3"
 VIP = "10.0.0.254"
@@ -46,52 +43,22 @@ def sh(*args, check=True, ns=None, timeout=30):
                           timeout=timeout)
 
 
-class Router:
+wait_for = iosim.wait_for
+
+
+class Router(iosim.Console):
     """One iosim in namespace NS with a pipe console kept open."""
 
     def __init__(self, ns, name, ifaces, config):
-        self.name = name
-        self.buf = ""
-        self.lock = threading.Lock()
-        self.mark = 0
         args = [str(iosim.binary()), "--hostname", name]
         for ios, dev in ifaces:
             args += ["--iface", f"{ios}=linux:{dev}"]
-        self.p = subprocess.Popen(["ip", "netns", "exec", ns, *args],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True, bufsize=1,
-                                  env=iosim.default_env())
-        self.err = []
-        threading.Thread(target=self._pump, daemon=True).start()
-        threading.Thread(target=lambda: self.err.extend(self.p.stderr),
-                         daemon=True).start()
+        super().__init__(name, ["ip", "netns", "exec", ns, *args])
         self.cmd("enable")
         self.cmd("configure terminal")
         for line in config:
             self.cmd(line)
         self.cmd("end")
-
-    def _pump(self):
-        for line in self.p.stdout:
-            with self.lock:
-                self.buf += line
-
-    def text(self):
-        with self.lock:
-            return self.buf
-
-    def cmd(self, line, timeout=10):
-        """Run LINE; return its output (up to the next console line)."""
-        self.mark += 1
-        marker = f"! mark {self.mark}"
-        start = len(self.text())
-        self.p.stdin.write(f"{line}\n{marker}\n")
-        self.p.stdin.flush()
-        got = wait_for(lambda: marker + "\n" in self.text()[start:], timeout)
-        assert got, f"{self.name}: no answer to {line!r}\n{self.text()[-2000:]}"
-        out = self.text()[start:]
-        out = out[out.index(line + "\n") + len(line) + 1:]
-        return out[:out.index(marker)].rsplit("\n", 1)[0] + "\n"
 
     def states(self):
         """Every (interface, group, old, new) state change logged so far."""
@@ -104,23 +71,8 @@ class Router:
                 st = new
         return st
 
-    def kill(self):
-        if self.p.poll() is None:
-            self.p.kill()
-        self.p.wait(timeout=10)
-
     def stop(self):
-        if self.p.poll() is None:
-            try:
-                self.p.stdin.close()
-            except OSError:
-                pass
-            try:
-                self.p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                self.p.wait(timeout=10)
-        errs = "".join(self.err)
+        errs = self.finish(timeout=10)
         for m in iosim.SANITIZER_MARKERS:
             assert m not in errs, f"{self.name}: {errs[-3000:]}"
 
@@ -177,14 +129,7 @@ class Lan:
         return sh(*args, ns=self.host, **kw)
 
     def stop_capture(self):
-        if self.tshark and self.tshark.poll() is None:
-            time.sleep(0.5)
-            self.tshark.send_signal(signal.SIGINT)
-            try:
-                self.tshark.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.tshark.kill()
-                self.tshark.wait()
+        iosim.interrupt(self.tshark)
 
     def down(self):
         for r in self.routers:
