@@ -416,7 +416,7 @@ def run_000(lab, con, ns):
     t0 = time.monotonic()
     assert wait_for(lambda: "%RF_INTERDEV-4-RELOAD: % RF induced self-reload. "
                     "my state = STANDBY HOT peer state = ACTIVE"
-                    in con[sby].text()[before:], 60), con[sby].text()[-2000:]
+                    in con[sby].text()[before:], 120), con[sby].text()[-2000:]
     wait_states(con[sby], "STANDBY HOT", "ACTIVE", 120)
     wait_states(con[act], "ACTIVE", "STANDBY HOT", 10)
     print(f"block lifted: STANDBY HOT again after {time.monotonic() - t0:.1f} s")
@@ -427,7 +427,7 @@ def run_000(lab, con, ns):
     before = len(con[act].text())
     con[act].priv("configure terminal", "interface GigabitEthernet0/1",
                   "shutdown", "end")
-    assert wait_for(lambda: RELOAD_ACTIVE in con[act].text()[before:], 30), \
+    assert wait_for(lambda: RELOAD_ACTIVE in con[act].text()[before:], 60), \
         con[act].text()[-2000:]
     wait_states(con[sby], "ACTIVE", "STANDBY HOT", 150)
     wait_states(con[act], "STANDBY HOT", "ACTIVE", 10)
