@@ -27,6 +27,9 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 void sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap);
 /* Detach the buffer's string (caller frees); the buffer becomes empty. */
 char *sbuf_take(struct sbuf *b);
+/* The whole file PATH as a string (caller frees), or NULL with errno set
+ * (EIO for a read error). */
+char *file_read_all(const char *path);
 
 /* ---- the loop and clock ---------------------------------------------- */
 extern struct ev_loop *core_loop;

@@ -34,26 +34,11 @@ char *nvram_read_startup(const char **err)
 	}
 	char path[4096];
 	path_of(path, sizeof path, "startup-config");
-	FILE *f = fopen(path, "r");
-	if (!f) {
+	char *text = file_read_all(path);
+	if (!text)
 		*err = errno == ENOENT ? "startup-config is not present"
-				       : strerror(errno);
-		return NULL;
-	}
-	struct sbuf b;
-	sbuf_init(&b);
-	char chunk[8192];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		sbuf_add(&b, chunk, n);
-	bool bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		sbuf_free(&b);
-		*err = "read error";
-		return NULL;
-	}
-	return sbuf_take(&b);
+		       : errno == EIO ? "read error" : strerror(errno);
+	return text;
 }
 
 static int fail(char *msg, size_t n, const char *what, const char *path)

@@ -2,6 +2,7 @@
 #include "core.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,27 @@ char *sbuf_take(struct sbuf *b)
 	char *s = b->s ? b->s : xstrdup("");
 	sbuf_init(b);
 	return s;
+}
+
+char *file_read_all(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	struct sbuf b;
+	sbuf_init(&b);
+	char chunk[8192];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		sbuf_add(&b, chunk, n);
+	bool bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		sbuf_free(&b);
+		errno = EIO;
+		return NULL;
+	}
+	return sbuf_take(&b);
 }
 
 /* Strict dotted quad: exactly four decimal octets, no leading '+', no

@@ -19,25 +19,10 @@
 
 static char *slurp(const char *path, char *err, size_t n)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
+	char *text = file_read_all(path);
+	if (!text)
 		snprintf(err, n, "%s", strerror(errno));
-		return NULL;
-	}
-	struct sbuf b;
-	sbuf_init(&b);
-	char chunk[8192];
-	size_t r;
-	while ((r = fread(chunk, 1, sizeof chunk, f)) > 0)
-		sbuf_add(&b, chunk, r);
-	bool bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		snprintf(err, n, "%s", strerror(EIO));
-		sbuf_free(&b);
-		return NULL;
-	}
-	return sbuf_take(&b);
+	return text;
 }
 
 static const char *opt_config, *opt_hostname;
