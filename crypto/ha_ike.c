@@ -152,8 +152,11 @@ static void flush_dels(void)
 	int i = 0;
 	while (i < ike.ndels && send_delete(&ike.dels[i]) != IPC_FULL)
 		i++;
-	memmove(ike.dels, ike.dels + i, (size_t)(ike.ndels - i) * sizeof *ike.dels);
-	ike.ndels -= i;
+	if (i) {
+		memmove(ike.dels, ike.dels + i,
+			(size_t)(ike.ndels - i) * sizeof *ike.dels);
+		ike.ndels -= i;
+	}
 }
 
 static void on_ike_change(struct ike_sa *sa, enum ike_ha_change what)

@@ -215,14 +215,19 @@ static void flush(void)
 		if (send_bundle(first, 0) == IPC_FULL)
 			break;
 	}
-	memmove(ips.pending, ips.pending + i,
-		(size_t)(ips.npending - i) * sizeof *ips.pending);
-	ips.npending -= i;
+	if (i) {
+		memmove(ips.pending, ips.pending + i,
+			(size_t)(ips.npending - i) * sizeof *ips.pending);
+		ips.npending -= i;
+	}
 	int k = 0;
 	while (k < ips.ndels && send_delete(&ips.dels[k]) != IPC_FULL)
 		k++;
-	memmove(ips.dels, ips.dels + k, (size_t)(ips.ndels - k) * sizeof *ips.dels);
-	ips.ndels -= k;
+	if (k) {
+		memmove(ips.dels, ips.dels + k,
+			(size_t)(ips.ndels - k) * sizeof *ips.dels);
+		ips.ndels -= k;
+	}
 }
 
 static void flush_cb(struct ev_loop *loop, ev_timer *w, int revents)
