@@ -1050,21 +1050,21 @@ static void count_fn(struct ipsec_sa *sa, void *ctx)
 unsigned ike_qm_sa_count(const struct ike_sa *sa)
 {
 	struct count_ctx c = {sa->d.local, sa->d.peer, 0, 0, 0};
-	sadb_foreach(count_fn, &c);
+	sadb_foreach_peer(sa->d.peer, count_fn, &c);
 	return c.n;
 }
 
 uint64_t ike_qm_in_pkts(uint32_t peer)
 {
 	struct count_ctx c = {0, peer, 0, 0, 0};
-	sadb_foreach(count_fn, &c);
+	sadb_foreach_peer(peer, count_fn, &c);
 	return c.in;
 }
 
 void ike_qm_pkts(uint32_t peer, uint64_t *in, uint64_t *out)
 {
 	struct count_ctx c = {0, peer, 0, 0, 0};
-	sadb_foreach(count_fn, &c);
+	sadb_foreach_peer(peer, count_fn, &c);
 	*in = c.in;
 	*out = c.out;
 }
@@ -1092,7 +1092,7 @@ void ike_qm_delete_peer(uint32_t local, uint32_t peer, uint32_t keep,
 {
 	for (;;) {
 		struct del_ctx c = {local, peer, keep, {0}, 0};
-		sadb_foreach(del_fn, &c);
+		sadb_foreach_peer(peer, del_fn, &c);
 		if (!c.n)
 			return;
 		for (int i = 0; i < c.n; i++)

@@ -21,6 +21,7 @@
 static struct {
 	struct intmap by_spi;          /* (spi << 8 | proto) -> chain */
 	struct intmap by_bundle;       /* bundle -> its first SA */
+	struct intmap by_peer;         /* peer -> its newest SA */
 	uint64_t next_ord;
 	struct ipsec_sa *head, *tail;  /* installation order */
 	size_t n;
@@ -81,6 +82,30 @@ struct ipsec_sa *sadb_bundle_first(uint32_t bundle)
 	return intmap_get(&db.by_bundle, bundle);
 }
 
+static void peer_unlink(struct ipsec_sa *sa)
+{
+	struct ipsec_sa *first = intmap_get(&db.by_peer, sa->d.peer);
+	if (first == sa) {
+		if (sa->next_of_peer)
+			intmap_put(&db.by_peer, sa->d.peer, sa->next_of_peer);
+		else
+			intmap_del(&db.by_peer, sa->d.peer);
+		return;
+	}
+	for (struct ipsec_sa *p = first; p; p = p->next_of_peer)
+		if (p->next_of_peer == sa) {
+			p->next_of_peer = sa->next_of_peer;
+			return;
+		}
+}
+
+void sadb_foreach_peer(uint32_t peer, sadb_iter_fn fn, void *ctx)
+{
+	for (struct ipsec_sa *sa = intmap_get(&db.by_peer, peer); sa;
+	     sa = sa->next_of_peer)
+		fn(sa, ctx);
+}
+
 /* A bundle has a handful of SAs (AH and ESP, each way): a short chain. */
 static void bundle_link(struct ipsec_sa *sa)
 {
@@ -136,6 +161,8 @@ struct ipsec_sa *sadb_add(const struct ipsec_sa_data *d)
 	sa->next_spi = intmap_get(&db.by_spi, key);
 	intmap_put(&db.by_spi, key, sa);
 	bundle_link(sa);
+	sa->next_of_peer = intmap_get(&db.by_peer, d->peer);
+	intmap_put(&db.by_peer, d->peer, sa);
 	sa->ord = ++db.next_ord;
 	struct ipsec_sa *end = NULL;
 	DLIST_INSERT_BEFORE(db.head, db.tail, end, sa);
@@ -167,6 +194,7 @@ void sadb_delete(struct ipsec_sa *sa, enum sadb_reason why)
 	publish(SADB_EV_DEL, sa, why);
 	unindex(sa);
 	bundle_unlink(sa);
+	peer_unlink(sa);
 	DLIST_REMOVE(db.head, db.tail, sa);
 	db.n--;
 	if (db.engine)
@@ -405,6 +433,7 @@ void sadb_reset(void)
 		sadb_delete(db.head, SADB_DEL_CONFIG);
 	intmap_clear(&db.by_spi);
 	intmap_clear(&db.by_bundle);
+	intmap_clear(&db.by_peer);
 	db.next_conn = 0;
 }
 

@@ -121,6 +121,7 @@ struct ipsec_sa {
 	void *engine;              /* the data path's per-SA state (ciphers) */
 	struct ipsec_sa *next_spi; /* hash chain */
 	struct ipsec_sa *next_in_bundle;  /* the bundle's SAs, in order */
+	struct ipsec_sa *next_of_peer;    /* the peer's SAs, newest first */
 	struct ipsec_sa *prev, *next;   /* all SAs, in installation order */
 };
 
@@ -164,6 +165,9 @@ struct ipsec_sa *sadb_out_find(uint32_t peer, uint8_t proto,
 typedef void (*sadb_iter_fn)(struct ipsec_sa *sa, void *ctx);
 void sadb_foreach(sadb_iter_fn fn, void *ctx);
 size_t sadb_count(void);
+/* Every SA with PEER (either direction), newest first; FN must not
+ * delete any. */
+void sadb_foreach_peer(uint32_t peer, sadb_iter_fn fn, void *ctx);
 /* The oldest SA (then follow ->next, installation order). */
 struct ipsec_sa *sadb_first(void);
 
