@@ -21,7 +21,7 @@
 static struct {
 	struct intmap by_spi;          /* (spi << 8 | proto) -> chain */
 	struct intmap by_bundle;       /* bundle -> its first SA */
-	struct intmap by_peer;         /* peer -> its newest SA */
+	struct intmap by_peer;         /* peer -> chain (next_peer) */
 	uint64_t next_ord;
 	struct ipsec_sa *head, *tail;  /* installation order */
 	size_t n;
@@ -82,28 +82,9 @@ struct ipsec_sa *sadb_bundle_first(uint32_t bundle)
 	return intmap_get(&db.by_bundle, bundle);
 }
 
-static void peer_unlink(struct ipsec_sa *sa)
+struct ipsec_sa *sadb_peer_first(uint32_t peer)
 {
-	struct ipsec_sa *first = intmap_get(&db.by_peer, sa->d.peer);
-	if (first == sa) {
-		if (sa->next_of_peer)
-			intmap_put(&db.by_peer, sa->d.peer, sa->next_of_peer);
-		else
-			intmap_del(&db.by_peer, sa->d.peer);
-		return;
-	}
-	for (struct ipsec_sa *p = first; p; p = p->next_of_peer)
-		if (p->next_of_peer == sa) {
-			p->next_of_peer = sa->next_of_peer;
-			return;
-		}
-}
-
-void sadb_foreach_peer(uint32_t peer, sadb_iter_fn fn, void *ctx)
-{
-	for (struct ipsec_sa *sa = intmap_get(&db.by_peer, peer); sa;
-	     sa = sa->next_of_peer)
-		fn(sa, ctx);
+	return intmap_get(&db.by_peer, peer);
 }
 
 /* A bundle has a handful of SAs (AH and ESP, each way): a short chain. */
@@ -160,9 +141,11 @@ struct ipsec_sa *sadb_add(const struct ipsec_sa_data *d)
 	uint64_t key = spi_key(d->proto, d->spi);
 	sa->next_spi = intmap_get(&db.by_spi, key);
 	intmap_put(&db.by_spi, key, sa);
-	bundle_link(sa);
-	sa->next_of_peer = intmap_get(&db.by_peer, d->peer);
+	sa->next_peer = intmap_get(&db.by_peer, d->peer);
+	if (sa->next_peer)
+		sa->next_peer->prev_peer = sa;
 	intmap_put(&db.by_peer, d->peer, sa);
+	bundle_link(sa);
 	sa->ord = ++db.next_ord;
 	struct ipsec_sa *end = NULL;
 	DLIST_INSERT_BEFORE(db.head, db.tail, end, sa);
@@ -173,6 +156,15 @@ struct ipsec_sa *sadb_add(const struct ipsec_sa_data *d)
 
 static void unindex(struct ipsec_sa *sa)
 {
+	/* the peer's chain is doubly linked: one peer may have thousands */
+	if (sa->next_peer)
+		sa->next_peer->prev_peer = sa->prev_peer;
+	if (sa->prev_peer)
+		sa->prev_peer->next_peer = sa->next_peer;
+	else if (sa->next_peer)
+		intmap_put(&db.by_peer, sa->d.peer, sa->next_peer);
+	else
+		intmap_del(&db.by_peer, sa->d.peer);
 	uint64_t key = spi_key(sa->d.proto, sa->d.spi);
 	struct ipsec_sa *first = intmap_get(&db.by_spi, key);
 	if (first == sa) {
@@ -194,7 +186,6 @@ void sadb_delete(struct ipsec_sa *sa, enum sadb_reason why)
 	publish(SADB_EV_DEL, sa, why);
 	unindex(sa);
 	bundle_unlink(sa);
-	peer_unlink(sa);
 	DLIST_REMOVE(db.head, db.tail, sa);
 	db.n--;
 	if (db.engine)

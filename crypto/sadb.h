@@ -120,8 +120,8 @@ struct ipsec_sa {
 	bool soft_fired;           /* soft-expiry handler already ran */
 	void *engine;              /* the data path's per-SA state (ciphers) */
 	struct ipsec_sa *next_spi; /* hash chain */
+	struct ipsec_sa *prev_peer, *next_peer;  /* the SAs with d.peer */
 	struct ipsec_sa *next_in_bundle;  /* the bundle's SAs, in order */
-	struct ipsec_sa *next_of_peer;    /* the peer's SAs, newest first */
 	struct ipsec_sa *prev, *next;   /* all SAs, in installation order */
 };
 
@@ -149,6 +149,9 @@ void sadb_delete(struct ipsec_sa *sa, enum sadb_reason why);
 void sadb_delete_bundle(uint32_t bundle, enum sadb_reason why);
 /* The first installed SA of BUNDLE (follow next_in_bundle), or NULL. */
 struct ipsec_sa *sadb_bundle_first(uint32_t bundle);
+/* An SA whose d.peer is PEER (follow next_peer: all of them, in no
+ * particular order), or NULL. */
+struct ipsec_sa *sadb_peer_first(uint32_t peer);
 
 /* Inbound: the SA for an arriving ESP/AH packet (inbound SAs only). */
 struct ipsec_sa *sadb_in_find(uint32_t dst, uint8_t proto, uint32_t spi);
@@ -165,9 +168,6 @@ struct ipsec_sa *sadb_out_find(uint32_t peer, uint8_t proto,
 typedef void (*sadb_iter_fn)(struct ipsec_sa *sa, void *ctx);
 void sadb_foreach(sadb_iter_fn fn, void *ctx);
 size_t sadb_count(void);
-/* Every SA with PEER (either direction), newest first; FN must not
- * delete any. */
-void sadb_foreach_peer(uint32_t peer, sadb_iter_fn fn, void *ctx);
 /* The oldest SA (then follow ->next, installation order). */
 struct ipsec_sa *sadb_first(void);
 
