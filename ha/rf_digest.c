@@ -58,6 +58,7 @@ static struct {
 	ev_timer debounce;
 	char summary[RF_REASON_MAX];
 	char reason[RF_REASON_MAX];
+	char logged[DG_NAME_MAX + 40];  /* the difference the log last named */
 } dg;
 
 /* ---- snapshots ------------------------------------------------------------------ */
@@ -233,7 +234,20 @@ static const char *compare(void)
 	if (!differ && !only_peer && !only_mine) {
 		snprintf(dg.summary, sizeof dg.summary, "configurations match "
 			 "(%d sections compared)", n);
+		if (dg.logged[0])
+			log_ios("RF_INTERDEV-6-CONFIG_MATCH", "The crypto "
+				"configuration matches the ACTIVE's again (%d "
+				"sections compared)", n);
+		dg.logged[0] = '\0';
 		return NULL;
+	}
+	/* once per difference, not at every comparison */
+	if (strcmp(dg.logged, first)) {
+		log_ios("RF_INTERDEV-4-CONFIG_MISMATCH", "The crypto configuration "
+			"differs from the ACTIVE's: %s (%d differ, %d missing here, "
+			"%d missing on the active); this router stays out of "
+			"STANDBY HOT", first, differ, only_peer, only_mine);
+		snprintf(dg.logged, sizeof dg.logged, "%s", first);
 	}
 	snprintf(dg.summary, sizeof dg.summary, "configurations differ: %d "
 		 "differ, %d missing here, %d missing on the active (%.50s)",
@@ -439,7 +453,7 @@ static void on_reload(enum core_event ev, void *data, void *ctx)
 	snap_clear(&dg.in);
 	snap_clear(&dg.peer);
 	dg.have_peer = dg.sending = dg.again = dg.receiving = false;
-	dg.summary[0] = dg.reason[0] = '\0';
+	dg.summary[0] = dg.reason[0] = dg.logged[0] = '\0';
 }
 
 static const struct rf_client_ops dg_ops = {

@@ -787,6 +787,12 @@ static void test_digest_match_and_refusal(void **s)
 	assert_null(strstr(o, "0th3r"));
 	assert_null(strstr(o, "S3cret"));
 	free(o);
+	assert_true(logged("%RF_INTERDEV-4-CONFIG_MISMATCH: The crypto "
+			   "configuration differs from the ACTIVE's: crypto "
+			   "isakmp key <hidden> address 10.0.0.9: differs (1 "
+			   "differ, 0 missing here, 0 missing on the active); this "
+			   "router stays out of STANDBY HOT"));
+	assert_false(logged("0th3r"));
 	/* the active fixes its key: an incremental snapshot, and HOT */
 	send_digest("crypto isakmp policy 1\n authentication pre-share\n"
 		    "crypto isakmp key S3cret address 10.0.0.9\n");
@@ -796,6 +802,8 @@ static void test_digest_match_and_refusal(void **s)
 				  "messages)\n        configurations match (3 "
 				  "sections compared)\n"));
 	free(o);
+	assert_true(logged("%RF_INTERDEV-6-CONFIG_MATCH: The crypto configuration "
+			   "matches the ACTIVE's again (3 sections compared)"));
 }
 
 /* An ACTIVE whose group leaves Active reloads (seed 004). */
