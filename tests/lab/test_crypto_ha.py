@@ -1,0 +1,297 @@
+"""Crypto HA: a stateful HSRP/SSO pair of iosim routers with strongSwan as
+the remote peer of its virtual address, failed over under traffic.
+
+  outside 172.16.1.0/24 (bridge)   R1 .1, R2 .2, HSRP 1 HA-out VIP .3,
+                                   strongSwan (charon, kernel-libipsec) .10
+  inside  192.168.1.0/24 (bridge)  R1 .1, R2 .2, HSRP 2 HA-in VIP .3 (the
+                                   gateway of pc .10); the IPC association
+                                   between R1 and R2 runs over it
+  site    192.168.2.0/24 (veth)    strongSwan's namespace .1 forwards for
+                                   remote .10
+
+The pair is built by tools/lab (routers on veth ports, consoles kept open),
+modelled on seed 001's ha-R1/ha-R2: R1 priority 110 and preempt on both
+groups, HSRP timers 100/300 ms so the lab is fast, `redundancy
+inter-device / scheme standby HA-out`, `crypto map CM redundancy HA-out
+[stateful]` on the outside interface, `crypto isakmp keepalive 10 3`.
+pc pings remote at 100 per second (tools/lab's Pinger); its first packets
+make R1 initiate IKE to strongSwan from the VIP.
+
+  test_stateless_failover_renegotiates  without `stateful`: SIGKILL of the
+      ACTIVE; traffic comes back only through a new negotiation (a new IKE
+      SA unique id or new SPIs in swanctl --list-sas)
+  test_stateful_strongswan_sigkill      with `stateful`: the STANDBY HOT
+      router holds the same SPIs (show crypto ipsec sa standby, Status:
+      STANDBY) and IKE SA (show crypto isakmp sa standby, STDBY); SIGKILL
+      of the ACTIVE; traffic resumes with the same IKE SA and SPIs on
+      strongSwan, no replay or integrity error in charon's log, and DPD
+      does not declare the peer dead
+  test_stateful_strongswan_shutdown     the same with the ACTIVE's outside
+      interface shut instead
+
+The outage (longest gap between successive replies) is printed, not
+asserted. Needs root and strongSwan; skips otherwise.
+"""
+
+import os
+import re
+import shutil
+import signal
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+import ikelab
+from labtool import Console, lab_module, stop_routers_clean, up_ok, wait_for
+from test_sso import states, wait_states
+
+pytestmark = [
+    pytest.mark.skipif(os.geteuid() != 0, reason="needs root: namespaces, AF_PACKET"),
+    pytest.mark.skipif(not ikelab.have_strongswan(),
+                       reason="needs strongSwan (charon, swanctl)"),
+]
+
+VIP, VIP_IN, SWAN, REMOTE = "172.16.1.3", "192.168.1.3", "172.16.1.10", "192.168.2.10"
+DPD = 2                    # strongSwan's DPD delay (s)
+# charon's words for an ESP packet it refused, a bad IKE message, or a dead peer
+SWAN_ERRORS = re.compile(r"verification failed|decryption failed|parsing ESP payload "
+                         r"failed|INVALID_SPI|INVALID_HASH|invalid HASH|DPD check timed "
+                         r"out|giving up after")
+
+PAIR = """hostname {name}
+!
+redundancy inter-device
+ scheme standby HA-out
+!
+ipc zone default
+ association 1
+  no shutdown
+  protocol sctp
+   local-port 5000
+    local-ip 192.168.1.{me}
+   remote-port 5000
+    remote-ip 192.168.1.{other}
+!
+crypto isakmp policy 10
+ encr aes
+ hash sha
+ authentication pre-share
+ group 2
+crypto isakmp key cisco123 address {swan}
+crypto isakmp keepalive 10 3
+!
+crypto ipsec transform-set TS esp-aes esp-sha-hmac
+!
+crypto map CM 10 ipsec-isakmp
+ set peer {swan}
+ set transform-set TS
+ match address VPN
+!
+interface FastEthernet0/0
+ ip address 172.16.1.{me} 255.255.255.0
+ standby 1 ip {vip}
+ standby 1 timers msec 100 msec 300
+{prio1} standby 1 preempt
+ standby 1 name HA-out
+ crypto map CM redundancy HA-out{stateful}
+!
+interface FastEthernet0/1
+ ip address 192.168.1.{me} 255.255.255.0
+ standby 2 ip {vip_in}
+ standby 2 timers msec 100 msec 300
+{prio2} standby 2 preempt
+ standby 2 name HA-in
+!
+ip route 192.168.2.0 255.255.255.0 {swan}
+!
+ip access-list extended VPN
+ permit ip 192.168.1.0 0.0.0.255 192.168.2.0 0.0.0.255
+!
+line con 0
+ exec-timeout 0 0
+!
+end
+"""
+
+TOPO = """router R1
+  config R1.cfg
+  interface FastEthernet0/0 outside
+  interface FastEthernet0/1 inside
+router R2
+  config R2.cfg
+  interface FastEthernet0/0 outside
+  interface FastEthernet0/1 inside
+host sw
+  address outside {swan}/24
+  address site 192.168.2.1/24
+  route 192.168.1.0/24 {vip}
+  forward
+host pc
+  address inside 192.168.1.10/24
+  gateway {vip_in}
+host remote
+  address site {remote}/24
+  gateway 192.168.2.1
+"""
+
+
+def topology(tmp, stateful):
+    for name, me, other in (("R1", 1, 2), ("R2", 2, 1)):
+        prio = lambda g: f" standby {g} priority 110\n" if name == "R1" else ""  # noqa: E731
+        (Path(tmp) / f"{name}.cfg").write_text(PAIR.format(
+            name=name, me=me, other=other, swan=SWAN, vip=VIP, vip_in=VIP_IN,
+            prio1=prio(1), prio2=prio(2), stateful=" stateful" if stateful else ""))
+    (Path(tmp) / "cryptoha.lab").write_text(
+        TOPO.format(swan=SWAN, vip=VIP, vip_in=VIP_IN, remote=REMOTE))
+    return Path(tmp) / "cryptoha.lab"
+
+
+class HaLab:
+    """The lab up, charon started in the sw namespace with a connection to
+    the VIP, a console kept open on each router."""
+
+    def __init__(self, labs, tmp, stateful):
+        self.lab = labs(topology(tmp, stateful))
+        up_ok(self.lab)
+        self.tool = lab_module()
+        self.charon = ikelab.Charon(f"iosim-{self.lab.tag}-sw", tmp, ike_level=1)
+        self.charon.start()
+        self.charon.load(local=SWAN, remote=VIP, local_ts="192.168.2.0/24",
+                         remote_ts="192.168.1.0/24", dpd=DPD, dpd_timeout=4 * DPD)
+        rs = self.lab.state()["routers"]
+        self.con = {n: Console(rs[n]["console"]) for n in rs}
+        self.ping = None
+
+    def close(self):
+        if self.ping and self.ping.p.poll() is None:
+            self.ping.stop()
+        self.charon.stop()
+        for c in self.con.values():
+            c.close()
+
+    def settled(self, timeout=120):
+        """R1 ACTIVE, R2 STANDBY HOT (R2 reloads once on the way)."""
+        t0 = time.monotonic()
+        wait_states(self.con["R2"], "STANDBY HOT", "ACTIVE", timeout)
+        wait_states(self.con["R1"], "ACTIVE", "STANDBY HOT", 10)
+        print(f"\npair ACTIVE / STANDBY HOT {time.monotonic() - t0:.1f} s after up")
+
+    def start_traffic(self, count=6000):
+        """pc pings remote; the first packets bring the tunnel up. Returns
+        strongSwan's SAs once 50 successive replies came."""
+        self.ping = self.tool.Pinger(f"iosim-{self.lab.tag}-pc", REMOTE, count)
+        ok = self.ping.wait(lambda: self.ping.steady_since(0), 30)
+        assert ok, "\n".join(self.ping.lines[-10:]) + self.charon.logtext()[-3000:] + \
+            self.con["R1"].text()[-3000:]
+        sas = ikelab.parse_list_sas(self.charon.list_sas())
+        assert sas["state"] == "ESTABLISHED" and sas["ike_ids"] and sas["spis"], sas
+        return sas
+
+    def fail(self, how):
+        """SIGKILL R1, or shut its outside interface; the wall time after
+        which replies prove a takeover."""
+        if how == "kill":
+            os.kill(self.lab.state()["routers"]["R1"]["pid"], signal.SIGKILL)
+            self.con["R1"].close()
+        else:
+            self.con["R1"].priv("configure terminal", "interface FastEthernet0/0",
+                                "shutdown", "end")
+        return time.time()
+
+    def resumed(self, t_fail, timeout=40):
+        ok = self.ping.wait(lambda: self.ping.steady_since(t_fail), timeout)
+        assert ok, "\n".join(self.ping.lines[-10:]) + self.charon.logtext()[-3000:] + \
+            self.con["R2"].text()[-3000:]
+        print(f"failover: outage {self.ping.longest_gap():.0f} ms (longest gap between "
+              f"successive replies)")
+
+
+@pytest.fixture
+def tmp():
+    d = tempfile.mkdtemp(prefix="iosim-cryptoha-")
+    os.chmod(d, 0o755)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_stateless_failover_renegotiates(labs, tmp):
+    ha = HaLab(labs, tmp, stateful=False)
+    try:
+        ha.settled()
+        before = ha.start_traffic()
+        t_fail = ha.fail("kill")
+        ha.resumed(t_fail)
+        wait_states(ha.con["R2"], "ACTIVE", "DISABLED", 10)
+        after = ikelab.parse_list_sas(ha.charon.list_sas())
+        assert after["state"] == "ESTABLISHED", after
+        # a new IKE SA, or new SPIs: the new ACTIVE had nothing to go on
+        assert after["ike_ids"] - before["ike_ids"] or after["spis"] - before["spis"], \
+            (before, after)
+        out = ha.con["R2"].priv("show crypto isakmp sa")
+        assert re.search(rf"^{re.escape(SWAN)}\s+{re.escape(VIP)}\s+QM_IDLE|"
+                         rf"^{re.escape(VIP)}\s+{re.escape(SWAN)}\s+QM_IDLE", out, re.M), out
+        sent, received = ha.ping.stop()
+        print(f"stateless: {sent} sent, {sent - received} lost; strongSwan IKE SA "
+              f"#{sorted(before['ike_ids'])} -> #{sorted(after['ike_ids'])}")
+    finally:
+        ha.close()
+    stop_routers_clean(ha.lab)
+
+
+def spis_hex(sas):
+    return {f"0x{x:08X}" for x in sas["spis"]}
+
+
+def stateful_failover(labs, tmp, how):
+    ha = HaLab(labs, tmp, stateful=True)
+    try:
+        ha.settled()
+        before = ha.start_traffic()
+        # the standby holds copies of both SPIs and the IKE SA
+        sby = ha.con["R2"]
+
+        def standby_copies():
+            out = sby.priv("show crypto ipsec sa standby")
+            got = set(re.findall(r"^\s+spi: (0x[0-9A-F]+)\(", out, re.M))
+            return out if got >= spis_hex(before) and "Status: STANDBY" in out else None
+        out = wait_for(standby_copies, 10, step=0.5)
+        assert out, (spis_hex(before), sby.priv("show crypto ipsec sa standby"))
+        assert "Status: ACTIVE" not in out, out
+        out = sby.priv("show crypto isakmp sa standby")
+        assert re.search(r"QM_IDLE\s+\d+\s+\d+\s+STDBY", out), out
+
+        mark = len(ha.charon.logtext())
+        t_fail = ha.fail(how)
+        ha.resumed(t_fail)
+        if how == "kill":
+            wait_states(sby, "ACTIVE", "DISABLED", 10)
+        else:                                # R1 relinquished and reloads
+            assert wait_for(lambda: states(sby)[0] == "ACTIVE", 10), states(sby)
+        after = ikelab.parse_list_sas(ha.charon.list_sas())
+        assert (after["ike_ids"], after["spis"]) == (before["ike_ids"], before["spis"]), \
+            (before, after)
+        # a few DPD periods with traffic flowing: strongSwan keeps the peer
+        t = time.time()
+        ha.ping.wait(lambda: False, 3 * DPD)   # reading ping meanwhile
+        assert ha.ping.steady_since(t), ha.ping.lines[-10:]
+        last = ikelab.parse_list_sas(ha.charon.list_sas())
+        assert last["state"] == "ESTABLISHED" and \
+            (last["ike_ids"], last["spis"]) == (before["ike_ids"], before["spis"]), last
+        errs = SWAN_ERRORS.findall(ha.charon.logtext()[mark:])
+        assert not errs, (errs, ha.charon.logtext()[mark:][-3000:])
+        sent, received = ha.ping.stop()
+        print(f"stateful ({how}): {sent} sent, {sent - received} lost, same IKE SA "
+              f"#{sorted(before['ike_ids'])} and SPIs")
+    finally:
+        ha.close()
+    stop_routers_clean(ha.lab)
+
+
+def test_stateful_strongswan_sigkill(labs, tmp):
+    stateful_failover(labs, tmp, "kill")
+
+
+def test_stateful_strongswan_shutdown(labs, tmp):
+    stateful_failover(labs, tmp, "shutdown")
