@@ -35,9 +35,7 @@ asserted. Needs root and strongSwan; skips otherwise.
 
 import os
 import re
-import shutil
 import signal
-import tempfile
 import time
 from pathlib import Path
 
@@ -45,7 +43,7 @@ import pytest
 
 import ikelab
 from labtool import Console, lab_module, stop_routers_clean, up_ok, wait_for
-from test_sso import states, wait_states
+from test_sso import states, tmpdir_sso, wait_states  # noqa: F401 (a fixture)
 
 pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="needs root: namespaces, AF_PACKET"),
@@ -171,6 +169,12 @@ class HaLab:
         for c in self.con.values():
             c.close()
 
+    def why(self, router):
+        """The ping's last lines, charon's log and ROUTER's console, ends of."""
+        return "\n".join(self.ping.lines[-10:]) + "\n--- charon\n" + \
+            self.charon.logtext()[-3000:] + f"\n--- {router}\n" + \
+            self.con[router].text()[-3000:]
+
     def settled(self, timeout=120):
         """R1 ACTIVE, R2 STANDBY HOT (R2 reloads once on the way)."""
         t0 = time.monotonic()
@@ -183,8 +187,7 @@ class HaLab:
         strongSwan's SAs once 50 successive replies came."""
         self.ping = self.tool.Pinger(f"iosim-{self.lab.tag}-pc", REMOTE, count)
         ok = self.ping.wait(lambda: self.ping.steady_since(0), 30)
-        assert ok, "\n".join(self.ping.lines[-10:]) + self.charon.logtext()[-3000:] + \
-            self.con["R1"].text()[-3000:]
+        assert ok, self.why("R1")
         sas = ikelab.parse_list_sas(self.charon.list_sas())
         assert sas["state"] == "ESTABLISHED" and sas["ike_ids"] and sas["spis"], sas
         return sas
@@ -202,22 +205,13 @@ class HaLab:
 
     def resumed(self, t_fail, timeout=40):
         ok = self.ping.wait(lambda: self.ping.steady_since(t_fail), timeout)
-        assert ok, "\n".join(self.ping.lines[-10:]) + self.charon.logtext()[-3000:] + \
-            self.con["R2"].text()[-3000:]
+        assert ok, self.why("R2")
         print(f"failover: outage {self.ping.longest_gap():.0f} ms (longest gap between "
               f"successive replies)")
 
 
-@pytest.fixture
-def tmp():
-    d = tempfile.mkdtemp(prefix="iosim-cryptoha-")
-    os.chmod(d, 0o755)
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
-
-
-def test_stateless_failover_renegotiates(labs, tmp):
-    ha = HaLab(labs, tmp, stateful=False)
+def test_stateless_failover_renegotiates(tmpdir_sso, labs):
+    ha = HaLab(labs, tmpdir_sso, stateful=False)
     try:
         ha.settled()
         before = ha.start_traffic()
@@ -289,9 +283,9 @@ def stateful_failover(labs, tmp, how):
     stop_routers_clean(ha.lab)
 
 
-def test_stateful_strongswan_sigkill(labs, tmp):
-    stateful_failover(labs, tmp, "kill")
+def test_stateful_strongswan_sigkill(tmpdir_sso, labs):
+    stateful_failover(labs, tmpdir_sso, "kill")
 
 
-def test_stateful_strongswan_shutdown(labs, tmp):
-    stateful_failover(labs, tmp, "shutdown")
+def test_stateful_strongswan_shutdown(tmpdir_sso, labs):
+    stateful_failover(labs, tmpdir_sso, "shutdown")
