@@ -28,6 +28,11 @@ make R1 initiate IKE to strongSwan from the VIP.
       does not declare the peer dead
   test_stateful_strongswan_shutdown     the same with the ACTIVE's outside
       interface shut instead
+  test_lab_failover_branch_004          `tools/lab failover` on seed 004's
+      lab (iosim R4 the peer, HSRP timers 100/300 ms): SIGKILL, then
+      shutdown of the new ACTIVE's wan interface; each prints the outage,
+      a stateless takeover (renegotiated: yes) and the new ACTIVE, and the
+      killed router runs again
 
 The outage (longest gap between successive replies) is printed, not
 asserted. Needs root and strongSwan; skips otherwise.
@@ -42,7 +47,7 @@ from pathlib import Path
 import pytest
 
 import ikelab
-from labtool import Console, lab_module, stop_routers_clean, up_ok, wait_for
+from labtool import EX, Console, lab_module, stop_routers_clean, up_ok, wait_for
 from test_sso import states, tmpdir_sso, wait_states  # noqa: F401 (a fixture)
 
 pytestmark = [
@@ -289,3 +294,45 @@ def test_stateful_strongswan_sigkill(tmpdir_sso, labs):
 
 def test_stateful_strongswan_shutdown(tmpdir_sso, labs):
     stateful_failover(labs, tmpdir_sso, "shutdown")
+
+
+def fast_branch_004(tmp):
+    """examples/branch-004 with HSRP timers 100/300 ms on both groups."""
+    (Path(tmp) / "branch-004").mkdir()
+    for r in ("R1", "R2", "R4"):
+        text = (EX / "branch-004" / f"{r}.cfg").read_text()
+        text = re.sub(r"^ standby (\d) ip (\S+)$",
+                      r" standby \1 ip \2\n standby \1 timers msec 100 msec 300",
+                      text, flags=re.M)
+        assert r == "R4" or text.count("timers msec") == 2, text
+        (Path(tmp) / "branch-004" / f"{r}.cfg").write_text(text)
+    topo = Path(tmp) / "branch-004.lab"
+    topo.write_text((EX / "branch-004.lab").read_text())
+    return topo
+
+
+def test_lab_failover_branch_004(tmpdir_sso, labs):
+    lab = labs(fast_branch_004(tmpdir_sso))
+    up_ok(lab)
+    outs = []
+    for how in ("kill", "shutdown:FastEthernet0/0"):
+        p = lab.run("failover", "corp", "10.5.0.10", "R4", "--count", "3000", how,
+                    timeout=300)
+        outs.append(p.stdout)
+        assert p.returncode == 0, p.stdout + p.stderr + lab.logs()
+        old = re.search(r"^pair: (R[12]) ACTIVE, (R[12]) STANDBY HOT$", p.stdout, re.M)
+        assert old, p.stdout
+        assert f"\nnew active: {old.group(2)}\n" in p.stdout, p.stdout
+        assert "\nrenegotiated: yes (R4 IKE SAs " in p.stdout, p.stdout
+        m = re.search(r"^packets: (\d+) sent, (\d+) lost$", p.stdout, re.M)
+        assert m and 0 < int(m.group(2)) < int(m.group(1)), p.stdout
+        assert re.search(r"^outage: \d+ ms", p.stdout, re.M), p.stdout
+        if how == "kill":
+            m = re.search(rf"^restarted {old.group(1)} \(pid (\d+)\)", p.stdout, re.M)
+            assert m, p.stdout
+            assert lab.state()["routers"][old.group(1)]["pid"] == int(m.group(1))
+            st = lab.run("status")
+            assert st.returncode == 0, st.stdout + st.stderr
+    print("\n" + "\n".join(l for o in outs for l in o.splitlines()
+                            if l.startswith(("failure", "outage", "packets"))))
+    stop_routers_clean(lab)
