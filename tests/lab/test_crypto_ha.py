@@ -229,8 +229,7 @@ def test_stateless_failover_renegotiates(tmpdir_sso, labs):
         assert after["ike_ids"] - before["ike_ids"] or after["spis"] - before["spis"], \
             (before, after)
         out = ha.con["R2"].priv("show crypto isakmp sa")
-        assert re.search(rf"^{re.escape(SWAN)}\s+{re.escape(VIP)}\s+QM_IDLE|"
-                         rf"^{re.escape(VIP)}\s+{re.escape(SWAN)}\s+QM_IDLE", out, re.M), out
+        assert isakmp_row(out, "ACTIVE"), out
         sent, received = ha.ping.stop()
         print(f"stateless: {sent} sent, {sent - received} lost; strongSwan IKE SA "
               f"#{sorted(before['ike_ids'])} -> #{sorted(after['ike_ids'])}")
@@ -239,8 +238,21 @@ def test_stateless_failover_renegotiates(tmpdir_sso, labs):
     stop_routers_clean(ha.lab)
 
 
+def isakmp_row(out, status):
+    """show crypto isakmp sa's row of the IKE SA between the VIP and
+    strongSwan (either may be dst) in QM_IDLE with STATUS."""
+    ends = (rf"{re.escape(SWAN)}\s+{re.escape(VIP)}", rf"{re.escape(VIP)}\s+{re.escape(SWAN)}")
+    return any(re.search(rf"^{e}\s+QM_IDLE\s+\d+\s+\d+\s+{status}\s*$", out, re.M)
+               for e in ends)
+
+
 def spis_hex(sas):
     return {f"0x{x:08X}" for x in sas["spis"]}
+
+
+def ipsec_spis(out):
+    """The SPIs show crypto ipsec sa [standby] lists."""
+    return set(re.findall(r"^\s+spi: (0x[0-9A-F]+)\(", out, re.M))
 
 
 def stateful_failover(labs, tmp, how):
@@ -253,13 +265,13 @@ def stateful_failover(labs, tmp, how):
 
         def standby_copies():
             out = sby.priv("show crypto ipsec sa standby")
-            got = set(re.findall(r"^\s+spi: (0x[0-9A-F]+)\(", out, re.M))
-            return out if got >= spis_hex(before) and "Status: STANDBY" in out else None
+            return out if ipsec_spis(out) >= spis_hex(before) and \
+                "Status: STANDBY" in out else None
         out = wait_for(standby_copies, 10, step=0.5)
         assert out, (spis_hex(before), sby.priv("show crypto ipsec sa standby"))
         assert "Status: ACTIVE" not in out, out
         out = sby.priv("show crypto isakmp sa standby")
-        assert re.search(r"QM_IDLE\s+\d+\s+\d+\s+STDBY", out), out
+        assert isakmp_row(out, "STDBY"), out
 
         mark = len(ha.charon.logtext())
         t_fail = ha.fail(how)
@@ -271,6 +283,11 @@ def stateful_failover(labs, tmp, how):
         after = ikelab.parse_list_sas(ha.charon.list_sas())
         assert (after["ike_ids"], after["spis"]) == (before["ike_ids"], before["spis"]), \
             (before, after)
+        # the new ACTIVE runs the SAs it was given
+        out = sby.priv("show crypto ipsec sa")
+        assert ipsec_spis(out) >= spis_hex(before) and "Status: ACTIVE" in out, out
+        out = sby.priv("show crypto isakmp sa")
+        assert isakmp_row(out, "ACTIVE"), out
         # a few DPD periods with traffic flowing: strongSwan keeps the peer
         t = time.time()
         ha.ping.wait(lambda: False, 3 * DPD)   # reading ping meanwhile
