@@ -1,6 +1,7 @@
 /* crypto subsystem: registration, reset for reload, and the running-config
  * section that puts ISAKMP, IPsec and crypto map lines in IOS order. */
 #include "crypto_int.h"
+#include "ha_int.h"
 #include "ipsec_int.h"
 #include "ike.h"
 #include "sadb.h"
@@ -52,9 +53,12 @@ static void crypto_writer(struct sbuf *b)
 static void crypto_reset(void)
 {
 	/* the IKE SAs first: the IPsec SAs that go after them are nobody's
-	 * to announce */
+	 * to announce; nor is a reload's wiping of them a change the
+	 * standby must copy (the HA manager starts afresh after) */
+	ike_sa_set_ha_hook(NULL);
 	ike_reset();
 	sadb_reset();
+	ha_mgr_reset();
 	spd_reset();
 	rri_reset();
 	ipsec_io_reset();
@@ -67,19 +71,21 @@ static void crypto_reset(void)
  * ISAKMP's line first, as IOS lists them. */
 static void debug_show(struct sbuf *out)
 {
-	if (!ike_debug && !ipsec_debug)
+	if (!ike_debug && !ipsec_debug && !ha_debug_any())
 		return;
 	sbuf_puts(out, "Cryptographic Subsystem:\n");
 	if (ike_debug)
 		sbuf_puts(out, "  Crypto ISAKMP debugging is on\n");
 	if (ipsec_debug)
 		sbuf_puts(out, "  Crypto IPSEC debugging is on\n");
+	ha_debug_show(out);
 }
 
 static void debug_off(void)
 {
 	ike_debug = false;
 	ipsec_debug = false;
+	ha_debug_off();
 }
 
 static const struct subsys crypto_subsys = {
@@ -100,6 +106,7 @@ void crypto_init(void)
 	ipsec_io_init();
 	ipsec_show_init();
 	ike_init();
+	ha_mgr_init();
 	cfg_register_writer(CFG_CRYPTO, crypto_writer);
 	core_register_debug(debug_show, debug_off);
 	core_register_subsys(&crypto_subsys);

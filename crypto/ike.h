@@ -351,6 +351,9 @@ struct ike_sa {
 	ev_timer reap;                 /* a dead SA is shown a moment, then freed */
 	struct ike_sa *next, *prev;    /* every SA, creation order */
 	struct ike_sa *hnext;          /* by initiator cookie */
+	uint64_t ord;                  /* creation order, from 1 */
+	/* the crypto HA manager: the standby holds it / a message is due */
+	bool ha_synced, ha_dirty;
 };
 
 /* One exchange protected by a phase 1 SA: Quick Mode or Informational.
@@ -430,8 +433,23 @@ void ike_sa_fail(struct ike_sa *sa, const char *reason);
 /* %CRYPTO-4-IKMP_BAD_MESSAGE, rate-limited. */
 void ike_log_bad_message(uint32_t from);
 void ike_sa_assign_conn_id(struct ike_sa *sa);
+
+/* The crypto HA manager follows established, ACTIVE SAs: phase 1 done
+ * (ADD), a change a standby must know (DPD sequence numbers, the peer's
+ * NAT-T port: UPDATE), and deletion (DEL). */
+enum ike_ha_change { IKE_HA_ADD, IKE_HA_UPDATE, IKE_HA_DEL };
+typedef void (*ike_ha_fn)(struct ike_sa *sa, enum ike_ha_change what);
+void ike_sa_set_ha_hook(ike_ha_fn fn);
+void ike_sa_changed(struct ike_sa *sa, enum ike_ha_change what);
+/* A standby's copy of an SA from its data (status STDBY, no timers, a
+ * conn-id of this router's own). */
+struct ike_sa *ike_sa_install(const struct ike_sa_data *d);
+/* Takeover: the copy becomes ACTIVE; lifetime and DPD run from here. */
+void ike_sa_activate(struct ike_sa *sa);
 void ike_sa_foreach(void (*fn)(struct ike_sa *sa, void *ctx), void *ctx);
 size_t ike_sa_count(void);
+/* The oldest SA (then follow ->next, creation order). */
+struct ike_sa *ike_sa_first(void);
 unsigned ike_sa_half_open(void);
 unsigned ike_sa_half_open_limit(void);
 unsigned ike_sa_active(void);

@@ -174,6 +174,7 @@ static void send_r_u_there(struct ike_sa *sa)
 		   ip_fmt(sa->d.peer, (char[16]){0}));
 	ike_stats.dpd_sent++;
 	ike_info_send_notify(sa, PROTO_ISAKMP, spi, 16, N_R_U_THERE, seq, 4);
+	ike_sa_changed(sa, IKE_HA_UPDATE);
 }
 
 static void peer_dead(struct ike_sa *sa)
@@ -276,6 +277,7 @@ static void dpd_notify(struct ike_sa *sa, const struct isakmp_notify_pl *n)
 		IKE_SA_DBG(sa, "received DPD/R_U_THERE from %s, sequence %u",
 			   ip_fmt(sa->d.peer, (char[16]){0}), seq);
 		sa->d.dpd_seq_in = seq;
+		ike_sa_changed(sa, IKE_HA_UPDATE);
 		uint8_t spi[16];
 		memcpy(spi, sa->d.icky, 8);
 		memcpy(spi + 8, sa->d.rcky, 8);

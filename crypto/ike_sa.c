@@ -34,9 +34,12 @@ bool ike_debug;
 static struct {
 	struct ike_sa *head, *tail;
 	struct intmap by_icky;         /* first cookie -> chain */
+	struct intmap by_conn;         /* conn-id -> SA */
+	ike_ha_fn ha;                  /* the crypto HA manager's hook */
 	size_t n;
 	unsigned ndead;
 	unsigned next_conn;
+	uint64_t next_ord;
 } tab;
 
 static uint64_t cky_key(const uint8_t c[8])
@@ -61,6 +64,8 @@ const char *ike_state_name(enum ike_state s)
 
 static void life_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void reap_cb(struct ev_loop *loop, ev_timer *w, int revents);
+static void unlink_sa(struct ike_sa *sa);
+static void arm_life(struct ike_sa *sa);
 
 struct ike_sa *ike_sa_new(bool initiator, uint32_t local, uint32_t peer,
 			  const uint8_t icky[8])
@@ -74,6 +79,7 @@ struct ike_sa *ike_sa_new(bool initiator, uint32_t local, uint32_t peer,
 	sa->d.state = IKE_MM_NO_STATE;
 	sa->d.created = core_uptime();
 	sa->last_rx = sa->d.created;
+	sa->ord = ++tab.next_ord;
 	if (initiator)
 		ike_random(sa->d.icky, 8);
 	else {
@@ -125,10 +131,7 @@ struct ike_sa *ike_sa_find_peer(uint32_t local, uint32_t peer)
 
 struct ike_sa *ike_sa_find_conn(unsigned conn_id)
 {
-	for (struct ike_sa *sa = tab.head; sa; sa = sa->next)
-		if (sa->d.conn_id == conn_id && conn_id)
-			return sa;
-	return NULL;
+	return conn_id ? intmap_get(&tab.by_conn, conn_id) : NULL;
 }
 
 void ike_sa_assign_conn_id(struct ike_sa *sa)
@@ -140,9 +143,58 @@ void ike_sa_assign_conn_id(struct ike_sa *sa)
 		unsigned id = 1 + tab.next_conn++ % 32000;
 		if (!ike_sa_find_conn(id)) {
 			sa->d.conn_id = id;
+			intmap_put(&tab.by_conn, id, sa);
 			return;
 		}
 	}
+}
+
+void ike_sa_set_ha_hook(ike_ha_fn fn)
+{
+	tab.ha = fn;
+}
+
+void ike_sa_changed(struct ike_sa *sa, enum ike_ha_change what)
+{
+	if (tab.ha && sa->d.status == SA_STATUS_ACTIVE)
+		tab.ha(sa, what);
+}
+
+/* A copy of an SA the active router negotiated: indexed by its cookies
+ * like any other, but with no timers until it is activated. */
+struct ike_sa *ike_sa_install(const struct ike_sa_data *d)
+{
+	struct ike_sa *sa = ike_sa_new(d->initiator, d->local, d->peer, d->icky);
+	uint64_t k = cky_key(sa->d.icky);
+	if (memcmp(sa->d.icky, d->icky, 8)) {
+		/* ike_sa_new filed it under a fresh initiator cookie */
+		unlink_sa(sa);
+		memcpy(sa->d.icky, d->icky, 8);
+		k = cky_key(sa->d.icky);
+		sa->hnext = intmap_get(&tab.by_icky, k);
+		intmap_put(&tab.by_icky, k, sa);
+		struct ike_sa *end = NULL;
+		DLIST_INSERT_BEFORE(tab.head, tab.tail, end, sa);
+		tab.n++;
+	}
+	double created = sa->d.created;
+	sa->d = *d;
+	sa->d.created = created;
+	sa->d.conn_id = 0;
+	sa->d.status = SA_STATUS_STANDBY;
+	sa->last_rx = core_uptime();
+	ike_sa_assign_conn_id(sa);
+	return sa;
+}
+
+void ike_sa_activate(struct ike_sa *sa)
+{
+	if (sa->d.status == SA_STATUS_ACTIVE || sa->dead)
+		return;
+	sa->d.status = SA_STATUS_ACTIVE;
+	sa->last_rx = core_uptime();
+	arm_life(sa);
+	ike_dpd_start(sa);
 }
 
 void ike_sa_foreach(void (*fn)(struct ike_sa *sa, void *ctx), void *ctx)
@@ -151,6 +203,11 @@ void ike_sa_foreach(void (*fn)(struct ike_sa *sa, void *ctx), void *ctx)
 		next = sa->next;
 		fn(sa, ctx);
 	}
+}
+
+struct ike_sa *ike_sa_first(void)
+{
+	return tab.head;
 }
 
 size_t ike_sa_count(void)
@@ -207,6 +264,8 @@ static void unlink_sa(struct ike_sa *sa)
 				break;
 			}
 	}
+	if (sa->d.conn_id && intmap_get(&tab.by_conn, sa->d.conn_id) == sa)
+		intmap_del(&tab.by_conn, sa->d.conn_id);
 	DLIST_REMOVE(tab.head, tab.tail, sa);
 	tab.n--;
 }
@@ -219,6 +278,8 @@ static void free_xchgs(struct ike_sa *sa)
 
 static void sa_free(struct ike_sa *sa)
 {
+	if (sa->d.state == IKE_QM_IDLE && !sa->dead)
+		ike_sa_changed(sa, IKE_HA_DEL);
 	ev_timer_stop(core_loop, &sa->life);
 	ev_timer_stop(core_loop, &sa->dpd);
 	ev_timer_stop(core_loop, &sa->reap);
@@ -273,6 +334,8 @@ void ike_sa_fail(struct ike_sa *sa, const char *reason)
 		   ike_state_name(sa->d.state),
 		   ip_fmt(sa->d.peer, (char[16]){0}));
 	ike_qm_phase1_failed(sa->d.local, sa->d.peer);
+	if (sa->d.state == IKE_QM_IDLE)
+		ike_sa_changed(sa, IKE_HA_DEL);
 	/* freed from the loop, never under the caller's feet */
 	double show = tab.ndead >= DEAD_SHOW_MAX ? 0.0 : DEAD_SHOW_SECS;
 	sa->dead = true;
@@ -354,6 +417,7 @@ void ike_sa_established(struct ike_sa *sa)
 		ike_stats.init_tunnels++;
 	arm_life(sa);
 	ike_dpd_start(sa);
+	ike_sa_changed(sa, IKE_HA_ADD);
 	ike_qm_phase1_up(sa);
 }
 
@@ -740,15 +804,24 @@ static void ike_input(const struct ip_rx *rx, const uint8_t *msg, size_t len,
 			return;
 		}
 	}
+	/* a standby's copy answers nothing: the active router owns it */
+	if (sa->d.status != SA_STATUS_ACTIVE) {
+		no_sa(rx);
+		return;
+	}
 	if (sa->d.peer != rx->src || sa->d.local != rx->dst) {
 		no_sa(rx);
 		return;
 	}
 	/* NAT traversal: the peer's port is whatever its NAT gives it */
 	if (natt && (sa->d.natt & (NATT_RFC | NATT_DRAFT))) {
+		bool moved = sa->d.peer_port != rx->sport ||
+			     !(sa->d.natt & NATT_FLOATED);
 		sa->d.natt |= NATT_FLOATED;
 		sa->d.local_port = ISAKMP_NATT_PORT;
 		sa->d.peer_port = rx->sport;
+		if (moved && sa->d.state == IKE_QM_IDLE)
+			ike_sa_changed(sa, IKE_HA_UPDATE);
 	} else if (!natt && (sa->d.natt & NATT_FLOATED)) {
 		ike_stats.in_drop++;         /* stale: the SA lives on 4500 now */
 		return;
@@ -830,6 +903,7 @@ void ike_sa_reset(void)
 	while (tab.head)
 		sa_free(tab.head);
 	intmap_clear(&tab.by_icky);
+	intmap_clear(&tab.by_conn);
 	tab.next_conn = 0;
 	tab.ndead = 0;
 	memset(&ike_stats, 0, sizeof ike_stats);

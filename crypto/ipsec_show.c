@@ -90,6 +90,9 @@ static void sa_block(struct sbuf *b, const struct ipsec_sa *sa,
 		life_left(sa, &kb, &secs);
 		sbuf_printf(b, "%s  sa timing: remaining key lifetime (k/sec): "
 			    "(%llu/%ld)\n", indent, kb, secs);
+		if (sa->ha.managed)
+			sbuf_printf(b, "%s  HA last key lifetime sent(k): (%llu)\n",
+				    indent, (unsigned long long)sa->ha.kb_sent);
 	}
 	ike_cookies_line(b, sa, indent);
 	if (sa->d.proto == 50) {
@@ -159,8 +162,17 @@ static uint16_t flow_peer_port(const struct ipsec_flow *f)
 	return 500;
 }
 
+/* show crypto ipsec sa active | standby: only the SAs of that status
+ * (SA_ANY: all of them). */
+#define SA_ANY (-1)
+
+static bool status_is(const struct ipsec_sa *sa, int st)
+{
+	return st == SA_ANY || (int)sa->d.status == st;
+}
+
 static void sa_list(struct sbuf *b, const struct ipsec_flow *f, bool inbound,
-		    uint8_t proto)
+		    uint8_t proto, int st)
 {
 	sbuf_printf(b, "     %s %s sas:\n", inbound ? "inbound" : "outbound",
 		    proto == 50 ? "esp" : "ah");
@@ -168,7 +180,8 @@ static void sa_list(struct sbuf *b, const struct ipsec_flow *f, bool inbound,
 	const struct xf_sa *v[64];
 	int n = 0;
 	for (const struct xf_sa *x = f->sas; x && n < 64; x = x->flow_next)
-		if (x->sa->d.inbound == inbound && x->sa->d.proto == proto)
+		if (x->sa->d.inbound == inbound && x->sa->d.proto == proto &&
+		    status_is(x->sa, st))
 			v[n++] = x;
 	for (int i = n; i-- > 0;)
 		sa_block(b, v[i]->sa, "      ");
@@ -177,7 +190,7 @@ static void sa_list(struct sbuf *b, const struct ipsec_flow *f, bool inbound,
 }
 
 static void flow_block(struct sbuf *b, struct ipsec_flow *f, bool detail,
-		       bool identity_only)
+		       bool identity_only, int st)
 {
 	char l[16], r[16];
 	sbuf_puts(b, "   protected vrf: (none)\n   local  ident (addr/mask/prot/port): ");
@@ -208,8 +221,8 @@ static void flow_block(struct sbuf *b, struct ipsec_flow *f, bool detail,
 	else
 		sbuf_puts(b, "     PFS (Y/N): N, DH group: none\n\n");
 	for (int dir = 0; dir < 2; dir++) {
-		sa_list(b, f, dir == 0, 50);
-		sa_list(b, f, dir == 0, 51);
+		sa_list(b, f, dir == 0, 50, st);
+		sa_list(b, f, dir == 0, 51, st);
 		sbuf_printf(b, "     %s pcp sas:\n\n", dir == 0 ? "inbound"
 							     : "outbound");
 	}
@@ -253,13 +266,25 @@ struct sa_filter {
 	const char *map, *ifname;
 	uint32_t peer;
 	bool by_peer;
+	int status;                     /* SA_ANY, or an enum sa_status */
 };
+
+static bool flow_has_status(const struct ipsec_flow *f, int st)
+{
+	if (st == SA_ANY)
+		return true;
+	for (const struct xf_sa *x = f->sas; x; x = x->flow_next)
+		if (status_is(x->sa, st))
+			return true;
+	return false;
+}
 
 static bool flow_wanted(const struct ipsec_flow *f, const struct sa_filter *w)
 {
 	return (!w->map || !strcmp(w->map, f->map)) &&
 	       (!w->ifname || !strcmp(w->ifname, f->ifname)) &&
-	       (!w->by_peer || f->peer == w->peer);
+	       (!w->by_peer || f->peer == w->peer) &&
+	       flow_has_status(f, w->status);
 }
 
 static void show_flows(struct sbuf *b, const struct sa_filter *w, bool detail,
@@ -280,7 +305,7 @@ static void show_flows(struct sbuf *b, const struct sa_filter *w, bool detail,
 				    ip_fmt(f->local, l));
 		}
 		sbuf_puts(b, "\n");
-		flow_block(b, f, detail, identity_only);
+		flow_block(b, f, detail, identity_only, w->status);
 		prev = f;
 	}
 	free(v);
@@ -341,7 +366,7 @@ static void show_by_address(struct sbuf *b)
 
 DEFUN(show_ipsec_sa,
       "show crypto ipsec sa [(map WORD$map|address|identity|interface IFNAME$ifn"
-      "|peer A.B.C.D$peer)] [detail]",
+      "|peer A.B.C.D$peer|active|standby)] [detail]",
       "Show running system information\n"
       "Encryption module\n"
       "Show IPSEC policy\n"
@@ -354,6 +379,8 @@ DEFUN(show_ipsec_sa,
       "Interface name\n"
       "Show info for specific peer\n"
       "IP address of peer\n"
+      "IPSEC SAs that are active\n"
+      "IPSEC SAs that are standby\n"
       "Detailed error counters\n")
 {
 	struct sbuf b;
@@ -365,6 +392,9 @@ DEFUN(show_ipsec_sa,
 		struct sa_filter w = {
 			.map = cli_arg(a, "map"), .ifname = cli_arg(a, "ifn"),
 			.by_peer = cli_has(a, "peer"), .peer = cli_arg_ip(a, "peer"),
+			.status = cli_has(a, "active") ? SA_STATUS_ACTIVE
+				  : cli_has(a, "standby") ? SA_STATUS_STANDBY
+							  : SA_ANY,
 		};
 		show_flows(&b, &w, cli_has(a, "detail"), cli_has(a, "identity"));
 	}

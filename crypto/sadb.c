@@ -20,6 +20,8 @@
 
 static struct {
 	struct intmap by_spi;          /* (spi << 8 | proto) -> chain */
+	struct intmap by_bundle;       /* bundle -> its first SA */
+	uint64_t next_ord;
 	struct ipsec_sa *head, *tail;  /* installation order */
 	size_t n;
 	uint32_t next_bundle;
@@ -66,10 +68,50 @@ struct ipsec_sa *sadb_out_find_spi(uint32_t peer, uint8_t proto, uint32_t spi)
  * new one takes the next id (IOS counts from 2001). */
 static unsigned conn_id_for(const struct ipsec_sa_data *d)
 {
-	for (struct ipsec_sa *sa = db.head; sa && d->bundle; sa = sa->next)
-		if (sa->d.bundle == d->bundle && sa->d.inbound == d->inbound)
+	for (struct ipsec_sa *sa = d->bundle ? sadb_bundle_first(d->bundle)
+					     : NULL;
+	     sa; sa = sa->next_in_bundle)
+		if (sa->d.inbound == d->inbound)
 			return sa->conn_id;
 	return 2001 + db.next_conn++ % 30000;
+}
+
+struct ipsec_sa *sadb_bundle_first(uint32_t bundle)
+{
+	return intmap_get(&db.by_bundle, bundle);
+}
+
+/* A bundle has a handful of SAs (AH and ESP, each way): a short chain. */
+static void bundle_link(struct ipsec_sa *sa)
+{
+	if (!sa->d.bundle)
+		return;
+	struct ipsec_sa *p = sadb_bundle_first(sa->d.bundle);
+	if (!p) {
+		intmap_put(&db.by_bundle, sa->d.bundle, sa);
+		return;
+	}
+	while (p->next_in_bundle)
+		p = p->next_in_bundle;
+	p->next_in_bundle = sa;
+}
+
+static void bundle_unlink(struct ipsec_sa *sa)
+{
+	struct ipsec_sa *first = sa->d.bundle ? sadb_bundle_first(sa->d.bundle)
+					      : NULL;
+	if (first == sa) {
+		if (sa->next_in_bundle)
+			intmap_put(&db.by_bundle, sa->d.bundle, sa->next_in_bundle);
+		else
+			intmap_del(&db.by_bundle, sa->d.bundle);
+		return;
+	}
+	for (struct ipsec_sa *p = first; p; p = p->next_in_bundle)
+		if (p->next_in_bundle == sa) {
+			p->next_in_bundle = sa->next_in_bundle;
+			return;
+		}
 }
 
 struct ipsec_sa *sadb_add(const struct ipsec_sa_data *d)
@@ -93,6 +135,8 @@ struct ipsec_sa *sadb_add(const struct ipsec_sa_data *d)
 	uint64_t key = spi_key(d->proto, d->spi);
 	sa->next_spi = intmap_get(&db.by_spi, key);
 	intmap_put(&db.by_spi, key, sa);
+	bundle_link(sa);
+	sa->ord = ++db.next_ord;
 	struct ipsec_sa *end = NULL;
 	DLIST_INSERT_BEFORE(db.head, db.tail, end, sa);
 	db.n++;
@@ -122,6 +166,7 @@ void sadb_delete(struct ipsec_sa *sa, enum sadb_reason why)
 {
 	publish(SADB_EV_DEL, sa, why);
 	unindex(sa);
+	bundle_unlink(sa);
 	DLIST_REMOVE(db.head, db.tail, sa);
 	db.n--;
 	if (db.engine)
@@ -133,11 +178,9 @@ void sadb_delete(struct ipsec_sa *sa, enum sadb_reason why)
 
 void sadb_delete_bundle(uint32_t bundle, enum sadb_reason why)
 {
-	for (struct ipsec_sa *sa = db.head, *next; sa; sa = next) {
-		next = sa->next;
-		if (sa->d.bundle == bundle)
-			sadb_delete(sa, why);
-	}
+	struct ipsec_sa *sa;
+	while (bundle && (sa = sadb_bundle_first(bundle)))
+		sadb_delete(sa, why);
 }
 
 static bool proxy_eq(const struct sa_proxy *a, const struct sa_proxy *b)
@@ -166,6 +209,11 @@ void sadb_foreach(sadb_iter_fn fn, void *ctx)
 		next = sa->next;
 		fn(sa, ctx);
 	}
+}
+
+struct ipsec_sa *sadb_first(void)
+{
+	return db.head;
 }
 
 size_t sadb_count(void)
@@ -225,7 +273,8 @@ void sadb_account(struct ipsec_sa *sa, size_t bytes)
 {
 	uint64_t before = sa->d.bytes;
 	sa->d.bytes += bytes;
-	if (before / UPDATE_EVERY_BYTES != sa->d.bytes / UPDATE_EVERY_BYTES)
+	if (before / UPDATE_EVERY_BYTES != sa->d.bytes / UPDATE_EVERY_BYTES ||
+	    (sa->ha.sync_at && sa->d.seq >= sa->ha.sync_at))
 		publish(SADB_EV_UPDATE, sa, 0);
 	if (sa->d.life_kb)
 		maybe_soft(sa, core_uptime());
@@ -355,6 +404,7 @@ void sadb_reset(void)
 	while (db.head)
 		sadb_delete(db.head, SADB_DEL_CONFIG);
 	intmap_clear(&db.by_spi);
+	intmap_clear(&db.by_bundle);
 	db.next_conn = 0;
 }
 

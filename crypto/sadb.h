@@ -97,9 +97,22 @@ struct ipsec_sa_stats {
 	uint64_t replay_drops, auth_fail, pad_fail, send_err, recv_err;
 };
 
+/* What the crypto HA manager keeps of an SA it copies to a standby (on
+ * the active) or holds as a copy (on the standby). Not synced itself. */
+struct ipsec_sa_ha {
+	bool managed;              /* a stateful redundancy SA */
+	uint64_t sync_at;          /* d.seq that triggers the next replay
+				    * update (0: none due) */
+	uint64_t seq_sent;         /* replay value last sent / received */
+	uint64_t kb_sent;          /* remaining KB life at the last update:
+				    * "HA last key lifetime sent(k)" */
+};
+
 struct ipsec_sa {
 	struct ipsec_sa_data d;
 	struct ipsec_sa_stats st;
+	struct ipsec_sa_ha ha;
+	uint64_t ord;              /* installation order, from 1 */
 	/* show crypto engine connections active: one connection per
 	 * direction of a bundle (its ESP and AH SAs share the id, as IOS
 	 * shows them) */
@@ -107,6 +120,7 @@ struct ipsec_sa {
 	bool soft_fired;           /* soft-expiry handler already ran */
 	void *engine;              /* the data path's per-SA state (ciphers) */
 	struct ipsec_sa *next_spi; /* hash chain */
+	struct ipsec_sa *next_in_bundle;  /* the bundle's SAs, in order */
 	struct ipsec_sa *prev, *next;   /* all SAs, in installation order */
 };
 
@@ -132,6 +146,8 @@ enum sadb_reason {
 void sadb_delete(struct ipsec_sa *sa, enum sadb_reason why);
 /* Every SA of BUNDLE. */
 void sadb_delete_bundle(uint32_t bundle, enum sadb_reason why);
+/* The first installed SA of BUNDLE (follow next_in_bundle), or NULL. */
+struct ipsec_sa *sadb_bundle_first(uint32_t bundle);
 
 /* Inbound: the SA for an arriving ESP/AH packet (inbound SAs only). */
 struct ipsec_sa *sadb_in_find(uint32_t dst, uint8_t proto, uint32_t spi);
@@ -148,6 +164,8 @@ struct ipsec_sa *sadb_out_find(uint32_t peer, uint8_t proto,
 typedef void (*sadb_iter_fn)(struct ipsec_sa *sa, void *ctx);
 void sadb_foreach(sadb_iter_fn fn, void *ctx);
 size_t sadb_count(void);
+/* The oldest SA (then follow ->next, installation order). */
+struct ipsec_sa *sadb_first(void);
 
 /* A fresh inbound SPI for PROTO (random, >= 256, not in use to DST). */
 uint32_t sadb_spi_alloc(uint32_t dst, uint8_t proto);
@@ -155,7 +173,8 @@ uint32_t sadb_spi_alloc(uint32_t dst, uint8_t proto);
 uint32_t sadb_bundle_alloc(void);
 
 /* Count protected traffic against the kilobyte lifetime (and publish a
- * rate-limited update); runs the soft-expiry handler when due. */
+ * rate-limited update, or one as soon as the sequence number reaches
+ * sa->ha.sync_at); runs the soft-expiry handler when due. */
 void sadb_account(struct ipsec_sa *sa, size_t bytes);
 /* The hard lifetime is used up (kilobytes or seconds): the SA must not
  * carry another packet, even before the once-a-second sweep removes it. */

@@ -70,6 +70,10 @@ int rf_client_send(struct rf_client *c, uint16_t type, const void *p,
 	if (!rf_fsm_peer_syncing() || c->status == RF_CK_NOT_ON_PEER ||
 	    c->status == RF_CK_IDLE)
 		return IPC_DOWN;
+	/* nothing may overtake the bulk's BEGIN: the standby would take it
+	 * for a stray message */
+	if (c->begin_due)
+		return IPC_FULL;
 	int rc = ipc_send(c->ipc, (uint16_t)(type + RF_CK_BASE), p, len);
 	if (rc == IPC_FULL)
 		rf_counters.tx_full++;

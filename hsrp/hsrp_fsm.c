@@ -816,9 +816,11 @@ static void drop(struct hsrp_counters *c, enum hsrp_pkt_err e,
 	c->drop[e]++;
 	if (hsrp_debug & HSRP_DBG_ERRORS) {
 		char a[16];
-		log_debug("HSRP: %s bad packet from %s, %s (length %zu)",
-			  iface_short_name(rx->ifp), ip_fmt(rx->src, a),
-			  hsrp_pkt_err_name(e), rx->len);
+		char d[16];
+		log_debug("HSRP: %s bad packet from %s to %s, %s (TTL %u, "
+			  "length %zu)", iface_short_name(rx->ifp),
+			  ip_fmt(rx->src, a), ip_fmt(rx->dst, d),
+			  hsrp_pkt_err_name(e), rx->ttl, rx->len);
 	}
 }
 
@@ -844,6 +846,27 @@ static void dup_addr(const struct hsrp_if *hif, const struct ip_rx *rx)
 		iface_name(hif->ifp), m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
+/* The IP header checks OpenBSD's CARP makes (carp_input) before the
+ * packet is used, so that no speaker off the link can move the virtual
+ * address: sent with TTL 1 (a router would have decremented it), to the
+ * group address of the interface's version, from a neighbour on one of
+ * the interface's subnets, and not from one of our own addresses there
+ * (our own packet looped back by the wire, or another router configured
+ * with our address). */
+static enum hsrp_pkt_err ip_check(const struct hsrp_if *hif,
+				  const struct ip_rx *rx)
+{
+	if (rx->ttl != 1)
+		return HSRP_PKT_TTL;
+	if (rx->dst != group_addr(hif))
+		return HSRP_PKT_DEST;
+	if (!iface_on_subnet(rx->ifp, rx->src))
+		return HSRP_PKT_SUBNET;
+	if (iface_has_addr(rx->ifp, rx->src))
+		return HSRP_PKT_OWN;
+	return HSRP_PKT_OK;
+}
+
 void hsrp_receive(const struct ip_rx *rx)
 {
 	struct hsrp_if *hif = hsrp_if_find(rx->ifp);
@@ -852,14 +875,15 @@ void hsrp_receive(const struct ip_rx *rx)
 		return;
 	}
 	struct hsrp_counters *c = &IFS(hif)->cnt;
-	/* our own address as the source: our own packet looped back by the
-	 * wire, or another router configured with our address */
-	if (iface_has_addr(rx->ifp, rx->src)) {
-		dup_addr(hif, rx);
+	enum hsrp_pkt_err e = ip_check(hif, rx);
+	if (e != HSRP_PKT_OK) {
+		drop(c, e, rx);
+		if (e == HSRP_PKT_OWN)
+			dup_addr(hif, rx);
 		return;
 	}
 	struct hsrp_msg m;
-	enum hsrp_pkt_err e = hsrp_pkt_decode(rx->payload, rx->len, &m);
+	e = hsrp_pkt_decode(rx->payload, rx->len, &m);
 	if (e == HSRP_PKT_OK && m.version != hif->version)
 		e = HSRP_PKT_VERSION;
 	if (e != HSRP_PKT_OK) {

@@ -189,12 +189,16 @@ enum {
 	HSRP_TLV_TEXT_AUTH = 3, HSRP_TLV_MD5_AUTH = 4,
 };
 
-/* Why a packet was dropped (each one has a counter). */
+/* Why a packet was dropped (each one has a counter). The last four are
+ * the IP header checks OpenBSD's CARP makes (carp_input) before a packet
+ * is used: TTL other than 1, not to the version's group address, a source
+ * off the interface's subnets, a source that is this router's own. */
 enum hsrp_pkt_err {
 	HSRP_PKT_OK, HSRP_PKT_SHORT, HSRP_PKT_LONG, HSRP_PKT_VERSION,
 	HSRP_PKT_OPCODE, HSRP_PKT_FIELD, HSRP_PKT_AUTH,
+	HSRP_PKT_TTL, HSRP_PKT_DEST, HSRP_PKT_SUBNET, HSRP_PKT_OWN,
 };
-#define HSRP_PKT_NERR (HSRP_PKT_AUTH + 1)
+#define HSRP_PKT_NERR (HSRP_PKT_OWN + 1)
 const char *hsrp_pkt_err_name(enum hsrp_pkt_err e);
 
 enum hsrp_msg_auth { HSRP_MSG_AUTH_NONE, HSRP_MSG_AUTH_TEXT, HSRP_MSG_AUTH_MD5 };

@@ -350,19 +350,7 @@ uint32_t hsrp_group_vip(const struct hsrp_group *g)
 
 bool hsrp_group_vip_ok(const struct hsrp_group *g)
 {
-	struct iface *ifp = g->hif->ifp;
-	uint32_t vip = g->vip;
-	if (!vip)
-		return true;
-	uint32_t addr = iface_addr(ifp), mask = iface_mask(ifp);
-	if (addr && (addr & mask) == (vip & mask))
-		return true;
-	uint32_t a[16], msk[16];
-	int n = iface_secondaries(ifp, a, msk, 16);
-	for (int i = 0; i < n && i < 16; i++)
-		if ((a[i] & msk[i]) == (vip & msk[i]))
-			return true;
-	return false;
+	return !g->vip || iface_on_subnet(g->hif->ifp, g->vip);
 }
 
 bool hsrp_track_ref_up(const struct hsrp_track_ref *t, bool *known)

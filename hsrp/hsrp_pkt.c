@@ -53,6 +53,10 @@ const char *hsrp_pkt_err_name(enum hsrp_pkt_err e)
 	case HSRP_PKT_OPCODE:   return "unknown opcode";
 	case HSRP_PKT_FIELD:    return "invalid field";
 	case HSRP_PKT_AUTH:     return "authentication failed";
+	case HSRP_PKT_TTL:      return "bad TTL";
+	case HSRP_PKT_DEST:     return "bad destination";
+	case HSRP_PKT_SUBNET:   return "source not on subnet";
+	case HSRP_PKT_OWN:      return "own address";
 	}
 	return "?";
 }

@@ -233,17 +233,6 @@ int arp_output(struct iface *ifp, uint32_t nexthop, const uint8_t *src_mac,
 	return 0;
 }
 
-static bool on_subnet(const struct iface *ifp, uint32_t addr)
-{
-	if (ifp->addr && (ifp->addr & ifp->mask) == (addr & ifp->mask))
-		return true;
-	for (int i = 0; i < ifp->nsec; i++)
-		if ((ifp->sec[i].addr & ifp->sec[i].mask) ==
-		    (addr & ifp->sec[i].mask))
-			return true;
-	return false;
-}
-
 void arp_input(struct iface *ifp, const uint8_t *pkt, size_t len)
 {
 	struct arp_hdr h;
@@ -283,7 +272,7 @@ void arp_input(struct iface *ifp, const uint8_t *pkt, size_t len)
 	struct arp_entry *e = spa ? lookup(ifp, spa) : NULL;
 	if (e)
 		learn(e, h.sha);
-	else if (for_us && spa && on_subnet(ifp, spa))
+	else if (for_us && spa && iface_on_subnet(ifp, spa))
 		learn(entry_new(ifp, spa), h.sha);
 
 	if (op == 1 && for_us) {
@@ -331,7 +320,7 @@ static void on_addr(enum core_event ev, void *data, void *ctx)
 	for (int b = 0; b < ARP_BUCKETS; b++)
 		for (struct arp_entry *e = table[b], *nx; e; e = nx) {
 			nx = e->next;
-			if (e->ifp == ifp && !on_subnet(ifp, e->addr))
+			if (e->ifp == ifp && !iface_on_subnet(ifp, e->addr))
 				entry_free(e);
 		}
 	announce(ifp);

@@ -401,6 +401,17 @@ bool iface_has_addr(const struct iface *ifp, uint32_t addr)
 	return false;
 }
 
+bool iface_on_subnet(const struct iface *ifp, uint32_t addr)
+{
+	if (ifp->addr && (ifp->addr & ifp->mask) == (addr & ifp->mask))
+		return true;
+	for (int i = 0; i < ifp->nsec; i++)
+		if ((ifp->sec[i].addr & ifp->sec[i].mask) ==
+		    (addr & ifp->sec[i].mask))
+			return true;
+	return false;
+}
+
 void iface_addr_changed(struct iface *ifp)
 {
 	/* No tunnel's state follows: its line protocol depends on its ends

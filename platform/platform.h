@@ -75,6 +75,9 @@ int iface_secondaries(const struct iface *ifp, uint32_t *addrs,
 		      uint32_t *masks, int max);
 /* Is ADDR (network order) one of the interface's addresses? */
 bool iface_has_addr(const struct iface *ifp, uint32_t addr);
+/* Is ADDR (network order) inside one of the interface's connected
+ * subnets, primary or secondary? */
+bool iface_on_subnet(const struct iface *ifp, uint32_t addr);
 /* The interface owning ADDR, NULL if none. */
 struct iface *iface_by_addr(uint32_t addr);
 /* ip access-group name for a direction, NULL when none. */

@@ -367,8 +367,10 @@ from scapy.all import Ether, IP, UDP, sendp, conf
 from scapy.layers.hsrp import HSRP
 conf.verb = 0
 auth, pri, count = sys.argv[1].encode(), int(sys.argv[2]), int(sys.argv[3])
+ttl = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+src = sys.argv[5] if len(sys.argv) > 5 else "10.0.0.100"
 pkt = (Ether(src="00:00:0c:07:ac:01", dst="01:00:5e:00:00:02") /
-       IP(src="10.0.0.100", dst="224.0.0.2", ttl=1) /
+       IP(src=src, dst="224.0.0.2", ttl=ttl) /
        UDP(sport=1985, dport=1985) /
        HSRP(opcode=0, state=16, hellotime=1, holdtime=3, priority=pri,
             group=1, auth=auth.ljust(8, b"\0"), virtualIP="10.0.0.254"))
@@ -408,6 +410,41 @@ def test_scapy_speaker_auth(lan):
         sp.wait(timeout=30)
     # the speaker went quiet: R1 is Active again after the hold time
     assert wait_for(lambda: r1.state() == "Active", 10), r1.text()[-2000:]
+    r1.stop()
+
+
+def hsrp_drops(router):
+    """show standby internal's drop counters of Fa0/0, by reason."""
+    out = router.cmd("show standby internal")
+    m = re.search(r"^FastEthernet0/0\n.*?Dropped: (.*)$", out, re.M | re.S)
+    assert m, out
+    return {k: int(v) for k, v in re.findall(r"([a-zA-Z ]+?) (\d+)(?:, |$)",
+                                              m.group(1))}
+
+
+def test_scapy_off_link_speaker(lan):
+    """The checks OpenBSD's CARP makes: a higher-priority hello (which R1
+    preempts for) sent with TTL 64, or from a source off the subnet, is
+    dropped and counted and R1 stays Active; the same hello with TTL 1
+    from a neighbour on the subnet takes over."""
+    r1 = lan.router("R1", "r1", config("10.0.0.1", 110))
+    assert wait_for(lambda: r1.state() == "Active", 20), r1.text()[-2000:]
+    script = os.path.join(lan.tmp, "speaker.py")
+    Path(script).write_text(SCAPY_SPEAKER)
+    lan.host_run(PY, script, "cisco", "250", "4", "64", timeout=30)
+    lan.host_run(PY, script, "cisco", "250", "4", "1", "192.0.2.9", timeout=30)
+    assert wait_for(lambda: hsrp_drops(r1)["bad TTL"] >= 4
+                    and hsrp_drops(r1)["source not on subnet"] >= 4, 5), \
+        r1.cmd("show standby internal")
+    assert r1.state() == "Active", r1.text()[-2000:]
+    brief = r1.cmd("show standby brief")
+    assert re.search(r"^Fa0/0\s+1\s+110\s+P\s+Active\s+local\s", brief, re.M), brief
+    assert "Active router is local" in r1.cmd("show standby")
+
+    lan.host_run(PY, script, "cisco", "250", "4", timeout=30)
+    assert wait_for(lambda: r1.state() in ("Speak", "Standby"), 5), \
+        r1.text()[-2000:]
+    assert "Active router is 10.0.0.100, priority 250" in r1.cmd("show standby")
     r1.stop()
 
 

@@ -407,7 +407,7 @@ static const char simplex_states[] =
 	"   Manual Swact = disabled (system is simplex (no peer unit))\n"
 	" Communications = Down      Reason: Simplex mode\n"
 	"\n"
-	"client count = 2\n"
+	"client count = 4\n"
 	" client_notification_TMR = 30000 milliseconds\n"
 	"      keep_alive TMR = 4000 milliseconds\n"
 	"    keep_alive count = 0\n"

@@ -137,20 +137,35 @@ static int setup(void **state)
 	return 0;
 }
 
-/* A packet from a peer: its message, text authentication KEY. */
-static void deliver_auth(const struct hsrp_msg *m, const char *peer,
-			 const struct hsrp_auth_cfg *a)
+/* The group address of IF's HSRP version (network order). */
+static uint32_t group_dst(void)
+{
+	return htonl(hsrp_if_find(IF)->version == 2 ? HSRP_V2_GROUP_ADDR
+						    : HSRP_V1_GROUP_ADDR);
+}
+
+/* A packet from a peer: its message, its authentication A, sent with
+ * TTL and to DST (0: the interface's group address). */
+static void deliver_ip(const struct hsrp_msg *m, const char *peer,
+		       const struct hsrp_auth_cfg *a, uint8_t ttl, uint32_t dst)
 {
 	uint8_t buf[HSRP_PKT_MAX];
 	size_t len = hsrp_pkt_encode(m, a, A(peer), buf, sizeof buf);
 	assert_true(len > 0);
 	struct ip_rx rx = {
 		.ifp = IF, .src_mac = peer_mac, .src = A(peer),
-		.dst = htonl(HSRP_V1_GROUP_ADDR), .proto = 17, .ttl = 1,
+		.dst = dst ? dst : group_dst(), .proto = 17, .ttl = ttl,
 		.sport = HSRP_PORT, .dport = HSRP_PORT,
 		.payload = buf, .len = len,
 	};
 	hsrp_receive(&rx);
+}
+
+/* The same as a neighbour on the link sends it: TTL 1, to the group. */
+static void deliver_auth(const struct hsrp_msg *m, const char *peer,
+			 const struct hsrp_auth_cfg *a)
+{
+	deliver_ip(m, peer, a, 1, 0);
 }
 
 static void deliver(unsigned op, enum hsrp_state s, unsigned pri,
@@ -168,9 +183,9 @@ static void deliver(unsigned op, enum hsrp_state s, unsigned pri,
 static void raw(const uint8_t *buf, size_t len)
 {
 	struct ip_rx rx = {
-		.ifp = IF, .src = A("10.0.0.2"), .proto = 17,
-		.sport = HSRP_PORT, .dport = HSRP_PORT, .payload = buf,
-		.len = len,
+		.ifp = IF, .src = A("10.0.0.2"), .dst = group_dst(),
+		.proto = 17, .ttl = 1, .sport = HSRP_PORT, .dport = HSRP_PORT,
+		.payload = buf, .len = len,
 	};
 	hsrp_receive(&rx);
 }
@@ -606,6 +621,77 @@ static void test_bad_packets_counted(void **state)
 	free(out);
 }
 
+/* The checks OpenBSD's CARP makes: a hello (or coup) that better
+ * priority would act on is dropped and counted, and moves nothing, when it
+ * did not come from a neighbour on the link; from a neighbour on a
+ * secondary subnet it works. */
+static void test_ip_header_checks(void **state)
+{
+	assert_int_equal(cfg("logging buffered 65536 debugging\n"), 0);
+	struct hsrp_group *g = router(" ip address 10.5.0.1 255.255.255.0 secondary\n"
+				      " standby 1 ip 10.0.0.254\n"
+				      " standby 1 priority 110\n");
+	const struct hsrp_counters *c = hsrp_if_counters(g->hif);
+	to_active_alone(g);
+	free(cli_exec_capture("debug standby errors"));
+	int sent = npkts;
+	unsigned changes = g->state_changes;
+	struct hsrp_msg m = {
+		.version = 1, .opcode = HSRP_OP_HELLO, .state = HSRP_ACTIVE,
+		.hello_ms = 3000, .hold_ms = 10000, .priority = 250,
+		.group = 1, .vip = A("10.0.0.254"),
+	};
+	struct hsrp_msg coup = m;
+	coup.opcode = HSRP_OP_COUP;
+	coup.state = HSRP_SPEAK;
+	struct hsrp_auth_cfg a = { .md5 = false, .key = "cisco" };
+
+	deliver_ip(&m, "10.0.0.9", &a, 2, 0);        /* one router away */
+	deliver_ip(&coup, "10.0.0.9", &a, 64, 0);
+	assert_int_equal(c->drop[HSRP_PKT_TTL], 2);
+	deliver_ip(&m, "10.0.0.9", &a, 1, A("10.0.0.1"));   /* unicast */
+	deliver_ip(&m, "10.0.0.9", &a, 1, htonl(HSRP_V2_GROUP_ADDR));
+	assert_int_equal(c->drop[HSRP_PKT_DEST], 2);
+	deliver_ip(&m, "192.0.2.9", &a, 1, 0);       /* off the subnets */
+	deliver_ip(&coup, "10.6.0.9", &a, 1, 0);
+	assert_int_equal(c->drop[HSRP_PKT_SUBNET], 2);
+	deliver_ip(&m, "10.0.0.1", &a, 1, 0);        /* our own addresses */
+	deliver_ip(&coup, "10.5.0.1", &a, 1, 0);
+	assert_int_equal(c->drop[HSRP_PKT_OWN], 2);
+
+	assert_int_equal(c->rx, 0);
+	assert_int_equal(g->state, HSRP_ACTIVE);
+	assert_int_equal(g->active_ip, 0);
+	assert_int_equal(g->state_changes, changes);
+	assert_int_equal(npkts, sent);          /* no Resign, nothing at all */
+	assert_int_equal(nvaddrs, 1);
+	char *out = cli_exec_capture("show standby internal");
+	assert_non_null(strstr(out, ", bad TTL 2, bad destination 2, "
+				    "source not on subnet 2, own address 2\n"));
+	free(out);
+	out = cli_exec_capture("show logging");
+	assert_non_null(strstr(out, "HSRP: Fa0/0 bad packet from 10.0.0.9 to "
+				    "224.0.0.2, bad TTL (TTL 64, length 20)"));
+	assert_non_null(strstr(out, "HSRP: Fa0/0 bad packet from 10.0.0.9 to "
+				    "10.0.0.1, bad destination (TTL 1, length 20)"));
+	assert_non_null(strstr(out, "HSRP: Fa0/0 bad packet from 192.0.2.9 to "
+				    "224.0.0.2, source not on subnet"));
+	free(out);
+	hsrp_debug_off();
+
+	/* the same coup from a neighbour on the secondary subnet: used */
+	deliver_ip(&coup, "10.5.0.9", &a, 1, 0);
+	assert_int_equal(c->rx, 1);
+	assert_int_equal(g->state, HSRP_SPEAK);
+	assert_int_equal(nvaddrs, 0);
+	assert_int_equal(g->active_ip, A("10.5.0.9"));
+	struct hsrp_msg r;
+	assert_true(npkts > sent);    /* it resigned, then spoke */
+	assert_int_equal(hsrp_pkt_decode(pkts[sent].buf, pkts[sent].len, &r),
+			 HSRP_PKT_OK);
+	assert_int_equal(r.opcode, HSRP_OP_RESIGN);
+}
+
 static void test_md5_group(void **state)
 {
 	struct hsrp_group *g = router(" standby 1 ip 10.0.0.254\n"
@@ -721,6 +807,13 @@ static void test_version2(void **state)
 	assert_int_equal(pkts[npkts - 1].dst, htonl(HSRP_V2_GROUP_ADDR));
 	static const uint8_t vmac[6] = { 0, 0, 0x0c, 0x9f, 0xf0, 1 };
 	assert_memory_equal(pkts[npkts - 1].src_mac, vmac, 6);
+	/* v1's group address is not v2's */
+	struct hsrp_msg better = m;
+	better.priority = 250;
+	struct hsrp_auth_cfg a = { .md5 = false, .key = "cisco" };
+	deliver_ip(&better, "10.0.0.9", &a, 1, htonl(HSRP_V1_GROUP_ADDR));
+	assert_int_equal(hsrp_if_counters(g->hif)->drop[HSRP_PKT_DEST], 1);
+	assert_int_equal(g->state, HSRP_ACTIVE);
 	/* back to version 1: the group starts again on 224.0.0.2 */
 	assert_int_equal(cfg("interface FastEthernet0/0\n no standby version\n"), 0);
 	assert_int_equal(joined, htonl(HSRP_V1_GROUP_ADDR));
@@ -826,6 +919,7 @@ int main(void)
 		cmocka_unit_test_setup(test_no_vip_still_elects, setup),
 		cmocka_unit_test_setup(test_standby_yields_to_better_standby, setup),
 		cmocka_unit_test_setup(test_bad_packets_counted, setup),
+		cmocka_unit_test_setup(test_ip_header_checks, setup),
 		cmocka_unit_test_setup(test_md5_group, setup),
 		cmocka_unit_test_setup(test_md5_key_chain, setup),
 		cmocka_unit_test_setup(test_version2, setup),
