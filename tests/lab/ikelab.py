@@ -291,11 +291,18 @@ class Charon:
 def parse_list_sas(text):
     """swanctl --list-sas: the IKE SA's cookies and state, and the child's
     SPIs (inbound, outbound) as ints; every IKE SA's unique id (the N of
-    "#N", a renegotiation makes a new one) in "ike_ids" and every child's
-    SPIs in "spis"."""
+    "#N", a renegotiation makes a new one) in "ike_ids" and the SPIs of
+    every INSTALLED child (not those REKEYED, on their way out) in "spis"."""
     out = {"ike_ids": set(int(x) for x in re.findall(r"^\S+: #(\d+), ", text, re.M)),
-           "spis": set(int(x, 16) for x in
-                       re.findall(r"^\s+(?:in|out)\s+([0-9a-f]{8})", text, re.M))}
+           "spis": set()}
+    child = None
+    for line in text.splitlines():
+        m = re.match(r"\s+\S+: #\d+, reqid \d+, (\w+),", line)
+        if m:
+            child = m.group(1)
+        m = re.match(r"\s+(?:in|out)\s+([0-9a-f]{8})", line)
+        if m and child == "INSTALLED":
+            out["spis"].add(int(m.group(1), 16))
     m = re.search(r"(ESTABLISHED|CONNECTING|DELETING|REKEYING)[^\n]*", text)
     out["state"] = m.group(1) if m else None
     m = re.search(r"([0-9a-f]{16})_i\*?\s+([0-9a-f]{16})_r", text)
