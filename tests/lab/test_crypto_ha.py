@@ -10,8 +10,11 @@ the remote peer of its virtual address, failed over under traffic.
                                    remote .10
 
 The pair is built by tools/lab (routers on veth ports, consoles kept open),
-modelled on seed 001's ha-R1/ha-R2: R1 priority 110 and preempt on both
-groups, HSRP timers 100/300 ms so the lab is fast, `redundancy
+modelled on seed 001's ha-R1/ha-R2: HSRP timers 100/300 ms on both groups
+so the lab is fast; on the outside group R1 priority 110 and `preempt delay
+sync 30` (preemption waits until RF is STANDBY HOT: a router back from a
+reload with no SAs must not take the VIP from the one that has them; seed
+001 says `standby delay reload 120` for that, too slow here), `redundancy
 inter-device / scheme standby HA-out`, `crypto map CM redundancy HA-out
 [stateful]` on the outside interface, `crypto isakmp keepalive 10 3`.
 pc pings remote at 100 per second (tools/lab's Pinger); its first packets
@@ -27,12 +30,15 @@ make R1 initiate IKE to strongSwan from the VIP.
       strongSwan, no replay or integrity error in charon's log, and DPD
       does not declare the peer dead
   test_stateful_strongswan_shutdown     the same with the ACTIVE's outside
-      interface shut instead
+      interface shut instead: R1 reloads, comes back STANDBY HOT and takes
+      the VIP back (preempt, after sync); strongSwan's IKE SA and SPIs
+      are still those of the start
   test_lab_failover_branch_004          `tools/lab failover` on seed 004's
-      lab (iosim R4 the peer, HSRP timers 100/300 ms): SIGKILL, then
-      shutdown of the new ACTIVE's wan interface; each prints the outage,
-      a stateless takeover (renegotiated: yes) and the new ACTIVE, and the
-      killed router runs again
+      lab (iosim R4 the peer, HSRP timers 100/300 ms), its crypto map
+      stateless and stateful: SIGKILL, then shutdown of the new ACTIVE's
+      wan interface; each prints the outage, the new ACTIVE and
+      renegotiated: yes (stateless) or no (stateful), and the killed
+      router runs again
 
 The outage (longest gap between successive replies) is printed, not
 asserted. Needs root and strongSwan; skips otherwise.
@@ -96,7 +102,7 @@ interface FastEthernet0/0
  ip address 172.16.1.{me} 255.255.255.0
  standby 1 ip {vip}
  standby 1 timers msec 100 msec 300
-{prio1} standby 1 preempt
+{prio} standby 1 preempt delay sync 30
  standby 1 name HA-out
  crypto map CM redundancy HA-out{stateful}
 !
@@ -104,7 +110,6 @@ interface FastEthernet0/1
  ip address 192.168.1.{me} 255.255.255.0
  standby 2 ip {vip_in}
  standby 2 timers msec 100 msec 300
-{prio2} standby 2 preempt
  standby 2 name HA-in
 !
 ip route 192.168.2.0 255.255.255.0 {swan}
@@ -142,10 +147,9 @@ host remote
 
 def topology(tmp, stateful):
     for name, me, other in (("R1", 1, 2), ("R2", 2, 1)):
-        prio = lambda g: f" standby {g} priority 110\n" if name == "R1" else ""  # noqa: E731
         (Path(tmp) / f"{name}.cfg").write_text(PAIR.format(
             name=name, me=me, other=other, swan=SWAN, vip=VIP, vip_in=VIP_IN,
-            prio1=prio(1), prio2=prio(2), stateful=" stateful" if stateful else ""))
+            prio=" standby 1 priority 110\n" if name == "R1" else "", stateful=" stateful" if stateful else ""))
     (Path(tmp) / "cryptoha.lab").write_text(
         TOPO.format(swan=SWAN, vip=VIP, vip_in=VIP_IN, remote=REMOTE))
     return Path(tmp) / "cryptoha.lab"
@@ -246,13 +250,10 @@ def isakmp_row(out, status):
                for e in ends)
 
 
-def spis_hex(sas):
-    return {f"0x{x:08X}" for x in sas["spis"]}
-
-
 def ipsec_spis(out):
-    """The SPIs show crypto ipsec sa [standby] lists."""
-    return set(re.findall(r"^\s+spi: (0x[0-9A-F]+)\(", out, re.M))
+    """The SPIs show crypto ipsec sa [standby] lists, as ints (IOS prints
+    them unpadded: 0x5E56AE7)."""
+    return {int(x, 16) for x in re.findall(r"^\s+spi: (0x[0-9A-F]+)\(", out, re.M)}
 
 
 def stateful_failover(labs, tmp, how):
@@ -265,10 +266,11 @@ def stateful_failover(labs, tmp, how):
 
         def standby_copies():
             out = sby.priv("show crypto ipsec sa standby")
-            return out if ipsec_spis(out) >= spis_hex(before) and \
+            return out if ipsec_spis(out) >= before["spis"] and \
                 "Status: STANDBY" in out else None
         out = wait_for(standby_copies, 10, step=0.5)
-        assert out, (spis_hex(before), sby.priv("show crypto ipsec sa standby"))
+        assert out, (before["spis"], ipsec_spis(sby.priv("show crypto ipsec sa standby")),
+                     ha.charon.list_sas(), ha.con["R1"].priv("show crypto ipsec sa"))
         assert "Status: ACTIVE" not in out, out
         out = sby.priv("show crypto isakmp sa standby")
         assert isakmp_row(out, "STDBY"), out
@@ -285,16 +287,27 @@ def stateful_failover(labs, tmp, how):
             (before, after)
         # the new ACTIVE runs the SAs it was given
         out = sby.priv("show crypto ipsec sa")
-        assert ipsec_spis(out) >= spis_hex(before) and "Status: ACTIVE" in out, out
+        assert ipsec_spis(out) >= before["spis"] and "Status: ACTIVE" in out, out
         out = sby.priv("show crypto isakmp sa")
         assert isakmp_row(out, "ACTIVE"), out
+        if how != "kill":
+            # R1 reloaded; back STANDBY HOT it preempts: a second stateful
+            # takeover, and R2 reloads in turn. Wait for the pair to be whole.
+            def whole():
+                return sorted(states(c) for c in ha.con.values()) == \
+                    [("ACTIVE", "STANDBY HOT"), ("STANDBY HOT", "ACTIVE")]
+            assert wait_for(whole, 60, step=1), \
+                {n: c.text()[-2000:] for n, c in ha.con.items()}
+            print(f"after {time.time() - t_fail:.1f} s: R1 {states(ha.con['R1'])[0]}, "
+                  f"R2 {states(sby)[0]}")
         # a few DPD periods with traffic flowing: strongSwan keeps the peer
         t = time.time()
         ha.ping.wait(lambda: False, 3 * DPD)   # reading ping meanwhile
         assert ha.ping.steady_since(t), ha.ping.lines[-10:]
         last = ikelab.parse_list_sas(ha.charon.list_sas())
         assert last["state"] == "ESTABLISHED" and \
-            (last["ike_ids"], last["spis"]) == (before["ike_ids"], before["spis"]), last
+            (last["ike_ids"], last["spis"]) == (before["ike_ids"], before["spis"]), \
+            (last, ha.charon.logtext()[mark:][-4000:])
         errs = SWAN_ERRORS.findall(ha.charon.logtext()[mark:])
         assert not errs, (errs, ha.charon.logtext()[mark:][-3000:])
         sent, received = ha.ping.stop()
@@ -313,8 +326,9 @@ def test_stateful_strongswan_shutdown(tmpdir_sso, labs):
     stateful_failover(labs, tmpdir_sso, "shutdown")
 
 
-def fast_branch_004(tmp):
-    """examples/branch-004 with HSRP timers 100/300 ms on both groups."""
+def fast_branch_004(tmp, stateful):
+    """examples/branch-004 with HSRP timers 100/300 ms on both groups (and
+    the crypto map's `stateful` taken out unless STATEFUL)."""
     (Path(tmp) / "branch-004").mkdir()
     for r in ("R1", "R2", "R4"):
         text = (EX / "branch-004" / f"{r}.cfg").read_text()
@@ -322,14 +336,19 @@ def fast_branch_004(tmp):
                       r" standby \1 ip \2\n standby \1 timers msec 100 msec 300",
                       text, flags=re.M)
         assert r == "R4" or text.count("timers msec") == 2, text
+        if not stateful:
+            text = text.replace(" redundancy BRANCH-5-TUNNEL stateful",
+                                " redundancy BRANCH-5-TUNNEL")
+            assert "stateful" not in text, text
         (Path(tmp) / "branch-004" / f"{r}.cfg").write_text(text)
     topo = Path(tmp) / "branch-004.lab"
     topo.write_text((EX / "branch-004.lab").read_text())
     return topo
 
 
-def test_lab_failover_branch_004(tmpdir_sso, labs):
-    lab = labs(fast_branch_004(tmpdir_sso))
+@pytest.mark.parametrize("stateful", [False, True], ids=["stateless", "stateful"])
+def test_lab_failover_branch_004(tmpdir_sso, labs, stateful):
+    lab = labs(fast_branch_004(tmpdir_sso, stateful))
     up_ok(lab)
     outs = []
     for how in ("kill", "shutdown:FastEthernet0/0"):
@@ -340,7 +359,8 @@ def test_lab_failover_branch_004(tmpdir_sso, labs):
         old = re.search(r"^pair: (R[12]) ACTIVE, (R[12]) STANDBY HOT$", p.stdout, re.M)
         assert old, p.stdout
         assert f"\nnew active: {old.group(2)}\n" in p.stdout, p.stdout
-        assert "\nrenegotiated: yes (R4 IKE SAs " in p.stdout, p.stdout
+        assert f"\nrenegotiated: {'no' if stateful else 'yes'} (R4 IKE SAs " in p.stdout, \
+            p.stdout
         m = re.search(r"^packets: (\d+) sent, (\d+) lost$", p.stdout, re.M)
         assert m and 0 < int(m.group(2)) < int(m.group(1)), p.stdout
         assert re.search(r"^outage: \d+ ms", p.stdout, re.M), p.stdout
