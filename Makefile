@@ -84,7 +84,7 @@ test:
 bench:
 	@tools/deps.sh test
 	@$(MAKE) --no-print-directory build/iosim build/bench/rib_bench build/bench/pktgen \
-		build/bench/ipc_bench build/bench/ipsec_bench
+		build/bench/ipc_bench build/bench/ipsec_bench build/bench/crypto_ha_bench
 	@bench/run.sh
 
 # Benchmarks of internals, linked with the release objects.

@@ -25,6 +25,11 @@
 #                          3des-md5, aes128-gcm; packets/s at 64/1400 B through the iosim
 #                          tunnel with the routers' CPU per packet; build/bench/ipsec_bench:
 #                          the bare EVP cost per packet beside iosim's ESP, memory per tunnel
+#   crypto ha              build/bench/crypto_ha_bench: a standby taking a bulk of
+#                          1,000 and 10,000 tunnels (IKE SA + ESP bundle each) from
+#                          checkpoint messages, µs per tunnel; IPC bytes per tunnel
+#                          and per replay update; HSRP takeover µs per tunnel; peak
+#                          RSS growth per tunnel
 #   ike                    bench/ike_bench.py: 1,000 tunnels (Main+Quick Mode) from
 #                          one router to another's 1,000 addresses on a UDP wire:
 #                          time to bring them up, negotiations/s as responder (wall
@@ -45,6 +50,9 @@ trap 'rm -rf "$work"' EXIT INT TERM
 
 if [ -x build/bench/rib_bench ]; then
 	build/bench/rib_bench
+fi
+if [ -x build/bench/crypto_ha_bench ]; then
+	build/bench/crypto_ha_bench
 fi
 
 status=0

@@ -152,8 +152,11 @@ static void flush_dels(void)
 	int i = 0;
 	while (i < ike.ndels && send_delete(&ike.dels[i]) != IPC_FULL)
 		i++;
-	memmove(ike.dels, ike.dels + i, (size_t)(ike.ndels - i) * sizeof *ike.dels);
-	ike.ndels -= i;
+	if (i) {
+		memmove(ike.dels, ike.dels + i,
+			(size_t)(ike.ndels - i) * sizeof *ike.dels);
+		ike.ndels -= i;
+	}
 }
 
 static void on_ike_change(struct ike_sa *sa, enum ike_ha_change what)
@@ -474,21 +477,34 @@ static void recv_add(const struct ha_msg *m)
 	}
 }
 
+/* The standby copy an UPDATE or DELETE names by its cookies (what the
+ * message says in *D, its attributes in *SEEN); NULL when there is none,
+ * counted. */
+static struct ike_sa *named_copy(const struct ha_msg *m, struct ike_sa_data *d,
+				 uint64_t *seen)
+{
+	uint32_t age_ms = 0;
+	memset(d, 0, sizeof *d);
+	*seen = 0;
+	if (!decode(m, d, seen, &age_ms) || (*seen & COOKIES) != COOKIES) {
+		ha_counters.rx_malformed++;
+		return NULL;
+	}
+	struct ike_sa *sa = ike_sa_find(d->icky, d->rcky);
+	if (!sa || sa->d.status != SA_STATUS_STANDBY) {
+		ha_counters.rx_unknown_sa++;
+		return NULL;
+	}
+	return sa;
+}
+
 static void recv_update(const struct ha_msg *m)
 {
 	struct ike_sa_data d;
-	memset(&d, 0, sizeof d);
-	uint64_t seen = 0;
-	uint32_t age_ms = 0;
-	if (!decode(m, &d, &seen, &age_ms) || (seen & COOKIES) != COOKIES) {
-		ha_counters.rx_malformed++;
+	uint64_t seen;
+	struct ike_sa *sa = named_copy(m, &d, &seen);
+	if (!sa)
 		return;
-	}
-	struct ike_sa *sa = ike_sa_find(d.icky, d.rcky);
-	if (!sa || sa->d.status != SA_STATUS_STANDBY) {
-		ha_counters.rx_unknown_sa++;
-		return;
-	}
 	if (seen & BIT(HA_IKE_ATT_PEER_PORT))
 		sa->d.peer_port = d.peer_port;
 	if (seen & BIT(HA_IKE_ATT_LOCAL_PORT))
@@ -505,18 +521,10 @@ static void recv_update(const struct ha_msg *m)
 static void recv_delete(const struct ha_msg *m)
 {
 	struct ike_sa_data d;
-	memset(&d, 0, sizeof d);
-	uint64_t seen = 0;
-	uint32_t age_ms = 0;
-	if (!decode(m, &d, &seen, &age_ms) || (seen & COOKIES) != COOKIES) {
-		ha_counters.rx_malformed++;
+	uint64_t seen;
+	struct ike_sa *sa = named_copy(m, &d, &seen);
+	if (!sa)
 		return;
-	}
-	struct ike_sa *sa = ike_sa_find(d.icky, d.rcky);
-	if (!sa || sa->d.status != SA_STATUS_STANDBY) {
-		ha_counters.rx_unknown_sa++;
-		return;
-	}
 	if (ha_ike_debug)
 		log_debug("IKE HA:Deleting STANDBY IKE SA with %s",
 			  ip_fmt(sa->d.peer, (char[16]){0}));

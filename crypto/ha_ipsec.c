@@ -215,14 +215,19 @@ static void flush(void)
 		if (send_bundle(first, 0) == IPC_FULL)
 			break;
 	}
-	memmove(ips.pending, ips.pending + i,
-		(size_t)(ips.npending - i) * sizeof *ips.pending);
-	ips.npending -= i;
+	if (i) {
+		memmove(ips.pending, ips.pending + i,
+			(size_t)(ips.npending - i) * sizeof *ips.pending);
+		ips.npending -= i;
+	}
 	int k = 0;
 	while (k < ips.ndels && send_delete(&ips.dels[k]) != IPC_FULL)
 		k++;
-	memmove(ips.dels, ips.dels + k, (size_t)(ips.ndels - k) * sizeof *ips.dels);
-	ips.ndels -= k;
+	if (k) {
+		memmove(ips.dels, ips.dels + k,
+			(size_t)(ips.ndels - k) * sizeof *ips.dels);
+		ips.ndels -= k;
+	}
 }
 
 static void flush_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -584,37 +589,52 @@ static void recv_bundle(const struct ha_msg *m)
 	free(b);
 }
 
+/* An UPDATE or DELETE: one SA's head, its address (LOCAL inbound, PEER
+ * outbound) and what else it says, into B->sa[0]; the standby copy it
+ * names, or NULL (counted). */
+static struct ipsec_sa *named_copy(const struct ha_msg *m, struct bundle_in *b)
+{
+	struct ha_attr_it it;
+	struct ha_attr a;
+	bool ok = true, addr = false;
+	memset(b, 0, sizeof *b);
+	ha_attr_begin(m, &it);
+	while (ok && ha_attr_next(&it, &a) == 1) {
+		if (a.type == HA_IPSEC_ATT_LOCAL || a.type == HA_IPSEC_ATT_PEER) {
+			ok = a.len == 4 && b->n == 1;
+			if (ok)
+				memcpy(a.type == HA_IPSEC_ATT_LOCAL ? &b->sa[0].local
+								    : &b->sa[0].peer,
+				       a.v, 4);
+			addr = true;
+			continue;
+		}
+		ok = bundle_attr(b, &a);
+	}
+	if (!ok || b->n != 1 || !addr) {
+		ha_counters.rx_malformed++;
+		return NULL;
+	}
+	struct ipsec_sa *sa = copy_of(&b->sa[0]);
+	if (!sa || sa->d.status != SA_STATUS_STANDBY) {
+		ha_counters.rx_unknown_sa++;
+		return NULL;
+	}
+	return sa;
+}
+
 static void recv_update(const struct ha_msg *m)
 {
 	struct bundle_in b;
-	memset(&b, 0, sizeof b);
-	struct ha_attr_it it;
-	struct ha_attr a;
-	bool ok = true;
-	ha_attr_begin(m, &it);
-	/* SA head first, then LOCAL/PEER/SEQ/BYTES: read them as the SA's */
-	while (ok && ha_attr_next(&it, &a) == 1) {
-		if (a.type == HA_IPSEC_ATT_LOCAL || a.type == HA_IPSEC_ATT_PEER) {
-			ok = a.len == 4 && b.n == 1;
-			if (ok)
-				memcpy(a.type == HA_IPSEC_ATT_LOCAL ? &b.sa[0].local
-								    : &b.sa[0].peer,
-				       a.v, 4);
-			continue;
-		}
-		ok = bundle_attr(&b, &a);
-	}
+	struct ipsec_sa *sa = named_copy(m, &b);
 	const uint64_t need = BIT(HA_IPSEC_ATT_SEQ) | BIT(HA_IPSEC_ATT_BYTES);
-	if (!ok || b.n != 1 || (b.seen_sa[0] & need) != need) {
+	if (!sa)
+		return;
+	if ((b.seen_sa[0] & need) != need) {
 		ha_counters.rx_malformed++;
 		return;
 	}
-	struct ipsec_sa_data *d = &b.sa[0];
-	struct ipsec_sa *sa = copy_of(d);
-	if (!sa || sa->d.status != SA_STATUS_STANDBY) {
-		ha_counters.rx_unknown_sa++;
-		return;
-	}
+	const struct ipsec_sa_data *d = &b.sa[0];
 	sa->d.seq = d->seq;
 	sa->d.bytes = d->bytes;
 	sa->ha.seq_sent = d->seq;
@@ -636,32 +656,9 @@ static void recv_update(const struct ha_msg *m)
 static void recv_delete(const struct ha_msg *m)
 {
 	struct bundle_in b;
-	memset(&b, 0, sizeof b);
-	struct ha_attr_it it;
-	struct ha_attr a;
-	bool ok = true, addr = false;
-	ha_attr_begin(m, &it);
-	while (ok && ha_attr_next(&it, &a) == 1) {
-		if (a.type == HA_IPSEC_ATT_LOCAL || a.type == HA_IPSEC_ATT_PEER) {
-			ok = a.len == 4 && b.n == 1;
-			if (ok)
-				memcpy(a.type == HA_IPSEC_ATT_LOCAL ? &b.sa[0].local
-								    : &b.sa[0].peer,
-				       a.v, 4);
-			addr = true;
-			continue;
-		}
-		ok = bundle_attr(&b, &a);
-	}
-	if (!ok || b.n != 1 || !addr) {
-		ha_counters.rx_malformed++;
+	struct ipsec_sa *sa = named_copy(m, &b);
+	if (!sa)
 		return;
-	}
-	struct ipsec_sa *sa = copy_of(&b.sa[0]);
-	if (!sa || sa->d.status != SA_STATUS_STANDBY) {
-		ha_counters.rx_unknown_sa++;
-		return;
-	}
 	sadb_delete(sa, SADB_DEL_PEER);
 	ha_counters.ipsec_deleted++;
 }

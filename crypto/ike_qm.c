@@ -1030,41 +1030,41 @@ void ike_qm_input(struct ike_sa *sa, struct ike_xchg *x,
 /* ---- what other parts ask ---------------------------------------------------------------------------------- */
 
 struct count_ctx {
-	uint32_t local, peer;
 	unsigned n;
 	uint64_t in, out;
 };
 
-static void count_fn(struct ipsec_sa *sa, void *ctx)
+/* The SAs with PEER (and LOCAL, unless 0): through the peer's chain, so
+ * a DPD check or a takeover costs that peer's SAs, not the whole SADB. */
+static struct count_ctx count(uint32_t local, uint32_t peer)
 {
-	struct count_ctx *c = ctx;
-	if (sa->d.peer != c->peer || (c->local && sa->d.local != c->local))
-		return;
-	c->n++;
-	if (sa->d.inbound)
-		c->in += sa->st.pkts;
-	else
-		c->out += sa->st.pkts;
+	struct count_ctx c = {0, 0, 0};
+	for (const struct ipsec_sa *sa = sadb_peer_first(peer); sa;
+	     sa = sa->next_peer) {
+		if (local && sa->d.local != local)
+			continue;
+		c.n++;
+		if (sa->d.inbound)
+			c.in += sa->st.pkts;
+		else
+			c.out += sa->st.pkts;
+	}
+	return c;
 }
 
 unsigned ike_qm_sa_count(const struct ike_sa *sa)
 {
-	struct count_ctx c = {sa->d.local, sa->d.peer, 0, 0, 0};
-	sadb_foreach(count_fn, &c);
-	return c.n;
+	return count(sa->d.local, sa->d.peer).n;
 }
 
 uint64_t ike_qm_in_pkts(uint32_t peer)
 {
-	struct count_ctx c = {0, peer, 0, 0, 0};
-	sadb_foreach(count_fn, &c);
-	return c.in;
+	return count(0, peer).in;
 }
 
 void ike_qm_pkts(uint32_t peer, uint64_t *in, uint64_t *out)
 {
-	struct count_ctx c = {0, peer, 0, 0, 0};
-	sadb_foreach(count_fn, &c);
+	struct count_ctx c = count(0, peer);
 	*in = c.in;
 	*out = c.out;
 }
@@ -1092,7 +1092,9 @@ void ike_qm_delete_peer(uint32_t local, uint32_t peer, uint32_t keep,
 {
 	for (;;) {
 		struct del_ctx c = {local, peer, keep, {0}, 0};
-		sadb_foreach(del_fn, &c);
+		for (struct ipsec_sa *sa = sadb_peer_first(peer); sa;
+		     sa = sa->next_peer)
+			del_fn(sa, &c);
 		if (!c.n)
 			return;
 		for (int i = 0; i < c.n; i++)

@@ -31,6 +31,9 @@ bool ike_debug;
 #define P1_REKEY_FRACTION 0.1
 #define P1_REKEY_MIN      30.0
 
+/* conn-ids wrap here; more IKE SAs than this cannot be (memory ends first) */
+#define CONN_ID_MAX 1000000u
+
 static struct {
 	struct ike_sa *head, *tail;
 	struct intmap by_icky;         /* first cookie -> chain */
@@ -138,9 +141,11 @@ void ike_sa_assign_conn_id(struct ike_sa *sa)
 {
 	if (sa->d.conn_id)
 		return;
-	/* 12.x numbers IKE SAs from 1 (15.x from 1001); skip ids in use */
-	for (;;) {
-		unsigned id = 1 + tab.next_conn++ % 32000;
+	/* 12.x numbers IKE SAs from 1 (15.x from 1001); skip ids in use.
+	 * The range is wider than the SAs there can be, so at most tab.n
+	 * ids are skipped. */
+	for (size_t tries = 0; tries <= tab.n; tries++) {
+		unsigned id = 1 + tab.next_conn++ % CONN_ID_MAX;
 		if (!ike_sa_find_conn(id)) {
 			sa->d.conn_id = id;
 			intmap_put(&tab.by_conn, id, sa);

@@ -96,6 +96,8 @@ struct ipsec_flow {
 	int manual_n;
 	/* spd.c: a flow that is no permit line hangs off its entry */
 	struct ipsec_flow *xnext, *xprev;
+	/* spd.c: the flows of one selector and seq, newest first */
+	struct ipsec_flow *hnext, *hprev;
 	struct spd_entry *owner;
 };
 

@@ -189,6 +189,22 @@ static void sa_list(struct sbuf *b, const struct ipsec_flow *f, bool inbound,
 		sbuf_puts(b, "\n");
 }
 
+/* A standby's copies carry nothing, but show the outbound SPI the flow
+ * will use once they are taken over (seed 001's standby output). */
+static void standby_out_sas(const struct ipsec_flow *f, struct ipsec_sa **esp,
+			    struct ipsec_sa **ah)
+{
+	for (const struct xf_sa *x = f->sas; x; x = x->flow_next) {
+		struct ipsec_sa *sa = x->sa;
+		if (sa->d.inbound || sa->d.status != SA_STATUS_STANDBY)
+			continue;
+		if (sa->d.proto == 50 && !*esp)
+			*esp = sa;
+		else if (sa->d.proto == 51 && !*ah)
+			*ah = sa;
+	}
+}
+
 static void flow_block(struct sbuf *b, struct ipsec_flow *f, bool detail,
 		       bool identity_only, int st)
 {
@@ -212,6 +228,8 @@ static void flow_block(struct sbuf *b, struct ipsec_flow *f, bool detail,
 		    IPSEC_PATH_MTU, IPSEC_PATH_MTU, f->ifname);
 	struct ipsec_sa *esp, *ah;
 	flow_out_sas(f, &esp, &ah);
+	if (!esp && !ah)
+		standby_out_sas(f, &esp, &ah);
 	uint32_t spi = esp ? esp->d.spi : ah ? ah->d.spi : 0;
 	sbuf_printf(b, "     current outbound spi: 0x%X(%u)\n", spi, spi);
 	struct ipsec_sa *any = esp ? esp : ah ? ah : f->sas ? f->sas->sa : NULL;

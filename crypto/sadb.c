@@ -21,6 +21,7 @@
 static struct {
 	struct intmap by_spi;          /* (spi << 8 | proto) -> chain */
 	struct intmap by_bundle;       /* bundle -> its first SA */
+	struct intmap by_peer;         /* peer -> chain (next_peer) */
 	uint64_t next_ord;
 	struct ipsec_sa *head, *tail;  /* installation order */
 	size_t n;
@@ -81,6 +82,11 @@ struct ipsec_sa *sadb_bundle_first(uint32_t bundle)
 	return intmap_get(&db.by_bundle, bundle);
 }
 
+struct ipsec_sa *sadb_peer_first(uint32_t peer)
+{
+	return intmap_get(&db.by_peer, peer);
+}
+
 /* A bundle has a handful of SAs (AH and ESP, each way): a short chain. */
 static void bundle_link(struct ipsec_sa *sa)
 {
@@ -135,6 +141,10 @@ struct ipsec_sa *sadb_add(const struct ipsec_sa_data *d)
 	uint64_t key = spi_key(d->proto, d->spi);
 	sa->next_spi = intmap_get(&db.by_spi, key);
 	intmap_put(&db.by_spi, key, sa);
+	sa->next_peer = intmap_get(&db.by_peer, d->peer);
+	if (sa->next_peer)
+		sa->next_peer->prev_peer = sa;
+	intmap_put(&db.by_peer, d->peer, sa);
 	bundle_link(sa);
 	sa->ord = ++db.next_ord;
 	struct ipsec_sa *end = NULL;
@@ -146,6 +156,15 @@ struct ipsec_sa *sadb_add(const struct ipsec_sa_data *d)
 
 static void unindex(struct ipsec_sa *sa)
 {
+	/* the peer's chain is doubly linked: one peer may have thousands */
+	if (sa->next_peer)
+		sa->next_peer->prev_peer = sa->prev_peer;
+	if (sa->prev_peer)
+		sa->prev_peer->next_peer = sa->next_peer;
+	else if (sa->next_peer)
+		intmap_put(&db.by_peer, sa->d.peer, sa->next_peer);
+	else
+		intmap_del(&db.by_peer, sa->d.peer);
 	uint64_t key = spi_key(sa->d.proto, sa->d.spi);
 	struct ipsec_sa *first = intmap_get(&db.by_spi, key);
 	if (first == sa) {
@@ -405,6 +424,7 @@ void sadb_reset(void)
 		sadb_delete(db.head, SADB_DEL_CONFIG);
 	intmap_clear(&db.by_spi);
 	intmap_clear(&db.by_bundle);
+	intmap_clear(&db.by_peer);
 	db.next_conn = 0;
 }
 

@@ -120,6 +120,7 @@ struct ipsec_sa {
 	bool soft_fired;           /* soft-expiry handler already ran */
 	void *engine;              /* the data path's per-SA state (ciphers) */
 	struct ipsec_sa *next_spi; /* hash chain */
+	struct ipsec_sa *prev_peer, *next_peer;  /* the SAs with d.peer */
 	struct ipsec_sa *next_in_bundle;  /* the bundle's SAs, in order */
 	struct ipsec_sa *prev, *next;   /* all SAs, in installation order */
 };
@@ -148,6 +149,9 @@ void sadb_delete(struct ipsec_sa *sa, enum sadb_reason why);
 void sadb_delete_bundle(uint32_t bundle, enum sadb_reason why);
 /* The first installed SA of BUNDLE (follow next_in_bundle), or NULL. */
 struct ipsec_sa *sadb_bundle_first(uint32_t bundle);
+/* An SA whose d.peer is PEER (follow next_peer: all of them, in no
+ * particular order), or NULL. */
+struct ipsec_sa *sadb_peer_first(uint32_t peer);
 
 /* Inbound: the SA for an arriving ESP/AH packet (inbound SAs only). */
 struct ipsec_sa *sadb_in_find(uint32_t dst, uint8_t proto, uint32_t spi);

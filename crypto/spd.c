@@ -64,6 +64,7 @@ static struct {
 	double cost;                    /* seconds the last rebuild took */
 	ev_timer later;
 	struct ipsec_flow *head, *tail;
+	struct intmap by_sel;           /* sel_key() -> flows (hnext) */
 } spd;
 
 /* ---- packets and selectors ------------------------------------------------------ */
@@ -126,18 +127,39 @@ struct ipsec_flow *flows_first(void)
 	return spd.head;
 }
 
+/* A flow is found by its selector and seq: one SA added, or one permit
+ * line compiled, costs the flows that share them, not every flow. */
+static uint64_t sel_key(unsigned seq, const struct sa_selector *s)
+{
+	const uint32_t w[] = {
+		s->local.addr, s->local.mask,
+		(uint32_t)s->local.proto << 16 | s->local.port,
+		s->remote.addr, s->remote.mask,
+		(uint32_t)s->remote.proto << 16 | s->remote.port,
+	};
+	uint64_t h = seq;
+	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
+		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+/* The oldest flow of MAP, SEQ and SEL from LOCAL, else the oldest from
+ * any address (the chain is newest first: the last match is the oldest). */
 static struct ipsec_flow *flow_find(const char *map, unsigned seq,
 				    const struct sa_selector *sel,
 				    uint32_t local)
 {
-	struct ipsec_flow *any = NULL;
-	for (struct ipsec_flow *f = spd.head; f; f = f->next)
+	struct ipsec_flow *any = NULL, *mine = NULL;
+	for (struct ipsec_flow *f = intmap_get(&spd.by_sel, sel_key(seq, sel)); f;
+	     f = f->hnext)
 		if (f->seq == seq && sel_eq(&f->sel, sel) && !strcmp(f->map, map)) {
+			any = f;
 			if (f->local == local)
-				return f;
-			any = any ? any : f;
+				mine = f;
 		}
-	return any;
+	return mine ? mine : any;
 }
 
 static struct ipsec_flow *flow_new(const char *ifname, const char *map,
@@ -152,6 +174,11 @@ static struct ipsec_flow *flow_new(const char *ifname, const char *map,
 	f->sel = *sel;
 	struct ipsec_flow *end = NULL;
 	DLIST_INSERT_BEFORE(spd.head, spd.tail, end, f);
+	uint64_t k = sel_key(seq, sel);
+	f->hnext = intmap_get(&spd.by_sel, k);
+	if (f->hnext)
+		f->hnext->hprev = f;
+	intmap_put(&spd.by_sel, k, f);
 	return f;
 }
 
@@ -184,6 +211,14 @@ static void flow_free(struct ipsec_flow *f)
 	xflow_unlink(f);
 	manual_forget(f);
 	DLIST_REMOVE(spd.head, spd.tail, f);
+	if (f->hnext)
+		f->hnext->hprev = f->hprev;
+	if (f->hprev)
+		f->hprev->hnext = f->hnext;
+	else if (f->hnext)
+		intmap_put(&spd.by_sel, sel_key(f->seq, &f->sel), f->hnext);
+	else
+		intmap_del(&spd.by_sel, sel_key(f->seq, &f->sel));
 	free(f);
 }
 
@@ -796,6 +831,7 @@ void spd_reset(void)
 			x->flow = NULL;
 		flow_free(spd.head);
 	}
+	intmap_clear(&spd.by_sel);
 	spd.dirty = false;
 	spd.cost = 0;
 	ev_timer_stop(core_loop, &spd.later);
