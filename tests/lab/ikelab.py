@@ -159,7 +159,7 @@ SWANCTL_CONN = """\
         over_time = 0s
         rekey_time = 0s
         dpd_delay = {dpd}s
-        dpd_timeout = 30s
+        dpd_timeout = {dpd_timeout}s
         local {{
             auth = psk
             id = {local}
@@ -192,7 +192,8 @@ SWANCTL_SECRET = """\
 """
 
 CONN_DEFAULTS = dict(name="ios", child="net", ike="aes128-sha1-modp1024",
-                     esp="aes128-sha1", dpd=0, child_rekey=0, child_life=3600,
+                     esp="aes128-sha1", dpd=0, dpd_timeout=30, child_rekey=0,
+                     child_life=3600,
                      start="none", psk="cisco123", local_ts="192.168.2.0/24",
                      remote_ts="192.168.1.0/24", local="10.0.0.2",
                      remote="10.0.0.1")
@@ -289,8 +290,19 @@ class Charon:
 
 def parse_list_sas(text):
     """swanctl --list-sas: the IKE SA's cookies and state, and the child's
-    SPIs (inbound, outbound) as ints."""
-    out = {}
+    SPIs (inbound, outbound) as ints; every IKE SA's unique id (the N of
+    "#N", a renegotiation makes a new one) in "ike_ids" and the SPIs of
+    every INSTALLED child (not those REKEYED, on their way out) in "spis"."""
+    out = {"ike_ids": set(int(x) for x in re.findall(r"^\S+: #(\d+), ", text, re.M)),
+           "spis": set()}
+    child = None
+    for line in text.splitlines():
+        m = re.match(r"\s+\S+: #\d+, reqid \d+, (\w+),", line)
+        if m:
+            child = m.group(1)
+        m = re.match(r"\s+(?:in|out)\s+([0-9a-f]{8})", line)
+        if m and child == "INSTALLED":
+            out["spis"].add(int(m.group(1), 16))
     m = re.search(r"(ESTABLISHED|CONNECTING|DELETING|REKEYING)[^\n]*", text)
     out["state"] = m.group(1) if m else None
     m = re.search(r"([0-9a-f]{16})_i\*?\s+([0-9a-f]{16})_r", text)

@@ -2,6 +2,8 @@
 and run directory (so parallel labs never collide), and the checks that
 nothing of a lab is left behind. Stdlib + pytest."""
 
+import importlib.machinery
+import importlib.util
 import json
 import os
 import pwd
@@ -99,6 +101,15 @@ class Lab:
                     text = open(os.path.join(self.run_dir, f), errors="replace").read()
                     out.append(f"--- {f}\n{text[-3000:]}")
         return "\n".join(out)
+
+
+def lab_module():
+    """tools/lab itself as a module: its Pinger (a 100/s ping read as it
+    runs, the longest gap between replies), console_run, ..."""
+    loader = importlib.machinery.SourceFileLoader("iosim_tools_lab", str(LAB))
+    mod = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(mod)
+    return mod
 
 
 # one bounded poll for every lab test (iosim.py's)
@@ -208,7 +219,10 @@ def stop_routers_clean(lab):
     report in its log (the test build runs under ASan/UBSan)."""
     routers = lab.state()["routers"]
     for info in routers.values():
-        os.kill(info["pid"], signal.SIGTERM)
+        try:
+            os.kill(info["pid"], signal.SIGTERM)
+        except ProcessLookupError:           # a router the test killed
+            pass
     deadline = time.monotonic() + 20
     for name, info in routers.items():
         while os.path.exists(f"/proc/{info['pid']}/cmdline") and \

@@ -159,13 +159,16 @@ def check_states_layout(out, my, myname, peer, peername):
 
 @pytest.fixture
 def tmpdir_sso():
+    """A directory for a test's topology and configurations. Ask for it
+    before `labs`: fixtures end in reverse order, and labs' `down TOPOLOGY`
+    must still find the topology file (else namespaces and routers stay)."""
     d = tempfile.mkdtemp(prefix="iosim-sso-")
     os.chmod(d, 0o755)
     yield d
     shutil.rmtree(d, ignore_errors=True)
 
 
-def test_pair_004_udp(labs, tmpdir_sso):
+def test_pair_004_udp(tmpdir_sso, labs):
     lab = labs(topo_004(tmpdir_sso), user=unprivileged())
     p = lab.run("up", udp=True)
     assert p.returncode == 0, p.stderr + lab.logs()
@@ -333,7 +336,7 @@ def tshark_fields(pcap, *fields, filt="sctp"):
 
 
 @need_root
-def test_pair_000_veth(labs, tmpdir_sso):
+def test_pair_000_veth(tmpdir_sso, labs):
     if not shutil.which("tshark") or not shutil.which("nft"):
         pytest.skip("tshark and nft are needed (tools/deps.sh test installs them)")
     lab = labs(topo_000(tmpdir_sso))
