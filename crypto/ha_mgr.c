@@ -219,6 +219,53 @@ static void on_hsrp(enum core_event ev, void *data, void *ctx)
 		}
 }
 
+/* ---- misconfiguration ------------------------------------------------------------- */
+
+/* Why binding CB has no redundancy (NULL: it has): seed 001, "a virtual IP
+ * address must be configured in the standby group to enable either
+ * stateless or stateful redundancy". */
+static const char *binding_problem(const struct cmap_binding *cb, char *buf,
+				   size_t n)
+{
+	struct hsrp_group_info g;
+	if (!cb->redundancy)
+		return NULL;
+	if (!hsrp_group_lookup(cb->redundancy, &g))
+		snprintf(buf, n, "crypto map %s on %s: no standby group named %s; "
+			 "the map uses the interface address", cb->map, cb->ifname,
+			 cb->redundancy);
+	else if (!g.vip)
+		snprintf(buf, n, "crypto map %s on %s: standby group %s has no "
+			 "virtual IP address; the map uses the interface address",
+			 cb->map, cb->ifname, cb->redundancy);
+	else
+		return NULL;
+	return buf;
+}
+
+/* Each problem is logged when it appears, not at every change. */
+static void check_bindings(void)
+{
+	static char said[2048];
+	char now[2048] = "", one[256];
+	size_t w = 0;
+	for (const struct cmap_binding *cb = crypto_bindings(); cb; cb = cb->next) {
+		const char *p = binding_problem(cb, one, sizeof one);
+		if (!p)
+			continue;
+		if (!strstr(said, p))
+			log_ios("CRYPTO-4-HA_NO_VIP", "%s", p);
+		if (w + strlen(p) + 2 < sizeof now)
+			w += (size_t)snprintf(now + w, sizeof now - w, "%s\n", p);
+	}
+	memcpy(said, now, sizeof said);
+}
+
+static void on_change(enum core_event ev, void *data, void *ctx)
+{
+	check_bindings();
+}
+
 /* ---- show crypto ha ----------------------------------------------------------------- */
 
 struct vip_list {
@@ -261,6 +308,10 @@ DEFUN(show_crypto_ha, "show crypto ha",
 	}
 	for (int i = 0; i < l.n; i++)
 		cli_printf(cli, "IPSec VIP: %s\n", ip_fmt(l.v[i], b));
+	char one[256];
+	for (const struct cmap_binding *cb = crypto_bindings(); cb; cb = cb->next)
+		if (binding_problem(cb, one, sizeof one))
+			cli_printf(cli, "%% %s\n", one);
 	return CLI_OK;
 }
 
@@ -427,6 +478,8 @@ void ha_mgr_init(void)
 	cli_install(MODE_EXEC, &debug_ipsec_ha_cmd);
 	cli_install(MODE_EXEC, &undebug_crypto_ha_cmd);
 	core_subscribe(EVT_HSRP_GROUP_STATE, on_hsrp, NULL);
+	core_subscribe(EVT_HSRP_GROUP_NAME, on_change, NULL);
+	core_subscribe(EVT_CONFIG_CHANGED, on_change, NULL);
 	ha_ike_init();
 	ha_ipsec_init();
 }

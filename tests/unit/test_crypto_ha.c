@@ -25,6 +25,7 @@
 #include "net_frames.h"
 
 static const char config[] =
+	"logging buffered 100000 debugging\n"
 	"crypto isakmp policy 1\n"
 	" authentication pre-share\n"
 	"crypto isakmp key k address 10.0.0.4\n"
@@ -332,6 +333,27 @@ static void test_takeover(void **state)
 	free(s);
 }
 
+/* A redundancy group with no virtual IP (or none of that name): said once
+ * in the log and in show crypto ha, and no VIP is offered. */
+static void test_group_without_vip(void **state)
+{
+	assert_int_equal(cfg("interface FastEthernet0/0\n"
+			     " no standby 1 ip\n"), 0);
+	char *out = exec_lines("show crypto ha\n");
+	assert_non_null(strstr(out, "% crypto map CM on FastEthernet0/0: standby "
+				    "group HA-out has no virtual IP address; the "
+				    "map uses the interface address"));
+	assert_null(strstr(out, "IKE VIP:"));
+	free(out);
+	out = exec_lines("show logging\n");
+	const char *line = "%CRYPTO-4-HA_NO_VIP: crypto map CM on FastEthernet0/0: "
+			   "standby group HA-out has no virtual IP address";
+	const char *first = strstr(out, line);
+	assert_non_null(first);
+	assert_null(strstr(first + 1, line));
+	free(out);
+}
+
 int main(void)
 {
 	router_init();
@@ -340,6 +362,7 @@ int main(void)
 		cmocka_unit_test_setup(test_standby_copies, setup),
 		cmocka_unit_test_setup(test_bad_messages_dropped, setup),
 		cmocka_unit_test_setup(test_takeover, setup),
+		cmocka_unit_test_setup(test_group_without_vip, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
