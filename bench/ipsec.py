@@ -181,14 +181,15 @@ secrets {{
                 p.wait()
 
 
-def iperf(lab, src, dst):
-    """Mbit/s received by the sink, TCP from SRC to DST for SECS seconds."""
-    srv = subprocess.Popen(["ip", "netns", "exec", lab.ns("sink"), "iperf3", "-s",
+def iperf(lab, src, dst, client="src", server="sink", secs=SECS):
+    """Mbit/s received by the sink (host SERVER), TCP from SRC (on host
+    CLIENT) to DST for SECS seconds."""
+    srv = subprocess.Popen(["ip", "netns", "exec", lab.ns(server), "iperf3", "-s",
                             "-1", "-B", dst], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
     try:
         for _ in range(50):
-            p = lab.netns("src", "iperf3", "-c", dst, "-B", src, "-t", str(SECS),
+            p = lab.netns(client, "iperf3", "-c", dst, "-B", src, "-t", str(secs),
                           "-J", check=False)
             if '"error"' not in p:
                 break

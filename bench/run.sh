@@ -34,10 +34,16 @@
 #                          one router to another's 1,000 addresses on a UDP wire:
 #                          time to bring them up, negotiations/s as responder (wall
 #                          and per CPU second), memory per established tunnel
+#   ha failover            bench/ha_failover.py: 20 SIGKILLs of seed 004's ACTIVE in a
+#                          row under a 100/s ping through the stateful tunnel (outage,
+#                          packets lost, renegotiations, restarted router to STANDBY
+#                          HOT), then replay updates/s and IPC bytes/s under iperf3
+#                          (needs root)
 #
 # usage: bench/run.sh            (make bench builds build/iosim first)
 # env:   IOSIM_BENCH=PATH (binary, default build/iosim), BENCH_LINES=N (default 100000),
-#        HSRP_RUNS=N (failover runs, default 50), IKE_TUNNELS=N (default 1000)
+#        HSRP_RUNS=N (failover runs, default 50), IKE_TUNNELS=N (default 1000),
+#        FAILOVERS=N (stateful failover rounds, default 20)
 set -eu
 cd "$(dirname "$0")/.."
 exe=${IOSIM_BENCH:-build/iosim}
@@ -233,6 +239,7 @@ EOF
 /usr/bin/python3 bench/forward.py "$exe" || status=$?
 /usr/bin/python3 bench/sso_bench.py "$exe" build/bench/ipc_bench || status=$?
 /usr/bin/python3 bench/ipsec.py "$exe" || status=$?
+/usr/bin/python3 bench/ha_failover.py "$exe" || status=$?
 /usr/bin/python3 bench/ike_bench.py "${IKE_BENCH:-$exe}" \
 	"${IKE_TUNNELS:-1000}" || status=$?
 exit $status

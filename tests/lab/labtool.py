@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -114,6 +115,26 @@ def lab_module():
 
 # one bounded poll for every lab test (iosim.py's)
 wait_for = iosim.wait_for
+
+
+def fast_branch_004(tmp, stateful):
+    """examples/branch-004 with HSRP timers 100/300 ms on both groups (and
+    the crypto map's `stateful` taken out unless STATEFUL)."""
+    (Path(tmp) / "branch-004").mkdir()
+    for r in ("R1", "R2", "R4"):
+        text = (EX / "branch-004" / f"{r}.cfg").read_text()
+        text = re.sub(r"^ standby (\d) ip (\S+)$",
+                      r" standby \1 ip \2\n standby \1 timers msec 100 msec 300",
+                      text, flags=re.M)
+        assert r == "R4" or text.count("timers msec") == 2, text
+        if not stateful:
+            text = text.replace(" redundancy BRANCH-5-TUNNEL stateful",
+                                " redundancy BRANCH-5-TUNNEL")
+            assert "stateful" not in text, text
+        (Path(tmp) / "branch-004" / f"{r}.cfg").write_text(text)
+    topo = Path(tmp) / "branch-004.lab"
+    topo.write_text((EX / "branch-004.lab").read_text())
+    return topo
 
 
 def single_interface_004(name, extra_if=(), extra_local=()):

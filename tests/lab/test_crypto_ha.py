@@ -53,7 +53,7 @@ from pathlib import Path
 import pytest
 
 import ikelab
-from labtool import EX, Console, lab_module, stop_routers_clean, up_ok, wait_for
+from labtool import Console, fast_branch_004, lab_module, stop_routers_clean, up_ok, wait_for
 from test_sso import states, tmpdir_sso, wait_states  # noqa: F401 (a fixture)
 
 pytestmark = [
@@ -324,26 +324,6 @@ def test_stateful_strongswan_sigkill(tmpdir_sso, labs):
 
 def test_stateful_strongswan_shutdown(tmpdir_sso, labs):
     stateful_failover(labs, tmpdir_sso, "shutdown")
-
-
-def fast_branch_004(tmp, stateful):
-    """examples/branch-004 with HSRP timers 100/300 ms on both groups (and
-    the crypto map's `stateful` taken out unless STATEFUL)."""
-    (Path(tmp) / "branch-004").mkdir()
-    for r in ("R1", "R2", "R4"):
-        text = (EX / "branch-004" / f"{r}.cfg").read_text()
-        text = re.sub(r"^ standby (\d) ip (\S+)$",
-                      r" standby \1 ip \2\n standby \1 timers msec 100 msec 300",
-                      text, flags=re.M)
-        assert r == "R4" or text.count("timers msec") == 2, text
-        if not stateful:
-            text = text.replace(" redundancy BRANCH-5-TUNNEL stateful",
-                                " redundancy BRANCH-5-TUNNEL")
-            assert "stateful" not in text, text
-        (Path(tmp) / "branch-004" / f"{r}.cfg").write_text(text)
-    topo = Path(tmp) / "branch-004.lab"
-    topo.write_text((EX / "branch-004.lab").read_text())
-    return topo
 
 
 @pytest.mark.parametrize("stateful", [False, True], ids=["stateless", "stateful"])
