@@ -117,23 +117,24 @@ def lab_module():
 wait_for = iosim.wait_for
 
 
-def fast_branch_004(tmp, stateful):
-    """examples/branch-004 with HSRP timers 100/300 ms on both groups (and
-    the crypto map's `stateful` taken out unless STATEFUL)."""
-    (Path(tmp) / "branch-004").mkdir()
-    for r in ("R1", "R2", "R4"):
-        text = (EX / "branch-004" / f"{r}.cfg").read_text()
+def fast_branch_004(tmp, stateful, example="branch-004"):
+    """examples/EXAMPLE.lab and its directory (branch-004, or
+    branch-004-strongswan) copied to TMP with HSRP timers 100/300 ms on both
+    groups of each distribution router (and the crypto map's `stateful`
+    taken out unless STATEFUL)."""
+    shutil.copytree(EX / example, Path(tmp) / example)
+    for cfg in sorted((Path(tmp) / example).glob("*.cfg")):
         text = re.sub(r"^ standby (\d) ip (\S+)$",
                       r" standby \1 ip \2\n standby \1 timers msec 100 msec 300",
-                      text, flags=re.M)
-        assert r == "R4" or text.count("timers msec") == 2, text
+                      cfg.read_text(), flags=re.M)
+        assert text.count("timers msec") == (2 if " standby " in text else 0), text
         if not stateful:
             text = text.replace(" redundancy BRANCH-5-TUNNEL stateful",
                                 " redundancy BRANCH-5-TUNNEL")
             assert "stateful" not in text, text
-        (Path(tmp) / "branch-004" / f"{r}.cfg").write_text(text)
-    topo = Path(tmp) / "branch-004.lab"
-    topo.write_text((EX / "branch-004.lab").read_text())
+        cfg.write_text(text)
+    topo = Path(tmp) / f"{example}.lab"
+    topo.write_text((EX / f"{example}.lab").read_text())
     return topo
 
 

@@ -39,6 +39,10 @@ make R1 initiate IKE to strongSwan from the VIP.
       wan interface; each prints the outage, the new ACTIVE and
       renegotiated: yes (stateless) or no (stateful), and the killed
       router runs again
+  test_lab_failover_branch_004_strongswan  examples/branch-004-strongswan.lab
+      (HSRP timers 100/300 ms): `up` starts charon in host branch4 (its
+      `run` line), one `failover` with branch4 as PEER (swanctl
+      --list-sas) prints renegotiated: no, and `down` stops charon
 
 The outage (longest gap between successive replies) is printed, not
 asserted. Needs root and strongSwan; skips otherwise.
@@ -353,3 +357,29 @@ def test_lab_failover_branch_004(tmpdir_sso, labs, stateful):
     print("\n" + "\n".join(l for o in outs for l in o.splitlines()
                             if l.startswith(("failure", "outage", "packets"))))
     stop_routers_clean(lab)
+
+
+def test_lab_failover_branch_004_strongswan(tmpdir_sso, labs):
+    lab = labs(fast_branch_004(tmpdir_sso, True, "branch-004-strongswan"))
+    up_ok(lab)
+    run = lab.state()["runs"]["branch4-run1"]
+    charon_pid = os.path.join(lab.run_dir, "branch4", "charon.pid")
+    assert wait_for(lambda: os.path.exists(os.path.join(lab.run_dir, "branch4",
+                                                         "charon.vici")), 15), lab.logs()
+    charon = int(Path(charon_pid).read_text())
+    p = lab.run("failover", "corp", "10.5.0.10", "branch4", "--count", "3000", "kill",
+                timeout=180)
+    print("\n" + p.stdout)
+    assert p.returncode == 0, p.stdout + p.stderr + lab.logs()
+    old = re.search(r"^pair: (R[12]) ACTIVE, (R[12]) STANDBY HOT$", p.stdout, re.M)
+    assert old and f"\nnew active: {old.group(2)}\n" in p.stdout, p.stdout
+    m = re.search(r"^renegotiated: no \(branch4 IKE SAs (10\.255\.5\.4->10\.255\.5\.3#\d+) "
+                  r"-> \1; SPIs (0x[0-9A-F]+ 0x[0-9A-F]+) -> \2\)$", p.stdout, re.M)
+    assert m, p.stdout
+    log = Path(lab.run_dir, "branch4-run1.log").read_text(errors="replace")
+    assert not SWAN_ERRORS.search(log), log[-3000:]
+    stop_routers_clean(lab)
+    down = lab.run("down")
+    assert down.returncode == 0, down.stdout + down.stderr
+    tool = lab_module()
+    assert not tool.alive(run["pid"]) and not tool.alive(charon), "charon outlived down"
