@@ -4,7 +4,7 @@
 # As root: apt-get installs them. Otherwise: print the exact line and stop.
 set -e
 BUILD_PKGS="gcc make pkg-config libev-dev libreadline-dev libssl-dev libcrypt-dev libusrsctp-dev"
-TEST_PKGS="$BUILD_PKGS clang libclang-rt-14-dev libcmocka-dev python3 python3-pytest telnet tshark python3-scapy iproute2 procps python3-textfsm iputils-ping ethtool iperf3 strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-extra-plugins libstrongswan-standard-plugins nftables"
+TEST_PKGS="$BUILD_PKGS clang libclang-rt-14-dev libcmocka-dev python3 python3-pytest python3-pytest-xdist telnet tshark python3-scapy iproute2 procps python3-textfsm iputils-ping ethtool iperf3 strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-extra-plugins libstrongswan-standard-plugins nftables"
 case "${1:-build}" in
   build) want="$BUILD_PKGS" ;;
   test)  want="$TEST_PKGS" ;;

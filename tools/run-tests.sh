@@ -6,13 +6,14 @@
 #
 # Exit status is non-zero when anything failed, or when no test ran at all.
 # Each suite runs under timeout(1): a hung suite counts as one failure.
-# Environment: UNIT_TIMEOUT, LAB_TIMEOUT (seconds), PYTEST_ARGS (extra pytest args,
+# Environment: UNIT_TIMEOUT, LAB_TIMEOUT (seconds), LAB_JOBS (lab test files run at
+# once, default 2, with pytest-xdist), PYTEST_ARGS (extra pytest args,
 # e.g. -kpaste), LAB_LOG=FILE (keep the full pytest output).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
 UNIT_TIMEOUT=${UNIT_TIMEOUT:-120}
-LAB_TIMEOUT=${LAB_TIMEOUT:-1200}
+LAB_TIMEOUT=${LAB_TIMEOUT:-2400}
 PYTHON=/usr/bin/python3
 
 passed=0 failed=0 skipped=0
@@ -58,8 +59,16 @@ done
 # ---- lab tests (pytest) --------------------------------------------------------
 if [ -d tests/lab ]; then
 	out="$log/lab.out"
+	# Lab tests mostly wait (HSRP hold times, reloads, bulk syncs): run the
+	# files two at a time when pytest-xdist is there, each file whole in
+	# one worker (its module fixtures and its order kept). LAB_JOBS=1: one.
+	jobs=${LAB_JOBS:-2}
+	par=""
+	if [ "$jobs" -gt 1 ] && "$PYTHON" -c 'import xdist' 2>/dev/null; then
+		par="-n $jobs --dist loadfile"
+	fi
 	PYTHONDONTWRITEBYTECODE=1 timeout -k 10 "$LAB_TIMEOUT" \
-		"$PYTHON" -m pytest -q -rA -p no:cacheprovider ${PYTEST_ARGS:-} tests/lab \
+		"$PYTHON" -m pytest -q -rA -p no:cacheprovider $par ${PYTEST_ARGS:-} tests/lab \
 		>"$out" 2>&1
 	rc=$?
 	# The summary is the last line naming counts, e.g.
