@@ -401,15 +401,17 @@ def test_scapy_speaker_auth(lan):
                            "s3cret", "250", "12"],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
+        # scapy alone can take seconds to start on a loaded machine; the
+        # speaker sends for 12 s once it runs
         assert wait_for(lambda: r1.state() == "Speak"
-                        or r1.state() == "Standby", 10), r1.text()[-2000:]
+                        or r1.state() == "Standby", 30), r1.text()[-2000:]
         out = r1.cmd("show standby")
         assert "Active router is 10.0.0.100, priority 250" in out, out
         assert "    MAC address is 0000.0c07.ac01" in out, out
     finally:
         sp.wait(timeout=30)
-    # the speaker went quiet: R1 is Active again after the hold time
-    assert wait_for(lambda: r1.state() == "Active", 10), r1.text()[-2000:]
+    # the speaker went quiet: R1 is Active again after the hold time (10 s)
+    assert wait_for(lambda: r1.state() == "Active", 25), r1.text()[-2000:]
     r1.stop()
 
 
