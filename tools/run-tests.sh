@@ -6,8 +6,9 @@
 #
 # Exit status is non-zero when anything failed, or when no test ran at all.
 # Each suite runs under timeout(1): a hung suite counts as one failure.
-# Environment: UNIT_TIMEOUT, LAB_TIMEOUT (seconds), LAB_JOBS (lab test files run at
-# once, default 2, with pytest-xdist), PYTEST_ARGS (extra pytest args,
+# Environment: UNIT_TIMEOUT, LAB_TIMEOUT (seconds, each pytest run), LAB_JOBS (lab
+# test files run at once, default 2, with pytest-xdist), LAB_SERIAL (lab test files
+# run afterwards, alone), PYTEST_ARGS (extra pytest args,
 # e.g. -kpaste), LAB_LOG=FILE (keep the full pytest output).
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -57,18 +58,22 @@ for t in build/tests/test_*; do
 done
 
 # ---- lab tests (pytest) --------------------------------------------------------
-if [ -d tests/lab ]; then
-	out="$log/lab.out"
-	# Lab tests mostly wait (HSRP hold times, reloads, bulk syncs): run the
-	# files two at a time when pytest-xdist is there, each file whole in
-	# one worker (its module fixtures and its order kept). LAB_JOBS=1: one.
-	jobs=${LAB_JOBS:-2}
-	par=""
-	if [ "$jobs" -gt 1 ] && "$PYTHON" -c 'import xdist' 2>/dev/null; then
-		par="-n $jobs --dist loadfile"
-	fi
+# Lab tests mostly wait (HSRP hold times, reloads, bulk syncs): the files run
+# two at a time when pytest-xdist is there, each file whole in one worker
+# (its module fixtures and its order kept); LAB_JOBS=1 runs one at a time.
+# The files in LAB_SERIAL run after them, alone: their SSO pairs over veth
+# time reloads and re-associations that a second lab beside them on a
+# 2-core machine stretched past their bounds.
+LAB_SERIAL=${LAB_SERIAL:-tests/lab/test_sso.py}
+
+# lab_run NAME PYTEST-ARGS...: one pytest run, its summary lines, the counts
+# added to the totals.
+lab_run() {
+	name=$1
+	shift
+	out="$log/lab-$(echo "$name" | tr / -).out"
 	PYTHONDONTWRITEBYTECODE=1 timeout -k 10 "$LAB_TIMEOUT" \
-		"$PYTHON" -m pytest -q -rA -p no:cacheprovider $par ${PYTEST_ARGS:-} tests/lab \
+		"$PYTHON" -m pytest -q -rA -p no:cacheprovider ${PYTEST_ARGS:-} "$@" \
 		>"$out" 2>&1
 	rc=$?
 	# The summary is the last line naming counts, e.g.
@@ -89,7 +94,7 @@ if [ -d tests/lab ]; then
 	fi
 	# xpassed: a test expected to fail passed, treat as pass; xfailed as skipped.
 	p=$((p + xp)) s=$((s + xf)) f=$((f + e))
-	echo "lab tests/lab: $p passed, $f failed${s:+, $s skipped}${note}" |
+	echo "lab $name: $p passed, $f failed${s:+, $s skipped}${note}" |
 		sed 's/, 0 skipped//'
 	# Per file, from the -rA summary ("PASSED tests/lab/x.py::test[id]").
 	sed -n 's/^\(PASSED\|FAILED\|ERROR\) \(tests\/lab\/[^:]*\)::.*/\2 \1/p' "$out" |
@@ -100,8 +105,24 @@ if [ -d tests/lab ]; then
 		grep -E '^(FAILED|ERROR) ' "$out" | cut -c1-200 | head -n 200 | sed 's/^/    /'
 		[ -n "$note" ] && tail -n 20 "$out" | sed 's/^/    | /'
 	fi
-	if [ -n "${LAB_LOG:-}" ]; then cp "$out" "$LAB_LOG"; fi
+	if [ -n "${LAB_LOG:-}" ]; then cat "$out" >>"$LAB_LOG"; fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+}
+
+if [ -d tests/lab ]; then
+	[ -n "${LAB_LOG:-}" ] && : >"$LAB_LOG"
+	jobs=${LAB_JOBS:-2}
+	par="" ignore=""
+	if [ "$jobs" -gt 1 ] && "$PYTHON" -c 'import xdist' 2>/dev/null; then
+		par="-n $jobs --dist loadfile"
+	fi
+	serial=""
+	for f in $LAB_SERIAL; do
+		[ -f "$f" ] || continue
+		ignore="$ignore --ignore=$f" serial="$serial $f"
+	done
+	lab_run tests/lab $par $ignore tests/lab
+	[ -n "$serial" ] && lab_run serial $serial
 fi
 
 total=$((passed + failed))
