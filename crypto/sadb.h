@@ -26,7 +26,7 @@
  *     falls below the soft margin, and the SA is deleted at hard expiry;
  *   - every add, delete and (rate-limited) replay/lifetime update is
  *     published as EVT_IPSEC_SA with a struct sadb_event, which the HA
- *     manager (another issue) follows.
+ *     manager (ha_ipsec.c) follows.
  */
 #ifndef IOSIM_SADB_H
 #define IOSIM_SADB_H
