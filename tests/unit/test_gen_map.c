@@ -275,6 +275,41 @@ static void test_tunnel_source_not_vip_blocked(void **state)
 	assert_shows("show crypto ha", "10.0.0.3", false);
 }
 
+static char *config_output(const char *text)
+{
+	struct sbuf out;
+	sbuf_init(&out);
+	cli_exec_config_text(text, &out);
+	return out.s ? out.s : calloc(1, 1);
+}
+
+/* IOS refuses the tunnel protection it cannot apply. */
+static void test_tunnel_protection_refused(void **state)
+{
+	char *out = config_output("crypto ipsec profile bad\n"
+				  " set transform-set nosuch\n"
+				  "interface Tunnel2\n"
+				  " tunnel source 10.0.0.1\n"
+				  " tunnel destination 10.0.0.6\n"
+				  " tunnel protection ipsec profile bad\n");
+	assert_non_null(strstr(out, "ERROR: transform set with tag \"nosuch\" "
+				    "does not exist.\n"));
+	free(out);
+	out = config_output("crypto ipsec profile ha\n"
+			    " set transform-set trans2\n"
+			    " redundancy HA-out stateful\n"
+			    "interface Tunnel3\n"
+			    " tunnel source FastEthernet0/0\n"
+			    " tunnel destination 10.0.0.7\n"
+			    " tunnel protection ipsec profile ha\n");
+	assert_non_null(strstr(out, "% Tunnel source of Tunnel3 is an interface: "
+				    "stateful failover (redundancy HA-out) needs "
+				    "the tunnel source to be the virtual IP "
+				    "address\n"));
+	free(out);
+	assert_shows("show running-config", "tunnel protection", false);
+}
+
 int main(void)
 {
 	router_init();
@@ -285,6 +320,7 @@ int main(void)
 		cmocka_unit_test_setup(test_security_never_clear_elsewhere, setup),
 		cmocka_unit_test_setup(test_tunnel_map_stateful_on_vip, setup),
 		cmocka_unit_test_setup(test_tunnel_source_not_vip_blocked, setup),
+		cmocka_unit_test_setup(test_tunnel_protection_refused, setup),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	core_reset_all();
