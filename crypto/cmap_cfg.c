@@ -112,6 +112,9 @@ static void entry_clear_body(struct cmap_entry *e)
 	e->sa_seconds = 0;
 	e->sa_kilobytes = 0;
 	OPENSSL_cleanse(e->key, sizeof e->key);   /* keys leave no trace */
+	free(e->rules);
+	e->rules = NULL;
+	e->nrules = 0;
 }
 
 static void entry_free(struct cmap_entry *e)
@@ -159,7 +162,18 @@ static void map_free(struct crypto_map *m)
 	free(m->name);
 	for (size_t i = 0; i < MAPWIDE_N; i++)
 		free(*mapwide_str(m, i));
+	free(m->profile);
 	free(m);
+}
+
+void cmap_map_free(struct crypto_map *m)
+{
+	map_free(m);
+}
+
+void cmap_binding_free(struct cmap_binding *b)
+{
+	binding_free(b);
 }
 
 /* A static map with no entries and no map-wide setting no longer exists. */

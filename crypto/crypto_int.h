@@ -45,6 +45,9 @@ const struct crypto_map *gen_maps(void);
 const struct crypto_map *gen_map_find(const char *name);
 const struct cmap_binding *gen_bindings(void);
 void gen_maps_reset(void);
+/* cmap_cfg.c: a map and its entries freed (any map, configured or made). */
+void cmap_map_free(struct crypto_map *m);
+void cmap_binding_free(struct cmap_binding *b);
 /* The lines of an entry: its named ACL's, or the router's own. */
 void cmap_entry_rules(const struct cmap_entry *e, acl_rule_fn fn, void *ctx);
 /* Registers show redundancy inter-device's Security lines (ha's hook). */

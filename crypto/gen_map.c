@@ -85,38 +85,6 @@ static void tunnel_problem(const char *ifname, const char *why)
 
 /* ---- building ----------------------------------------------------------------------------- */
 
-static void entry_free(struct cmap_entry *e)
-{
-	for (int i = 0; i < e->npeer; i++)
-		free(e->peer[i]);
-	free(e->peer);
-	free(e->peer_dynamic);
-	crypto_strlist_free(e->tset, &e->ntset);
-	free(e->isakmp_profile);
-	free(e->rules);
-	free(e);
-}
-
-static void map_free(struct crypto_map *m)
-{
-	while (m->entries) {
-		struct cmap_entry *e = m->entries;
-		m->entries = e->next;
-		entry_free(e);
-	}
-	intmap_clear(&m->by_seq);
-	free(m->name);
-	free(m->profile);
-	free(m);
-}
-
-static void binding_free(struct cmap_binding *b)
-{
-	free(b->ifname);
-	free(b->map);
-	free(b->redundancy);
-	free(b);
-}
 
 /* The lists being made, appended in order. */
 struct build {
@@ -350,7 +318,7 @@ static void maps_replace(struct crypto_map *fresh)
 			struct crypto_map *keep = *o;
 			*o = keep->next;
 			keep->next = NULL;
-			map_free(n);
+			cmap_map_free(n);
 			n = keep;
 		}
 		*tail = n;
@@ -358,7 +326,7 @@ static void maps_replace(struct crypto_map *fresh)
 	}
 	while (old) {
 		struct crypto_map *n = old->next;
-		map_free(old);
+		cmap_map_free(old);
 		old = n;
 	}
 	gen.maps = out;
@@ -375,7 +343,7 @@ void gen_maps_sync(void)
 	while (gen.binds) {
 		struct cmap_binding *b = gen.binds;
 		gen.binds = b->next;
-		binding_free(b);
+		cmap_binding_free(b);
 	}
 	gen.binds = bd.binds;
 }
@@ -464,7 +432,7 @@ void gen_maps_reset(void)
 	while (gen.binds) {
 		struct cmap_binding *b = gen.binds;
 		gen.binds = b->next;
-		binding_free(b);
+		cmap_binding_free(b);
 	}
 	while (gen.tun_logged)
 		logged_free(&gen.tun_logged);

@@ -64,13 +64,7 @@ static int setup(void **state)
 	ip_register_proto(132, sctp_rx);
 	acquires = sctp_delivered = 0;
 	acq_peer = 0;
-	fa0 = iface_get("FastEthernet0/0");
-	fa1 = iface_get("FastEthernet0/1");
-	for (int i = 0; i < 2; i++) {
-		struct iface *f = i ? fa1 : fa0;
-		iface_set_attached(f, true);
-		iface_set_carrier(f, true);
-	}
+	attach_fa0_fa1();
 	assert_int_equal(cfg("interface FastEthernet0/0\n"
 			     " ip address 10.0.0.1 255.255.255.0\n"
 			     "interface FastEthernet0/1\n"

@@ -23,13 +23,7 @@ static int setup(void **state)
 {
 	core_reset_all();
 	port_set_tx_hook(tx_hook);
-	fa0 = iface_get("FastEthernet0/0");
-	fa1 = iface_get("FastEthernet0/1");
-	for (int i = 0; i < 2; i++) {
-		struct iface *f = i ? fa1 : fa0;
-		iface_set_attached(f, true);
-		iface_set_carrier(f, true);
-	}
+	attach_fa0_fa1();
 	assert_int_equal(cfg("logging buffered 100000 debugging\n"
 			     "interface FastEthernet0/0\n"
 			     " ip address 10.0.0.1 255.255.255.0\n"
