@@ -782,6 +782,19 @@ void ipc_sctp_reset(void)
 	memset(&s.drops, 0, sizeof s.drops);
 }
 
+/* A reload aborts the associations before any subsystem resets: the
+ * ABORT leaves while the rest of the router still stands, so `security
+ * ipsec` protects it like every other IPC packet (after crypto's reset it
+ * would go in clear). */
+static void on_reload(enum core_event ev, void *data, void *ctx)
+{
+	/* only the sockets: the channel hears of the loss at the reset, in
+	 * the order it always has */
+	for (struct assoc *a = s.list; a; a = a->next)
+		sock_close(a);
+	drain();
+}
+
 /* At exit: usrsctp lets go once its sockets are gone. */
 static void sctp_finish(void)
 {
@@ -805,6 +818,7 @@ void ipc_sctp_init(void)
 	ip_register_proto(132, ip_input);
 	ipc_on_change(on_cfg_change, NULL);
 	core_subscribe(EVT_BOOT_DONE, on_boot, NULL);
+	core_subscribe(EVT_RELOAD, on_reload, NULL);
 	static const enum core_event evs[] = {
 		EVT_IFACE_ADDED, EVT_IFACE_REMOVED, EVT_IFACE_ADDR,
 		EVT_CONFIG_CHANGED,   /* a new virtual address, say */
