@@ -26,7 +26,20 @@ const struct crypto_map *crypto_maps(void)
 
 const struct crypto_map *crypto_map_find(const char *name)
 {
-	return *map_slot(&maps, name);
+	const struct crypto_map *m = *map_slot(&maps, name);
+	return m ? m : gen_map_find(name);
+}
+
+const struct crypto_map *crypto_map_first(void)
+{
+	return maps ? maps : gen_maps();
+}
+
+const struct crypto_map *crypto_map_next(const struct crypto_map *m)
+{
+	if (m->next)
+		return m->next;
+	return m->profile ? NULL : gen_maps();
 }
 
 const struct crypto_map *crypto_dynamic_maps(void)
@@ -55,9 +68,16 @@ unsigned crypto_map_replay_out(const struct crypto_map *m)
 	return m && m->replay_out ? m->replay_out : CMAP_REPLAY_OUT_DEFAULT;
 }
 
-const struct cmap_binding *crypto_bindings(void)
+const struct cmap_binding *crypto_binding_first(void)
 {
-	return bindings;
+	return gen_bindings() ? gen_bindings() : bindings;
+}
+
+const struct cmap_binding *crypto_binding_next(const struct cmap_binding *b)
+{
+	if (b->next)
+		return b->next;
+	return b->generated ? bindings : NULL;
 }
 
 const struct cmap_binding *crypto_binding_for_iface(const char *ifname)
@@ -92,6 +112,9 @@ static void entry_clear_body(struct cmap_entry *e)
 	e->sa_seconds = 0;
 	e->sa_kilobytes = 0;
 	OPENSSL_cleanse(e->key, sizeof e->key);   /* keys leave no trace */
+	free(e->rules);
+	e->rules = NULL;
+	e->nrules = 0;
 }
 
 static void entry_free(struct cmap_entry *e)
@@ -139,7 +162,18 @@ static void map_free(struct crypto_map *m)
 	free(m->name);
 	for (size_t i = 0; i < MAPWIDE_N; i++)
 		free(*mapwide_str(m, i));
+	free(m->profile);
 	free(m);
+}
+
+void cmap_map_free(struct crypto_map *m)
+{
+	map_free(m);
+}
+
+void cmap_binding_free(struct cmap_binding *b)
+{
+	binding_free(b);
 }
 
 /* A static map with no entries and no map-wide setting no longer exists. */

@@ -98,6 +98,7 @@ void crypto_init(void)
 	isakmp_cfg_init();
 	ipsec_cfg_init();
 	cmap_cfg_init();
+	gen_maps_init();
 	crypto_show_init();
 	xform_init();
 	sadb_init();

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct acl_rule;                /* platform.h */
+
 /* Register commands, running-config writers and the subsystem (reset). */
 void crypto_init(void);
 
@@ -130,6 +132,12 @@ struct cmap_entry {
 	unsigned long sa_kilobytes; /* 0 = global lifetime */
 	char *isakmp_profile;
 	struct cmap_session_key key[SK__COUNT];   /* ipsec-manual */
+	/* an entry the router made itself (gen_map.c): its lines instead of
+	 * a named ACL; BLOCKED: what they permit is dropped, never sent in
+	 * clear, and no SA is asked for (its profile is missing) */
+	struct acl_rule *rules;
+	int nrules;
+	bool blocked;
 	struct cmap_entry *next;    /* ascending seq */
 };
 
@@ -145,6 +153,10 @@ struct crypto_map {
 	char *isakmp_profile;
 	bool cfg_addr_initiate, cfg_addr_respond;
 	unsigned replay_in, replay_out;  /* 0 = defaults 1000 / 100000 */
+	/* made by the router from an ipsec profile ("Map is a PROFILE
+	 * INSTANCE"): never in the running-config */
+	char *profile;
+	uint32_t local_ip;          /* and its local end (network order) */
 	struct crypto_map *next;
 	/* cmap_cfg.c's index: entries by seq, and the last one (a
 	 * configuration lists them in order: each new one goes at the end) */
@@ -155,6 +167,7 @@ struct crypto_map {
 #define CMAP_REPLAY_OUT_DEFAULT  100000u
 
 const struct crypto_map *crypto_maps(void);
+/* A configured map or one the router made, by name. */
 const struct crypto_map *crypto_map_find(const char *name);
 const struct crypto_map *crypto_dynamic_maps(void);
 const struct crypto_map *crypto_dynamic_map_find(const char *name);
@@ -170,10 +183,20 @@ struct cmap_binding {
 	char *redundancy;           /* HSRP group name, NULL when none */
 	bool has_redundancy;        /* "redundancy" given (name optional) */
 	bool stateful;
+	bool generated;             /* the router's own (gen_map.c) */
 	struct cmap_binding *next;
 };
-const struct cmap_binding *crypto_bindings(void);
+/* Every binding in force: the router's own first (tunnel protection,
+ * `security ipsec`), then the configured ones. An interface may have
+ * two: its own crypto map and the one protecting the IPC traffic. */
+const struct cmap_binding *crypto_binding_first(void);
+const struct cmap_binding *crypto_binding_next(const struct cmap_binding *b);
+/* The configured "crypto map" line of an interface, or NULL. */
 const struct cmap_binding *crypto_binding_for_iface(const char *ifname);
+/* Static maps shown by show crypto map: the configured ones, then the
+ * router's own. */
+const struct crypto_map *crypto_map_first(void);
+const struct crypto_map *crypto_map_next(const struct crypto_map *m);
 
 /* ---- IPsec profiles and tunnel protection -------------------------------------- */
 struct ipsec_profile {

@@ -9,6 +9,7 @@
 #include "../cli/cli.h"
 #include "../core/core.h"
 #include "crypto.h"
+#include "../platform/platform.h"
 
 /* Each part installs its commands and frees its state on reset. */
 void isakmp_cfg_init(void);
@@ -32,6 +33,28 @@ unsigned crypto_cac_sa_limit(void);
  * interface's own; 0 when there is none. *STANDBY (unless NULL): its
  * redundancy group is not Active here. */
 uint32_t crypto_binding_local(const struct cmap_binding *cb, bool *standby);
+
+/* ---- crypto maps the router makes (gen_map.c) ------------------------------------
+ * `tunnel protection ipsec profile P` on interface TunnelN makes the map
+ * "TunnelN-head-0" on that tunnel; `redundancy inter-device / security
+ * ipsec P` makes "IPC-head-0" on each interface holding an IPC local-ip.
+ * gen_maps_sync() makes them again from the configuration (the SPD calls
+ * it before each rebuild); an unchanged map keeps its objects. */
+void gen_maps_sync(void);
+const struct crypto_map *gen_maps(void);
+const struct crypto_map *gen_map_find(const char *name);
+const struct cmap_binding *gen_bindings(void);
+void gen_maps_reset(void);
+/* cmap_cfg.c: a map and its entries freed (any map, configured or made). */
+void cmap_map_free(struct crypto_map *m);
+void cmap_binding_free(struct cmap_binding *b);
+/* The lines of an entry: its named ACL's, or the router's own. */
+void cmap_entry_rules(const struct cmap_entry *e, acl_rule_fn fn, void *ctx);
+/* Registers show redundancy inter-device's Security lines (ha's hook). */
+void gen_maps_init(void);
+/* A clear-text packet that the router's own maps protect, arriving on
+ * any interface: counted here (true: drop it). */
+bool gen_ipc_clear_drop(void);
 
 /* One row of show crypto engine connections active (ipsec_show.c prints
  * the table; IKE adds its SAs' rows). */

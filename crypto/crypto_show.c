@@ -182,6 +182,20 @@ static void entry_acl_show(struct cli *cli, const struct cmap_entry *e)
 	sbuf_free(&prefix);
 }
 
+/* A profile instance's own lines, as IOS lists them (no ACL name). */
+static void entry_rules_show(struct cli *cli, const struct cmap_entry *e)
+{
+	cli_puts(cli, "        Extended IP access list \n");
+	for (int i = 0; i < e->nrules; i++) {
+		const struct acl_rule *r = &e->rules[i];
+		char s[16], d[16], proto[8];
+		snprintf(proto, sizeof proto, "%u", r->proto);
+		cli_printf(cli, "            access-list  permit %s host %s host "
+			   "%s\n", r->proto == 47 ? "gre" : proto,
+			   ip_fmt(r->src, s), ip_fmt(r->dst, d));
+	}
+}
+
 /* Current peer: the one the entry's SAs go to, else its first. */
 static void entry_peer_show(struct cli *cli, const struct crypto_map *m,
 			    const struct cmap_entry *e)
@@ -207,7 +221,9 @@ static void entry_show(struct cli *cli, const struct crypto_map *m,
 			   e->dynamic);
 		return;
 	}
-	if (!m->dynamic && (!e->npeer || !e->acl))
+	if (m->profile)
+		cli_puts(cli, "        Map is a PROFILE INSTANCE.\n");
+	if (!m->dynamic && (!e->npeer || (!e->acl && !e->nrules)))
 		cli_puts(cli, "        WARNING: This crypto map is in an "
 			      "incomplete state!\n"
 			      "        (missing peer or access-list "
@@ -218,6 +234,8 @@ static void entry_show(struct cli *cli, const struct crypto_map *m,
 		cli_printf(cli, "        Peer = %s\n", e->peer[i]);
 	if (e->acl)
 		entry_acl_show(cli, e);
+	else if (e->nrules)
+		entry_rules_show(cli, e);
 	entry_peer_show(cli, m, e);
 	entry_lifetime_show(cli, e);
 	cli_printf(cli, "        PFS (Y/N): %s\n", e->pfs_group ? "Y" : "N");
@@ -240,10 +258,20 @@ static void map_show(struct cli *cli, const struct crypto_map *m)
 		return;
 	}
 	cli_printf(cli, "        Interfaces using crypto map %s:\n", m->name);
-	for (const struct cmap_binding *b = crypto_bindings(); b; b = b->next)
+	for (const struct cmap_binding *b = crypto_binding_first(); b;
+	     b = crypto_binding_next(b))
 		if (!strcmp(b->map, m->name))
 			cli_printf(cli, "                %s\n", b->ifname);
 	cli_puts(cli, "\n");
+}
+
+static bool map_on_iface(const struct crypto_map *m, const char *ifname)
+{
+	for (const struct cmap_binding *b = crypto_binding_first(); b;
+	     b = crypto_binding_next(b))
+		if (!strcmp(b->ifname, ifname) && !strcmp(b->map, m->name))
+			return true;
+	return false;
 }
 
 DEFUN(show_cmap, "show crypto map [(tag WORD$tagname|interface IFNAME$ifn)]",
@@ -256,15 +284,12 @@ DEFUN(show_cmap, "show crypto map [(tag WORD$tagname|interface IFNAME$ifn)]",
       "Interface name\n")
 {
 	const char *tag = cli_arg(a, "tagname");
-	if (cli_has(a, "ifn")) {
-		const struct cmap_binding *b =
-			crypto_binding_for_iface(cli_arg(a, "ifn"));
-		if (!b)
-			return CLI_OK;
-		tag = b->map;
-	}
-	for (const struct crypto_map *m = crypto_maps(); m; m = m->next)
-		if (m->entries && (!tag || !strcmp(tag, m->name)))
+	const char *ifn = cli_arg(a, "ifn");
+	spd_sync();
+	for (const struct crypto_map *m = crypto_map_first(); m;
+	     m = crypto_map_next(m))
+		if (m->entries && (!tag || !strcmp(tag, m->name)) &&
+		    (!ifn || map_on_iface(m, ifn)))
 			map_show(cli, m);
 	return CLI_OK;
 }

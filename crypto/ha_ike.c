@@ -238,7 +238,8 @@ static bool bulk_send(void *ctx, bool first)
 		ike.bulk_next = ike_sa_first();
 	}
 	int nvip = 0;
-	for (const struct cmap_binding *cb = crypto_bindings(); cb; cb = cb->next) {
+	for (const struct cmap_binding *cb = crypto_binding_first(); cb;
+	     cb = crypto_binding_next(cb)) {
 		uint32_t vip = crypto_binding_local(cb, NULL);
 		if (!cb->stateful || !ha_is_stateful_vip(vip) || nvip++ < ike.stamps_sent)
 			continue;

@@ -315,8 +315,9 @@ static bool bulk_send(void *ctx, bool first)
 		ips.bulk_next = sadb_first();
 		if (ha_ipsec_detail) {
 			char b[16];
-			for (const struct cmap_binding *cb = crypto_bindings(); cb;
-			     cb = cb->next)
+			for (const struct cmap_binding *cb =
+				     crypto_binding_first();
+			     cb; cb = crypto_binding_next(cb))
 				if (cb->stateful)
 					log_debug("IPSec HA (crypto_ha_ipsec_mgr_bulk_"
 						  "sync_sas):Bulk sync request from "

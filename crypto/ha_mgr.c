@@ -51,7 +51,8 @@ bool ha_is_stateful_vip(uint32_t addr)
 {
 	if (!addr)
 		return false;
-	for (const struct cmap_binding *cb = crypto_bindings(); cb; cb = cb->next)
+	for (const struct cmap_binding *cb = crypto_binding_first(); cb;
+	     cb = crypto_binding_next(cb))
 		if (binding_vip(cb) == addr)
 			return true;
 	return false;
@@ -209,7 +210,8 @@ static void on_hsrp(enum core_event ev, void *data, void *ctx)
 	const struct hsrp_event *he = data;
 	if (he->new_state != HSRP_ACTIVE || !he->name)
 		return;
-	for (const struct cmap_binding *cb = crypto_bindings(); cb; cb = cb->next)
+	for (const struct cmap_binding *cb = crypto_binding_first(); cb;
+	     cb = crypto_binding_next(cb))
 		if (cb->stateful && cb->redundancy &&
 		    !strcmp(cb->redundancy, he->name)) {
 			uint32_t vip = binding_vip(cb);
@@ -249,7 +251,8 @@ static void check_bindings(void)
 	static char said[2048];
 	char now[2048] = "", one[256];
 	size_t w = 0;
-	for (const struct cmap_binding *cb = crypto_bindings(); cb; cb = cb->next) {
+	for (const struct cmap_binding *cb = crypto_binding_first(); cb;
+	     cb = crypto_binding_next(cb)) {
 		const char *p = binding_problem(cb, one, sizeof one);
 		if (!p)
 			continue;
@@ -276,7 +279,8 @@ struct vip_list {
 static void vips(struct vip_list *l)
 {
 	l->n = 0;
-	for (const struct cmap_binding *cb = crypto_bindings(); cb; cb = cb->next) {
+	for (const struct cmap_binding *cb = crypto_binding_first(); cb;
+	     cb = crypto_binding_next(cb)) {
 		uint32_t vip = binding_vip(cb);
 		bool dup = !vip;
 		for (int i = 0; i < l->n && !dup; i++)
@@ -309,7 +313,8 @@ DEFUN(show_crypto_ha, "show crypto ha",
 	for (int i = 0; i < l.n; i++)
 		cli_printf(cli, "IPSec VIP: %s\n", ip_fmt(l.v[i], b));
 	char one[256];
-	for (const struct cmap_binding *cb = crypto_bindings(); cb; cb = cb->next)
+	for (const struct cmap_binding *cb = crypto_binding_first(); cb;
+	     cb = crypto_binding_next(cb))
 		if (binding_problem(cb, one, sizeof one))
 			cli_printf(cli, "%% %s\n", one);
 	return CLI_OK;

@@ -536,9 +536,15 @@ void ike_qm_connected(struct ike_xchg *x);
  * per line: fills up to MAX, returns how many. */
 struct acl;
 int ike_acl_selectors(const struct acl *acl, struct sa_selector *out, int max);
-/* Delete the IPsec SAs with PEER, except those of bundle KEEP. */
+/* Delete the IPsec SAs with PEER, except those of bundle KEEP and those
+ * installed at or after BEFORE (0: none kept for their age). */
 void ike_qm_delete_peer(uint32_t local, uint32_t peer, uint32_t keep,
-			enum sadb_reason why);
+			double before, enum sadb_reason why);
+/* The peer of SA said INITIAL-CONTACT: what an older incarnation of it
+ * left goes (RFC 2407 4.6.3.3) — the IKE and IPsec SAs with it that were
+ * up before SA began, not those a negotiation the two started at the same
+ * time made meanwhile. */
+void ike_sa_initial_contact(struct ike_sa *sa);
 
 /* ---- ike_info.c: Informational, DPD, keepalives ------------------------------------ */
 void ike_info_init(void);

@@ -182,7 +182,8 @@ static void peer_dead(struct ike_sa *sa)
 	char b[16];
 	IKE_SA_DBG(sa, "DPD/R_U_THERE DPD retries exhausted: peer %s is dead",
 		   ip_fmt(sa->d.peer, b));
-	ike_qm_delete_peer(sa->d.local, sa->d.peer, 0, SADB_DEL_DEAD_PEER);
+	ike_qm_delete_peer(sa->d.local, sa->d.peer, 0, 0,
+			   SADB_DEL_DEAD_PEER);
 	/* every IKE SA with it goes, this one last */
 	for (struct ike_sa *o; (o = ike_sa_find_peer(sa->d.local, sa->d.peer)) &&
 			       o != sa;)
@@ -321,11 +322,7 @@ static bool take_notify(struct ike_sa *sa, const struct isakmp_msg *m,
 		return true;
 	}
 	case N_INITIAL_CONTACT:
-		IKE_SA_DBG(sa, "received initial contact, deleting SA");
-		for (struct ike_sa *o; (o = ike_sa_find_peer(sa->d.local,
-							      sa->d.peer)) &&
-				       o != sa;)
-			ike_sa_delete(o, false, "Receive initial contact");
+		ike_sa_initial_contact(sa);
 		return true;
 	default:
 		if (n.type < 16384)

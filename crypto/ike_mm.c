@@ -968,12 +968,7 @@ static void initial_contact(struct ike_sa *sa, const struct isakmp_msg *m)
 		if (isakmp_parse_notify(pl_body(pl), pl_blen(pl), &n) ||
 		    n.type != N_INITIAL_CONTACT)
 			continue;
-		IKE_SA_DBG(sa, "received initial contact, deleting SA");
-		for (struct ike_sa *o; (o = ike_sa_find_peer(sa->d.local,
-							      sa->d.peer)) &&
-				       o != sa;)
-			ike_sa_delete(o, false, "Receive initial contact");
-		ike_qm_delete_peer(sa->d.local, sa->d.peer, 0, SADB_DEL_PEER);
+		ike_sa_initial_contact(sa);
 		return;
 	}
 }

@@ -308,13 +308,11 @@ static bool acl_cover_fn(const struct acl_rule *r, void *ctx)
 	return false;
 }
 
-static bool acl_covers(const char *name, const struct sa_selector *sel)
+/* Does the entry's ACL (or its own lines) permit SEL? */
+static bool acl_covers(const struct cmap_entry *e, const struct sa_selector *sel)
 {
-	struct acl *acl = name ? acl_find(name) : NULL;
-	if (!acl)
-		return false;
 	struct acl_check c = {sel, 0};
-	acl_foreach(acl, acl_cover_fn, &c);
+	cmap_entry_rules(e, acl_cover_fn, &c);
 	return c.verdict > 0;
 }
 
@@ -338,7 +336,8 @@ const struct cmap_entry *p2_responder_entry(const struct ike_sa *sa,
 						bool *proxy_ok)
 {
 	*proxy_ok = false;
-	for (const struct cmap_binding *b = crypto_bindings(); b; b = b->next) {
+	for (const struct cmap_binding *b = crypto_binding_first(); b;
+	     b = crypto_binding_next(b)) {
 		struct iface *ifp = iface_find(b->ifname);
 		const struct crypto_map *m = crypto_map_find(b->map);
 		/* the map applied where the IKE SA's address lives (a
@@ -348,8 +347,8 @@ const struct cmap_entry *p2_responder_entry(const struct ike_sa *sa,
 			continue;
 		for (const struct cmap_entry *e = m->entries; e; e = e->next) {
 			if (e->type == CMAP_ISAKMP) {
-				if (!peer_listed(e, sa->d.peer) ||
-				    !acl_covers(e->acl, sel))
+				if (e->blocked || !peer_listed(e, sa->d.peer) ||
+				    !acl_covers(e, sel))
 					continue;
 				*proxy_ok = true;
 				if (choose_tset(sa, e, s, c)) {
@@ -365,7 +364,7 @@ const struct cmap_entry *p2_responder_entry(const struct ike_sa *sa,
 			for (const struct cmap_entry *t = dm ? dm->entries : NULL;
 			     t; t = t->next) {
 				if ((t->npeer && !peer_listed(t, sa->d.peer)) ||
-				    (t->acl && !acl_covers(t->acl, sel)))
+				    (t->acl && !acl_covers(t, sel)))
 					continue;
 				*proxy_ok = true;
 				if (choose_tset(sa, t, s, c)) {

@@ -1071,6 +1071,7 @@ void ike_qm_pkts(uint32_t peer, uint64_t *in, uint64_t *out)
 
 struct del_ctx {
 	uint32_t local, peer, keep;
+	double before;
 	uint32_t bundles[64];
 	int n;
 };
@@ -1079,7 +1080,8 @@ static void del_fn(struct ipsec_sa *sa, void *ctx)
 {
 	struct del_ctx *c = ctx;
 	if (sa->d.peer != c->peer || sa->d.local != c->local ||
-	    sa->d.bundle == c->keep || c->n == 64)
+	    sa->d.bundle == c->keep || c->n == 64 ||
+	    (c->before > 0 && sa->d.created >= c->before))
 		return;
 	for (int i = 0; i < c->n; i++)
 		if (c->bundles[i] == sa->d.bundle)
@@ -1088,10 +1090,10 @@ static void del_fn(struct ipsec_sa *sa, void *ctx)
 }
 
 void ike_qm_delete_peer(uint32_t local, uint32_t peer, uint32_t keep,
-			enum sadb_reason why)
+			double before, enum sadb_reason why)
 {
 	for (;;) {
-		struct del_ctx c = {local, peer, keep, {0}, 0};
+		struct del_ctx c = {local, peer, keep, before, {0}, 0};
 		for (struct ipsec_sa *sa = sadb_peer_first(peer); sa;
 		     sa = sa->next_peer)
 			del_fn(sa, &c);

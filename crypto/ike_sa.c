@@ -132,6 +132,20 @@ struct ike_sa *ike_sa_find_peer(uint32_t local, uint32_t peer)
 	return NULL;
 }
 
+void ike_sa_initial_contact(struct ike_sa *sa)
+{
+	IKE_SA_DBG(sa, "received initial contact, deleting SA");
+	for (struct ike_sa *o = tab.head, *next; o; o = next) {
+		next = o->next;
+		if (o != sa && !o->dead && o->d.state == IKE_QM_IDLE &&
+		    o->d.peer == sa->d.peer && o->d.local == sa->d.local &&
+		    o->d.established < sa->d.created)
+			ike_sa_delete(o, false, "Receive initial contact");
+	}
+	ike_qm_delete_peer(sa->d.local, sa->d.peer, 0, sa->d.created,
+			   SADB_DEL_PEER);
+}
+
 struct ike_sa *ike_sa_find_conn(unsigned conn_id)
 {
 	return conn_id ? intmap_get(&tab.by_conn, conn_id) : NULL;
@@ -749,7 +763,7 @@ bad:
  * applied to an interface (%CRYPTO-6-ISAKMP_ON_OFF). */
 static bool isakmp_on(void)
 {
-	return crypto_bindings() != NULL;
+	return crypto_binding_first() != NULL;
 }
 
 static void ike_input(const struct ip_rx *rx, const uint8_t *msg, size_t len,
@@ -893,7 +907,8 @@ void ike_udp4500(const struct ip_rx *rx)
 
 uint32_t ike_local_addr_for(const char *map)
 {
-	for (const struct cmap_binding *b = crypto_bindings(); b; b = b->next) {
+	for (const struct cmap_binding *b = crypto_binding_first(); b;
+	     b = crypto_binding_next(b)) {
 		uint32_t local = strcmp(b->map, map) ? 0 : crypto_binding_local(b, NULL);
 		if (local)
 			return local;

@@ -211,7 +211,8 @@ static void collect_ipsec(struct ipsec_sa *sa, void *ctx)
 /* Peers of static entries on applied maps: shown DOWN when idle. */
 static void collect_config(struct sessions *s)
 {
-	for (const struct cmap_binding *b = crypto_bindings(); b; b = b->next) {
+	for (const struct cmap_binding *b = crypto_binding_first(); b;
+	     b = crypto_binding_next(b)) {
 		const struct crypto_map *m = crypto_map_find(b->map);
 		uint32_t local = ike_local_addr_for(b->map);
 		for (const struct cmap_entry *e = m ? m->entries : NULL; e;
@@ -231,7 +232,8 @@ static void collect_config(struct sessions *s)
  * local address is applied, else the one that has the address. */
 static struct iface *local_iface(uint32_t local)
 {
-	for (const struct cmap_binding *b = crypto_bindings(); b; b = b->next)
+	for (const struct cmap_binding *b = crypto_binding_first(); b;
+	     b = crypto_binding_next(b))
 		if (ike_local_addr_for(b->map) == local && iface_find(b->ifname))
 			return iface_find(b->ifname);
 	return iface_by_addr(local);
@@ -572,7 +574,7 @@ static void clear_session_ike(struct ike_sa *sa, void *ctx)
 	    (c->remote && sa->d.peer != c->remote) || !wanted(&c->w, sa->d.status))
 		return;
 	/* the IPsec SAs first, while the IKE SA can still say so */
-	ike_qm_delete_peer(sa->d.local, sa->d.peer, 0, SADB_DEL_CLEARED);
+	ike_qm_delete_peer(sa->d.local, sa->d.peer, 0, 0, SADB_DEL_CLEARED);
 	ike_sa_delete(sa, true, "User initiated clear");
 }
 

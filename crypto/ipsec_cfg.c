@@ -414,6 +414,30 @@ static void profile_nvgen(struct sbuf *b, const struct ipsec_profile *p)
 
 /* ---- tunnel protection (interface) ---------------------------------------------------------- */
 
+/* A profile that names a transform set nobody defined cannot protect the
+ * tunnel; a stateful one needs the tunnel sourced from the group's virtual
+ * IP address, never from an interface (seed 001: "The tunnel source
+ * address must be a VIP address, and it must not be an interface name"). */
+static bool profile_usable(struct cli *cli, const struct iface *tun,
+			   const char *name)
+{
+	const struct ipsec_profile *p = *profile_slot(&profiles, name);
+	for (int i = 0; p && i < p->ntset; i++)
+		if (!crypto_tset_find(p->tset[i])) {
+			cli_printf(cli, "ERROR: transform set with tag \"%s\" does "
+				   "not exist.\n", p->tset[i]);
+			return false;
+		}
+	if (p && p->redundancy && iface_tunnel_source_is_iface(tun)) {
+		cli_printf(cli, "%% Tunnel source of %s is an interface: stateful "
+			   "failover (redundancy %s) needs the tunnel source to be "
+			   "the virtual IP address\n", iface_name(tun),
+			   p->redundancy);
+		return false;
+	}
+	return true;
+}
+
 /* Only tunnel interfaces have "tunnel" commands; the no form, which finds
  * nothing to remove elsewhere, is taken on any interface. */
 DEFUN(tunnel_protection,
@@ -433,6 +457,8 @@ DEFUN(tunnel_protection,
 		cli_invalid_arg(cli, a, 0);
 		return CLI_ERR;
 	}
+	if (!profile_usable(cli, ifp, cli_arg(a, "name")))
+		return CLI_ERR;
 	struct tprot *t = tprot_get(&tprots, iface_name(ifp));
 	xstrset(&t->profile, cli_arg(a, "name"));
 	t->shared = cli_has(a, "shared");

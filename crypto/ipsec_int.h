@@ -200,6 +200,17 @@ enum spd_verdict spd_out(struct spd_binding *b, const struct pkt_key *k,
 			 const struct cmap_entry **entry, uint32_t *peer);
 /* Inbound cleartext: does the interface's map want K protected? */
 bool spd_in_wants_ipsec(struct spd_binding *b, const struct pkt_key *k);
+/* An interface may have two bindings: the router's own map first. */
+struct spd_binding *spd_binding_next(const struct spd_binding *b);
+bool spd_binding_generated(const struct spd_binding *b);
+const char *spd_binding_map(const struct spd_binding *b);
+/* The router's own maps (gen_map.c) hold on every interface: the binding
+ * that wants clear K protected, wherever it arrived (NULL: none); whether
+ * K, which left by an interface none of their bindings is on, is theirs
+ * (it must not go in clear). */
+bool spd_strict_any(void);
+struct spd_binding *spd_strict_in(const struct pkt_key *k);
+bool spd_strict_out(const struct pkt_key *k);
 /* The SAs that carry a flow's traffic now (NULL: none of that kind). */
 void flow_out_sas(struct ipsec_flow *f, struct ipsec_sa **esp,
 		  struct ipsec_sa **ah);

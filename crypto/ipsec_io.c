@@ -28,6 +28,8 @@ static uint8_t ibuf[IP_HLEN + 65536 + 64];
 
 static struct {
 	unsigned long invalid_spi, not_ipsec, nested;
+	unsigned long strict_out_drop;  /* the router's own maps' traffic
+					 * routed out of their interface */
 	double log_spi, log_not_ipsec, log_identity;
 } io;
 
@@ -211,25 +213,32 @@ static enum ip_feature_verdict out_feature(const uint8_t *pkt, size_t len,
 {
 	spd_sync();
 	struct spd_binding *b = spd_binding_of(o->ifp);
-	if (!b)
+	if (!b && !spd_strict_any())
 		return IP_FEATURE_PASS;
 	struct pkt_key k;
 	pkt_key_of(pkt, len, &k);
 	if (is_mcast_or_bcast(k.dst) || (!o->in && is_ike(&k)))
 		return IP_FEATURE_PASS;
-	struct ipsec_flow *f = NULL;
-	const struct cmap_entry *e = NULL;
-	uint32_t peer = 0;
-	switch (spd_out(b, &k, &f, &e, &peer)) {
-	case SPD_BYPASS:
-		return IP_FEATURE_PASS;
-	case SPD_DROP:
-		no_sa(f, e, peer);
-		return IP_FEATURE_DROPPED;
-	case SPD_PROTECT:
-		break;
+	for (; b; b = spd_binding_next(b)) {
+		struct ipsec_flow *f = NULL;
+		const struct cmap_entry *e = NULL;
+		uint32_t peer = 0;
+		switch (spd_out(b, &k, &f, &e, &peer)) {
+		case SPD_BYPASS:
+			continue;
+		case SPD_DROP:
+			no_sa(f, e, peer);
+			return IP_FEATURE_DROPPED;
+		case SPD_PROTECT:
+			return protect(f, pkt, len, o);
+		}
 	}
-	return protect(f, pkt, len, o);
+	/* the router's own maps' traffic routed elsewhere: never in clear */
+	if (spd_strict_out(&k)) {
+		io.strict_out_drop++;
+		return IP_FEATURE_DROPPED;
+	}
+	return IP_FEATURE_PASS;
 }
 
 /* ---- inbound -------------------------------------------------------------------- */
@@ -468,24 +477,44 @@ static void udp_input(const struct ip_rx *rx)
 	ipsec_rx_once(rx, 50, true);
 }
 
+/* Is DST this router's (an address of its own, or a binding's local
+ * address: the virtual IP it is Active for)? */
+static bool addressed_here(const struct spd_binding *b, uint32_t dst)
+{
+	if (iface_by_addr(dst))
+		return true;
+	for (; b; b = spd_binding_next(b))
+		if (dst == spd_binding_local(b))
+			return true;
+	return false;
+}
+
 /* Clear traffic that should have come protected. */
 static bool in_feature(struct iface *ifp, const uint8_t *pkt, size_t len)
 {
 	spd_sync();
 	struct spd_binding *b = spd_binding_of(ifp);
-	if (!b)
+	if (!b && !spd_strict_any())
 		return true;
 	struct pkt_key k;
 	pkt_key_of(pkt, len, &k);
 	if (is_mcast_or_bcast(k.dst))
 		return true;
-	bool to_us = k.dst == spd_binding_local(b) || iface_by_addr(k.dst);
-	if (to_us && (k.proto == 50 || k.proto == 51 ||
-		      (k.proto == 17 && k.ports &&
-		       (k.dport == 500 || k.dport == 4500))))
+	if ((k.proto == 50 || k.proto == 51 ||
+	     (k.proto == 17 && k.ports && (k.dport == 500 || k.dport == 4500))) &&
+	    addressed_here(b, k.dst))
 		return true;
-	if (!spd_in_wants_ipsec(b, &k))
-		return true;
+	struct spd_binding *own = spd_strict_in(&k);
+	if (own) {
+		if (!strcmp(spd_binding_map(own), "IPC-head-0"))
+			gen_ipc_clear_drop();
+	} else {
+		bool wanted = false;
+		for (; b && !wanted; b = spd_binding_next(b))
+			wanted = spd_in_wants_ipsec(b, &k);
+		if (!wanted)
+			return true;
+	}
 	io.not_ipsec++;
 	if (log_due(&io.log_not_ipsec)) {
 		char d[16], s[16];

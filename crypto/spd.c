@@ -50,6 +50,7 @@ struct spd_entry {
 };
 
 struct spd_binding {
+	struct spd_binding *next;       /* the interface's next (gen_map.c's first) */
 	struct iface *ifp;
 	const struct cmap_binding *cfg;
 	const struct crypto_map *map;
@@ -65,6 +66,9 @@ static struct {
 	ev_timer later;
 	struct ipsec_flow *head, *tail;
 	struct intmap by_sel;           /* sel_key() -> flows (hnext) */
+	/* the bindings of the router's own maps: strict on every interface */
+	struct spd_binding **strict;
+	int nstrict, capstrict;
 } spd;
 
 /* ---- packets and selectors ------------------------------------------------------ */
@@ -278,6 +282,11 @@ struct spd_binding *spd_binding_of(const struct iface *ifp)
 	return iface_ext(ifp, IFEXT_CRYPTO);
 }
 
+struct spd_binding *spd_binding_next(const struct spd_binding *b)
+{
+	return b->next;
+}
+
 uint32_t spd_binding_local(const struct spd_binding *b)
 {
 	return b->local;
@@ -295,14 +304,13 @@ static struct spd_entry *binding_entry(struct spd_binding *b, unsigned seq)
 static struct spd_binding *binding_for(const char *map, uint32_t local)
 {
 	struct spd_binding *any = NULL;
-	for (struct iface *ifp = iface_first(); ifp; ifp = iface_next(ifp)) {
-		struct spd_binding *b = spd_binding_of(ifp);
-		if (b && !strcmp(b->cfg->map, map)) {
-			if (b->local == local)
-				return b;
-			any = any ? any : b;
-		}
-	}
+	for (struct iface *ifp = iface_first(); ifp; ifp = iface_next(ifp))
+		for (struct spd_binding *b = spd_binding_of(ifp); b; b = b->next)
+			if (!strcmp(b->cfg->map, map)) {
+				if (b->local == local)
+					return b;
+				any = any ? any : b;
+			}
 	return any;
 }
 
@@ -382,12 +390,26 @@ static void compile_acl(struct spd_entry *e, const char *name, bool first_only)
 	acl_foreach(acl, add_rule, &c);
 }
 
+/* The router's own entries bring their lines with them. */
+static void compile_entry(struct spd_entry *se, const struct cmap_entry *e)
+{
+	if (!e->nrules) {
+		compile_acl(se, e->acl, e->type == CMAP_MANUAL);
+		return;
+	}
+	struct compile c = {se, false};
+	cmap_entry_rules(e, add_rule, &c);
+}
+
 /* Complete as IOS means it: what the entry needs before it does anything. */
 static bool entry_complete(const struct cmap_entry *e)
 {
 	if (e->type == CMAP_ISAKMP_DYNAMIC)
 		return crypto_dynamic_map_find(e->dynamic) != NULL;
-	return e->npeer && e->acl && acl_find(e->acl) && e->ntset;
+	if (e->blocked)
+		return e->nrules > 0;
+	return e->npeer && (e->nrules || (e->acl && acl_find(e->acl))) &&
+	       e->ntset;
 }
 
 /* Permit lines of a static entry become flows while the map is applied. */
@@ -438,8 +460,11 @@ static void entry_build(struct spd_binding *b, const struct cmap_entry *e)
 		return;
 	}
 	se->peer = cmap_entry_peer(e);
-	compile_acl(se, e->acl, e->type == CMAP_MANUAL);
-	entry_flows(b, se);
+	compile_entry(se, e);
+	/* a blocked entry's lines have no flow: what they permit is dropped
+	 * and no SA is asked for */
+	if (!e->blocked)
+		entry_flows(b, se);
 }
 
 /* The local crypto end point: `crypto map NAME local-address IF`, the
@@ -457,6 +482,8 @@ static uint32_t binding_local(const struct cmap_binding *cb,
 				return g.vip;
 		}
 	}
+	if (m->local_ip)
+		return m->local_ip;
 	if (m->local_address) {
 		struct iface *la = iface_find(m->local_address);
 		if (la && iface_addr(la))
@@ -476,7 +503,7 @@ uint32_t crypto_binding_local(const struct cmap_binding *cb, bool *standby)
 	return local;
 }
 
-static void binding_free(struct spd_binding *b)
+static void binding_free_one(struct spd_binding *b)
 {
 	for (int i = 0; i < b->nent; i++) {
 		struct spd_entry *e = &b->ent[i];
@@ -486,6 +513,26 @@ static void binding_free(struct spd_binding *b)
 	}
 	free(b->ent);
 	free(b);
+}
+
+/* An interface's bindings, all of them. */
+static void binding_free(struct spd_binding *b)
+{
+	while (b) {
+		struct spd_binding *next = b->next;
+		binding_free_one(b);
+		b = next;
+	}
+}
+
+static void strict_add(struct spd_binding *b)
+{
+	if (spd.nstrict == spd.capstrict) {
+		spd.capstrict = spd.capstrict ? spd.capstrict * 2 : 4;
+		spd.strict = xrealloc(spd.strict, (size_t)spd.capstrict *
+				      sizeof *spd.strict);
+	}
+	spd.strict[spd.nstrict++] = b;
 }
 
 static void binding_build(const struct cmap_binding *cb)
@@ -499,7 +546,17 @@ static void binding_build(const struct cmap_binding *cb)
 	b->cfg = cb;
 	b->map = m;
 	b->local = binding_local(cb, m, ifp, &b->standby);
-	iface_set_ext(ifp, IFEXT_CRYPTO, b);
+	/* after the interface's others: the router's own come first in the
+	 * walk, so they are built first and match first */
+	struct spd_binding *last = spd_binding_of(ifp);
+	if (!last)
+		iface_set_ext(ifp, IFEXT_CRYPTO, b);
+	while (last && last->next)
+		last = last->next;
+	if (last)
+		last->next = b;
+	if (cb->generated)
+		strict_add(b);
 	for (const struct cmap_entry *e = m->entries; e; e = e->next)
 		if (entry_complete(e))
 			entry_build(b, e);
@@ -576,6 +633,19 @@ static void prune_flows(void)
 	}
 }
 
+static void manual_sync_binding(struct spd_binding *b)
+{
+	for (int i = 0; i < b->nent; i++) {
+		struct spd_entry *e = &b->ent[i];
+		if (e->cfg->type != CMAP_MANUAL)
+			continue;
+		for (int k = 0; k < e->nrules; k++)
+			if (e->rules[k].flow)
+				manual_sync_flow(e->rules[k].flow, e->cfg,
+						 b->local, e->peer);
+	}
+}
+
 static void rebuild(void)
 {
 	double t0 = ev_time();
@@ -591,22 +661,16 @@ static void rebuild(void)
 			binding_free(b);
 		}
 	}
-	for (const struct cmap_binding *cb = crypto_bindings(); cb; cb = cb->next)
+	spd.nstrict = 0;
+	gen_maps_sync();
+	for (const struct cmap_binding *cb = crypto_binding_first(); cb;
+	     cb = crypto_binding_next(cb))
 		binding_build(cb);
 	relink_xflows();
 	prune_flows();
-	for (struct iface *ifp = iface_first(); ifp; ifp = iface_next(ifp)) {
-		struct spd_binding *b = spd_binding_of(ifp);
-		for (int i = 0; b && i < b->nent; i++) {
-			struct spd_entry *e = &b->ent[i];
-			if (e->cfg->type != CMAP_MANUAL)
-				continue;
-			for (int k = 0; k < e->nrules; k++)
-				if (e->rules[k].flow)
-					manual_sync_flow(e->rules[k].flow, e->cfg,
-							 b->local, e->peer);
-		}
-	}
+	for (struct iface *ifp = iface_first(); ifp; ifp = iface_next(ifp))
+		for (struct spd_binding *b = spd_binding_of(ifp); b; b = b->next)
+			manual_sync_binding(b);
 	spd.rebuilding = false;
 	rri_sync();
 	spd.cost = ev_time() - t0;
@@ -700,7 +764,8 @@ enum spd_verdict spd_out(struct spd_binding *b, const struct pkt_key *k,
 			return SPD_PROTECT;
 		}
 		*flow = r->flow;
-		*entry = e->cfg->type == CMAP_ISAKMP && !b->standby ? e->cfg : NULL;
+		*entry = e->cfg->type == CMAP_ISAKMP && !b->standby &&
+			 !e->cfg->blocked ? e->cfg : NULL;
 		*peer = e->peer;
 		return SPD_DROP;
 	}
@@ -723,6 +788,45 @@ bool spd_in_wants_ipsec(struct spd_binding *b, const struct pkt_key *k)
 			return true;
 	}
 	return false;
+}
+
+/* The router's own maps, wherever a packet comes or goes: clear traffic
+ * they protect is refused on any interface, and their traffic leaves only
+ * through them (the binding whose lines K matches, NULL when none). */
+struct spd_binding *spd_strict_in(const struct pkt_key *k)
+{
+	for (int i = 0; i < spd.nstrict; i++)
+		if (spd_in_wants_ipsec(spd.strict[i], k))
+			return spd.strict[i];
+	return NULL;
+}
+
+bool spd_strict_any(void)
+{
+	return spd.nstrict > 0;
+}
+
+bool spd_strict_out(const struct pkt_key *k)
+{
+	for (int i = 0; i < spd.nstrict; i++) {
+		const struct spd_binding *b = spd.strict[i];
+		for (int j = 0; j < b->nent; j++) {
+			const struct spd_rule *r = entry_match(&b->ent[j], k);
+			if (r && r->permit)
+				return true;
+		}
+	}
+	return false;
+}
+
+bool spd_binding_generated(const struct spd_binding *b)
+{
+	return b->cfg->generated;
+}
+
+const char *spd_binding_map(const struct spd_binding *b)
+{
+	return b->cfg->map;
 }
 
 /* ---- reverse route injection ------------------------------------------------------------ */
@@ -772,11 +876,11 @@ static void entry_routes(const struct spd_binding *b, const struct spd_entry *e,
 void spd_rri_routes(spd_route_fn fn, void *ctx)
 {
 	spd_sync();
-	for (struct iface *ifp = iface_first(); ifp; ifp = iface_next(ifp)) {
-		const struct spd_binding *b = spd_binding_of(ifp);
-		for (int i = 0; b && !b->standby && i < b->nent; i++)
-			entry_routes(b, &b->ent[i], fn, ctx);
-	}
+	for (struct iface *ifp = iface_first(); ifp; ifp = iface_next(ifp))
+		for (const struct spd_binding *b = spd_binding_of(ifp); b;
+		     b = b->next)
+			for (int i = 0; !b->standby && i < b->nent; i++)
+				entry_routes(b, &b->ent[i], fn, ctx);
 }
 
 /* ---- events and lifecycle -------------------------------------------------------------- */
@@ -797,7 +901,8 @@ static void on_change(enum core_event ev, void *data, void *ctx)
 static void on_hsrp(enum core_event ev, void *data, void *ctx)
 {
 	const struct hsrp_event *he = data;
-	for (const struct cmap_binding *cb = crypto_bindings(); cb; cb = cb->next)
+	for (const struct cmap_binding *cb = crypto_binding_first(); cb;
+	     cb = crypto_binding_next(cb))
 		if (cb->redundancy && he->name && !strcmp(cb->redundancy, he->name)) {
 			spd_mark_dirty();
 			return;
@@ -809,6 +914,9 @@ static void on_iface_removed(enum core_event ev, void *data, void *ctx)
 {
 	struct iface *ifp = data;
 	struct spd_binding *b = spd_binding_of(ifp);
+	for (int i = 0; i < spd.nstrict; i++)
+		if (spd.strict[i]->ifp == ifp)
+			spd.strict[i--] = spd.strict[--spd.nstrict];
 	if (b) {
 		iface_set_ext(ifp, IFEXT_CRYPTO, NULL);
 		binding_free(b);
@@ -832,6 +940,8 @@ void spd_reset(void)
 		flow_free(spd.head);
 	}
 	intmap_clear(&spd.by_sel);
+	spd.nstrict = 0;
+	gen_maps_reset();
 	spd.dirty = false;
 	spd.cost = 0;
 	ev_timer_stop(core_loop, &spd.later);

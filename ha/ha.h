@@ -74,6 +74,11 @@ const char *ha_scheme_configured(void);
 const char *ha_scheme_bound(void);
 /* "security ipsec PROFILE": the profile name, or NULL. */
 const char *ha_security_profile(void);
+/* The subsystem that protects the IPC traffic with that profile (crypto)
+ * writes show redundancy inter-device's "  Security: ..." lines. */
+struct sbuf;
+typedef void (*ha_security_show_fn)(struct sbuf *out);
+void ha_set_security_show(ha_security_show_fn fn);
 
 /* RF's current view (this router and its peer). */
 enum rf_state ha_rf_my_state(void);

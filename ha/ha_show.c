@@ -97,6 +97,8 @@ static void print_bound_scheme(struct cli *cli, const char *group)
 			   group);
 }
 
+static ha_security_show_fn security_show;
+
 /* A scheme configured after boot is shown as pending until the reload. */
 DEFUN(show_red_interdev, "show redundancy inter-device",
       HELP_SHOW
@@ -119,14 +121,26 @@ DEFUN(show_red_interdev, "show redundancy inter-device",
 		print_bound_scheme(cli, bound);
 	else
 		cli_puts(cli, "  Scheme: <NOT CONFIGURED>\n");
-	/* the profile is stored; protecting the IPC traffic with it is not
-	 * done yet, and show says so rather than let it look protected */
-	if (sec)
+	if (security_show) {
+		struct sbuf b;
+		sbuf_init(&b);
+		security_show(&b);
+		cli_puts(cli, b.s);
+		sbuf_free(&b);
+	} else if (sec) {
+		/* nothing protects the IPC traffic (a router built without
+		 * crypto): show says so rather than let it look protected */
 		cli_printf(cli, "  Security: IPSec profile %s (not applied: IPC "
 			   "traffic is not protected)\n", sec);
-	else
+	} else {
 		cli_puts(cli, "  Security: Not configured\n");
+	}
 	return CLI_OK;
+}
+
+void ha_set_security_show(ha_security_show_fn fn)
+{
+	security_show = fn;
 }
 
 /* ---- show redundancy (the summary) ------------------------------------------------ */

@@ -346,6 +346,7 @@ static void packet_path_reset(void)
 {
 	arp_reset();
 	ipv4_reset();
+	gre_reset();
 	icmp_reset();
 	net_reset();
 }
@@ -358,4 +359,5 @@ void net_init(void)
 	cli_install(MODE_EXEC, &clear_counters_exec_cmd);
 	arp_init();
 	ipv4_init();
+	gre_init();
 }

@@ -405,6 +405,11 @@ bool iface_tunnel_endpoints(const struct iface *ifp, uint32_t *src,
 	return ifp->tun_src_set && ifp->tun_dst;
 }
 
+bool iface_tunnel_source_is_iface(const struct iface *ifp)
+{
+	return ifp->type == IFT_TUNNEL && ifp->tun_src_set && ifp->tun_src_is_if;
+}
+
 /* Back to a fresh interface's settings (the running-config it prints is
  * just "interface X"). */
 void iface_cmds_reset_iface(struct iface *ifp)

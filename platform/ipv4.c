@@ -416,6 +416,8 @@ static int l2_output(struct iface *ifp, uint32_t nexthop, const uint8_t *src_mac
 int ipv4_output(struct iface *ifp, uint32_t nexthop, const uint8_t *src_mac,
 		uint8_t *pkt, size_t len)
 {
+	if (ifp->type == IFT_TUNNEL)
+		return gre_output(ifp, pkt, len);
 	if (len <= IF_IP_MTU)
 		return l2_output(ifp, nexthop, src_mac, pkt, len);
 	uint16_t fo = rd16(pkt + 6);
@@ -750,6 +752,12 @@ void ip_set_features(ip_out_feature_fn out, ip_in_feature_fn in)
 {
 	out_feature = out;
 	in_feature = in;
+}
+
+enum ip_feature_verdict ipv4_out_feature(const uint8_t *pkt, size_t len,
+					 struct ip_out_info *o)
+{
+	return out_feature ? out_feature(pkt, len, o) : IP_FEATURE_PASS;
 }
 
 void ip_inject(struct iface *ifp, const uint8_t *pkt, size_t len)

@@ -86,6 +86,8 @@ const char *iface_acl(const struct iface *ifp, bool out);
  * false unless it is a tunnel with both ends configured. */
 bool iface_tunnel_endpoints(const struct iface *ifp, uint32_t *src,
 			    uint32_t *dst);
+/* `tunnel source IFNAME` (not an address)? */
+bool iface_tunnel_source_is_iface(const struct iface *ifp);
 /* "interface X" ... "!" as show running-config prints it; caller frees. */
 char *iface_running_text(struct iface *ifp);
 

@@ -291,6 +291,20 @@ struct ip_stats {
 		 arp_bad, arp_drop_queue;
 };
 extern struct ip_stats ip_stats;
+/* ipv4.c: the output feature's verdict on a packet leaving O->ifp (PASS
+ * when no feature is set). */
+enum ip_feature_verdict ipv4_out_feature(const uint8_t *pkt, size_t len,
+					 struct ip_out_info *o);
+
+/* gre.c: GRE tunnels. gre_output() sends PKT, an IPv4 packet whose exit is
+ * tunnel TUN (0, or -1 when it was dropped and counted). */
+struct gre_stats {
+	uint64_t in, out, bad_header, no_tunnel, nested, recursive, too_big;
+};
+extern struct gre_stats gre_stats;
+int gre_output(struct iface *tun, const uint8_t *pkt, size_t len);
+void gre_init(void);
+void gre_reset(void);
 
 /* icmp.c */
 void icmp_input(const struct ip_rx *rx, const uint8_t *ip_hdr);

@@ -42,6 +42,18 @@ NF_UNUSED static struct iface *fa0, *fa1;
 NF_UNUSED static const uint8_t host_mac[6] = {0x02, 0, 0, 0, 0, 0x10};
 NF_UNUSED static const uint8_t host2_mac[6] = {0x02, 0, 0, 0, 0, 0x20};
 
+/* FastEthernet0/0 and 0/1 as fa0/fa1, attached, their carrier up. */
+NF_UNUSED static void attach_fa0_fa1(void)
+{
+	fa0 = iface_get("FastEthernet0/0");
+	fa1 = iface_get("FastEthernet0/1");
+	for (int i = 0; i < 2; i++) {
+		struct iface *f = i ? fa1 : fa0;
+		iface_set_attached(f, true);
+		iface_set_carrier(f, true);
+	}
+}
+
 NF_UNUSED static uint32_t A(const char *s)
 {
 	uint32_t a;

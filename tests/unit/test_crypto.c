@@ -578,7 +578,7 @@ static void test_fixed_point(void **state)
 	assert_null(crypto_dynamic_maps());
 	assert_null(crypto_tsets());
 	assert_null(crypto_isakmp_policies());
-	assert_null(crypto_bindings());
+	assert_null(crypto_binding_first());
 	assert_null(crypto_ipsec_profiles());
 	assert_false(crypto_isakmp_keepalive(NULL, NULL, NULL));
 }

@@ -239,13 +239,7 @@ static int setup(void **state)
 	sadb_set_soft_expire(on_soft);
 	udp_register_port(4500, udp4500);
 	acquires = softs = 0;
-	fa0 = iface_get("FastEthernet0/0");
-	fa1 = iface_get("FastEthernet0/1");
-	for (int i = 0; i < 2; i++) {
-		struct iface *f = i ? fa1 : fa0;
-		iface_set_attached(f, true);
-		iface_set_carrier(f, true);
-	}
+	attach_fa0_fa1();
 	assert_int_equal(cfg("logging buffered 100000 debugging\n"
 			     "interface FastEthernet0/0\n"
 			     " ip address 10.0.0.1 255.255.255.0\n"
