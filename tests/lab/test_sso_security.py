@@ -73,16 +73,17 @@ DROPPED_RE = re.compile(r"^    Clear-text IPC packets dropped: (\d+)$", re.M)
 def parts(profile=None, trans2=None):
     """topology()'s per-router lines: the IPC interface, and with PROFILE
     `security ipsec PROFILE`, seed 001's trans2 (TRANS2[name] instead when
-    given) and profile sso-secure, the pre-shared key for the other's
-    address."""
+    given) and profile sso-secure, pre-shared keys for 10.0.0.1 and .2."""
     def of(name):
-        me, other = (1, 2) if name == "R1" else (2, 1)
+        me = 1 if name == "R1" else 2
         out = {"ifs": f"interface FastEthernet1/0\n ip address 10.0.0.{me} "
                       "255.255.255.0\n!\n"}
         if profile:
             ts = (trans2 or {}).get(name, "ah-md5-hmac esp-aes")
             out["security"] = f" security ipsec {profile}\n"
-            out["crypto"] = (f"crypto isakmp key cisco123 address 10.0.0.{other}\n"
+            # both addresses' keys on both: the config digest compares them
+            out["crypto"] = ("crypto isakmp key cisco123 address 10.0.0.1\n"
+                             "crypto isakmp key cisco123 address 10.0.0.2\n"
                              f"crypto ipsec transform-set trans2 {ts}\n"
                              "crypto ipsec profile sso-secure\n set transform-set trans2\n")
         return out
