@@ -97,6 +97,8 @@ def one(security):
             return f"R2 not STANDBY HOT: {states(con['R2'])}\n{con['R2'].text()[-1500:]}"
         start_hot = time.monotonic() - t0
         n_sby = count(con["R2"], "show crypto ipsec sa standby")
+        sec = re.search(r"^  Security: (.*)$", clean(con["R2"].priv(
+            "show redundancy inter-device")), re.M)
         cold = hot = None
         wait_for(lambda: "-> STANDBY HOT(" in r1.text()[mark:], 10, step=0.2)
         for m in PEER_RE.finditer(r1.text()[mark:]):
@@ -107,7 +109,8 @@ def one(security):
         cold_hot = (hot - cold).total_seconds() if hot and cold else None
         if cold_hot is not None and cold_hot < 0:
             cold_hot += 86400
-        return dict(up=up, start_hot=start_hot, cold_hot=cold_hot, n_sby=n_sby)
+        return dict(up=up, start_hot=start_hot, cold_hot=cold_hot, n_sby=n_sby,
+                    sec=sec.group(1) if sec else "?")
     finally:
         for c in con.values():
             c.close()
@@ -132,7 +135,7 @@ for security in (False, True):
         continue
     print(f"  {what}: STANDBY COLD -> HOT {fmt(r['cold_hot'])}, start -> STANDBY HOT "
           f"{fmt(r['start_hot'])} ({r['n_sby']} SPIs on the standby; the {N} tunnels "
-          f"up on R1 in {r['up']:.1f} s)")
+          f"up on R1 in {r['up']:.1f} s; Security: {r['sec']})")
 a, b = res[False], res[True]
 if isinstance(a, dict) and isinstance(b, dict):
     for key, label in (("cold_hot", "STANDBY COLD -> HOT"), ("start_hot", "start -> HOT")):
