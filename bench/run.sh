@@ -30,6 +30,9 @@
 #                          checkpoint messages, µs per tunnel; IPC bytes per tunnel
 #                          and per replay update; HSRP takeover µs per tunnel; peak
 #                          RSS growth per tunnel
+#   sso security           bench/sso_security.py: a standby's bulk sync of 1,000 tunnels
+#                          (STANDBY COLD to HOT, and process start to HOT) without and
+#                          with `security ipsec` (AH+ESP on the IPC link), and the ratio
 #   ike                    bench/ike_bench.py: 1,000 tunnels (Main+Quick Mode) from
 #                          one router to another's 1,000 addresses on a UDP wire:
 #                          time to bring them up, negotiations/s as responder (wall
@@ -43,7 +46,8 @@
 # usage: bench/run.sh            (make bench builds build/iosim first)
 # env:   IOSIM_BENCH=PATH (binary, default build/iosim), BENCH_LINES=N (default 100000),
 #        HSRP_RUNS=N (failover runs, default 50), IKE_TUNNELS=N (default 1000),
-#        FAILOVERS=N (stateful failover rounds, default 20)
+#        FAILOVERS=N (stateful failover rounds, default 20),
+#        SSO_SEC_TUNNELS=N (default 1000)
 set -eu
 cd "$(dirname "$0")/.."
 exe=${IOSIM_BENCH:-build/iosim}
@@ -240,6 +244,7 @@ EOF
 /usr/bin/python3 bench/sso_bench.py "$exe" build/bench/ipc_bench || status=$?
 /usr/bin/python3 bench/ipsec.py "$exe" || status=$?
 /usr/bin/python3 bench/ha_failover.py "$exe" || status=$?
+/usr/bin/python3 bench/sso_security.py "$exe" "${SSO_SEC_TUNNELS:-1000}" || status=$?
 /usr/bin/python3 bench/ike_bench.py "${IKE_BENCH:-$exe}" \
 	"${IKE_TUNNELS:-1000}" || status=$?
 exit $status

@@ -346,6 +346,16 @@ class Tshark:
     def stop(self):
         iosim.interrupt(self.p, grace=0.3)
 
+    def raw(self):
+        """Every byte of the capture files so far (the capture goes on in a
+        new file if it was running)."""
+        running = self.p.poll() is None
+        self.stop()
+        data = b"".join(open(f, "rb").read() for f in self.files)
+        if running:
+            self._start()
+        return data
+
     def read(self, *opts, fields=None, filt=None):
         running = self.p.poll() is None
         self.stop()

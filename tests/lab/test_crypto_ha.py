@@ -77,15 +77,15 @@ PAIR = """hostname {name}
 !
 redundancy inter-device
  scheme standby HA-out
-!
+{security}!
 ipc zone default
  association 1
   no shutdown
   protocol sctp
    local-port 5000
-    local-ip 192.168.1.{me}
+    local-ip {ipc}.{me}
    remote-port 5000
-    remote-ip 192.168.1.{other}
+    remote-ip {ipc}.{other}
 !
 crypto isakmp policy 10
  encr aes
@@ -96,7 +96,7 @@ crypto isakmp key cisco123 address {swan}
 crypto isakmp keepalive 10 3
 !
 crypto ipsec transform-set TS esp-aes esp-sha-hmac
-!
+{crypto}!
 crypto map CM 10 ipsec-isakmp
  set peer {swan}
  set transform-set TS
@@ -116,7 +116,7 @@ interface FastEthernet0/1
  standby 2 timers msec 100 msec 300
  standby 2 name HA-in
 !
-ip route 192.168.2.0 255.255.255.0 {swan}
+{ifs}ip route 192.168.2.0 255.255.255.0 {swan}
 !
 ip access-list extended VPN
  permit ip 192.168.1.0 0.0.0.255 192.168.2.0 0.0.0.255
@@ -131,11 +131,11 @@ TOPO = """router R1
   config R1.cfg
   interface FastEthernet0/0 outside
   interface FastEthernet0/1 inside
-router R2
+{r_ifs}router R2
   config R2.cfg
   interface FastEthernet0/0 outside
   interface FastEthernet0/1 inside
-host sw
+{r_ifs}host sw
   address outside {swan}/24
   address site 192.168.2.1/24
   route 192.168.1.0/24 {vip}
@@ -146,28 +146,36 @@ host pc
 host remote
   address site {remote}/24
   gateway 192.168.2.1
-"""
+{hosts}"""
 
 
-def topology(tmp, stateful):
+def topology(tmp, stateful, parts=None, ipc="192.168.1", r_ifs="", hosts=""):
+    """The lab's files in TMP. PARTS(name) -> dict of lines for router NAME's
+    `security`, `crypto` and `ifs` places in PAIR (each empty, or lines
+    ending in a newline); IPC the association's /24 (its .1 and .2);
+    R_IFS, HOSTS: more lines for each router and at the end of TOPO."""
     for name, me, other in (("R1", 1, 2), ("R2", 2, 1)):
+        more = {"security": "", "crypto": "", "ifs": "", **(parts(name) if parts else {})}
         (Path(tmp) / f"{name}.cfg").write_text(PAIR.format(
-            name=name, me=me, other=other, swan=SWAN, vip=VIP, vip_in=VIP_IN,
-            prio=" standby 1 priority 110\n" if name == "R1" else "", stateful=" stateful" if stateful else ""))
+            name=name, me=me, other=other, swan=SWAN, vip=VIP, vip_in=VIP_IN, ipc=ipc,
+            prio=" standby 1 priority 110\n" if name == "R1" else "",
+            stateful=" stateful" if stateful else "", **more))
     (Path(tmp) / "cryptoha.lab").write_text(
-        TOPO.format(swan=SWAN, vip=VIP, vip_in=VIP_IN, remote=REMOTE))
+        TOPO.format(swan=SWAN, vip=VIP, vip_in=VIP_IN, remote=REMOTE, r_ifs=r_ifs,
+                    hosts=hosts))
     return Path(tmp) / "cryptoha.lab"
 
 
 class HaLab:
     """The lab up, charon started in the sw namespace with a connection to
-    the VIP, a console kept open on each router."""
+    the VIP, a console kept open on each router. TOPO: topology()'s
+    keywords; IKE_LEVEL: charon's IKE/CHILD log level (4 logs the keys)."""
 
-    def __init__(self, labs, tmp, stateful):
-        self.lab = labs(topology(tmp, stateful))
+    def __init__(self, labs, tmp, stateful, ike_level=1, **topo):
+        self.lab = labs(topology(tmp, stateful, **topo))
         up_ok(self.lab)
         self.tool = lab_module()
-        self.charon = ikelab.Charon(f"iosim-{self.lab.tag}-sw", tmp, ike_level=1)
+        self.charon = ikelab.Charon(f"iosim-{self.lab.tag}-sw", tmp, ike_level=ike_level)
         self.charon.start()
         self.charon.load(local=SWAN, remote=VIP, local_ts="192.168.2.0/24",
                          remote_ts="192.168.1.0/24", dpd=DPD, dpd_timeout=4 * DPD)
@@ -260,63 +268,75 @@ def ipsec_spis(out):
     return {int(x, 16) for x in re.findall(r"^\s+spi: (0x[0-9A-F]+)\(", out, re.M)}
 
 
+def standby_copies(ha, before):
+    """R2 (STANDBY HOT) holds copies of strongSwan's SPIs BEFORE and of its
+    IKE SA; waits for them (bounded)."""
+    sby = ha.con["R2"]
+
+    def copies():
+        out = sby.priv("show crypto ipsec sa standby")
+        return out if ipsec_spis(out) >= before["spis"] and \
+            "Status: STANDBY" in out else None
+    out = wait_for(copies, 10, step=0.5)
+    assert out, (before["spis"], ipsec_spis(sby.priv("show crypto ipsec sa standby")),
+                 ha.charon.list_sas(), ha.con["R1"].priv("show crypto ipsec sa"))
+    assert "Status: ACTIVE" not in out, out
+    out = sby.priv("show crypto isakmp sa standby")
+    assert isakmp_row(out, "STDBY"), out
+
+
+def takeover(ha, before, how):
+    """Fail R1 (SIGKILL, or shutdown of its outside interface) under the
+    ping: R2 takes over strongSwan's IKE SA and SPIs BEFORE with no
+    renegotiation, and keeps them through a few DPD periods."""
+    sby = ha.con["R2"]
+    mark = len(ha.charon.logtext())
+    t_fail = ha.fail(how)
+    ha.resumed(t_fail)
+    if how == "kill":
+        wait_states(sby, "ACTIVE", "DISABLED", 10)
+    else:                                # R1 relinquished and reloads
+        assert wait_for(lambda: states(sby)[0] == "ACTIVE", 10), states(sby)
+    after = ikelab.parse_list_sas(ha.charon.list_sas())
+    assert (after["ike_ids"], after["spis"]) == (before["ike_ids"], before["spis"]), \
+        (before, after)
+    # the new ACTIVE runs the SAs it was given
+    out = sby.priv("show crypto ipsec sa")
+    assert ipsec_spis(out) >= before["spis"] and "Status: ACTIVE" in out, out
+    out = sby.priv("show crypto isakmp sa")
+    assert isakmp_row(out, "ACTIVE"), out
+    if how != "kill":
+        # R1 reloaded; back STANDBY HOT it preempts: a second stateful
+        # takeover, and R2 reloads in turn. Wait for the pair to be whole.
+        def whole():
+            return sorted(states(c) for c in ha.con.values()) == \
+                [("ACTIVE", "STANDBY HOT"), ("STANDBY HOT", "ACTIVE")]
+        assert wait_for(whole, 60, step=1), \
+            {n: c.text()[-2000:] for n, c in ha.con.items()}
+        print(f"after {time.time() - t_fail:.1f} s: R1 {states(ha.con['R1'])[0]}, "
+              f"R2 {states(sby)[0]}")
+    # a few DPD periods with traffic flowing: strongSwan keeps the peer
+    t = time.time()
+    ha.ping.wait(lambda: False, 3 * DPD)   # reading ping meanwhile
+    assert ha.ping.steady_since(t), ha.ping.lines[-10:]
+    last = ikelab.parse_list_sas(ha.charon.list_sas())
+    assert last["state"] == "ESTABLISHED" and \
+        (last["ike_ids"], last["spis"]) == (before["ike_ids"], before["spis"]), \
+        (last, ha.charon.logtext()[mark:][-4000:])
+    errs = SWAN_ERRORS.findall(ha.charon.logtext()[mark:])
+    assert not errs, (errs, ha.charon.logtext()[mark:][-3000:])
+    sent, received = ha.ping.stop()
+    print(f"stateful ({how}): {sent} sent, {sent - received} lost, same IKE SA "
+          f"#{sorted(before['ike_ids'])} and SPIs")
+
+
 def stateful_failover(labs, tmp, how):
     ha = HaLab(labs, tmp, stateful=True)
     try:
         ha.settled()
         before = ha.start_traffic()
-        # the standby holds copies of both SPIs and the IKE SA
-        sby = ha.con["R2"]
-
-        def standby_copies():
-            out = sby.priv("show crypto ipsec sa standby")
-            return out if ipsec_spis(out) >= before["spis"] and \
-                "Status: STANDBY" in out else None
-        out = wait_for(standby_copies, 10, step=0.5)
-        assert out, (before["spis"], ipsec_spis(sby.priv("show crypto ipsec sa standby")),
-                     ha.charon.list_sas(), ha.con["R1"].priv("show crypto ipsec sa"))
-        assert "Status: ACTIVE" not in out, out
-        out = sby.priv("show crypto isakmp sa standby")
-        assert isakmp_row(out, "STDBY"), out
-
-        mark = len(ha.charon.logtext())
-        t_fail = ha.fail(how)
-        ha.resumed(t_fail)
-        if how == "kill":
-            wait_states(sby, "ACTIVE", "DISABLED", 10)
-        else:                                # R1 relinquished and reloads
-            assert wait_for(lambda: states(sby)[0] == "ACTIVE", 10), states(sby)
-        after = ikelab.parse_list_sas(ha.charon.list_sas())
-        assert (after["ike_ids"], after["spis"]) == (before["ike_ids"], before["spis"]), \
-            (before, after)
-        # the new ACTIVE runs the SAs it was given
-        out = sby.priv("show crypto ipsec sa")
-        assert ipsec_spis(out) >= before["spis"] and "Status: ACTIVE" in out, out
-        out = sby.priv("show crypto isakmp sa")
-        assert isakmp_row(out, "ACTIVE"), out
-        if how != "kill":
-            # R1 reloaded; back STANDBY HOT it preempts: a second stateful
-            # takeover, and R2 reloads in turn. Wait for the pair to be whole.
-            def whole():
-                return sorted(states(c) for c in ha.con.values()) == \
-                    [("ACTIVE", "STANDBY HOT"), ("STANDBY HOT", "ACTIVE")]
-            assert wait_for(whole, 60, step=1), \
-                {n: c.text()[-2000:] for n, c in ha.con.items()}
-            print(f"after {time.time() - t_fail:.1f} s: R1 {states(ha.con['R1'])[0]}, "
-                  f"R2 {states(sby)[0]}")
-        # a few DPD periods with traffic flowing: strongSwan keeps the peer
-        t = time.time()
-        ha.ping.wait(lambda: False, 3 * DPD)   # reading ping meanwhile
-        assert ha.ping.steady_since(t), ha.ping.lines[-10:]
-        last = ikelab.parse_list_sas(ha.charon.list_sas())
-        assert last["state"] == "ESTABLISHED" and \
-            (last["ike_ids"], last["spis"]) == (before["ike_ids"], before["spis"]), \
-            (last, ha.charon.logtext()[mark:][-4000:])
-        errs = SWAN_ERRORS.findall(ha.charon.logtext()[mark:])
-        assert not errs, (errs, ha.charon.logtext()[mark:][-3000:])
-        sent, received = ha.ping.stop()
-        print(f"stateful ({how}): {sent} sent, {sent - received} lost, same IKE SA "
-              f"#{sorted(before['ike_ids'])} and SPIs")
+        standby_copies(ha, before)
+        takeover(ha, before, how)
     finally:
         ha.close()
     stop_routers_clean(ha.lab)

@@ -41,7 +41,7 @@ SPI_RE = re.compile(r"^ +spi: 0x([0-9A-F]+)\(", re.M)
 PAIR = """hostname {name}
 redundancy inter-device
  scheme standby HA-out
-ipc zone default
+{security}ipc zone default
  association 1
   no shutdown
   protocol sctp
@@ -53,7 +53,7 @@ crypto isakmp policy 1
  authentication pre-share
 crypto isakmp key cisco123 address 0.0.0.0 0.0.0.0
 crypto ipsec transform-set trans1 ah-md5-hmac esp-3des
-crypto map to-peer-outside redundancy replay-interval inbound 1000 outbound 10000
+{profile}crypto map to-peer-outside redundancy replay-interval inbound 1000 outbound 10000
 crypto map to-peer-outside 10 ipsec-isakmp
  set peer 209.165.201.4
  set transform-set trans1
@@ -74,7 +74,7 @@ interface FastEthernet0/1
  standby 2 priority {pri}
  standby 2 preempt delay minimum 30
  standby 2 name HA-in
-ip route 172.16.0.0 255.255.255.0 209.165.201.4
+ip route 172.16.0.0 255.255.0.0 209.165.201.4
 ip access-list extended peer-outside
 {acl}line con 0
  exec-timeout 0 0
@@ -100,17 +100,29 @@ end
 """
 
 
-def topo(tmp):
-    acl = "".join(f" permit ip 10.0.0.0 0.0.0.255 host 172.16.0.{n}\n"
-                  for n in range(1, N + 1))
+def remote(n):
+    """Remote host N's address (1 -> 172.16.0.1, ..., 254, 255 -> 172.16.1.1)."""
+    return f"172.16.{(n - 1) // 254}.{(n - 1) % 254 + 1}"
+
+
+def topo(tmp, n_tunnels=N, security=False, loopbacks=True):
+    """The pair and P for N_TUNNELS remote hosts (P's loopbacks, which
+    answer the pings, left out unless LOOPBACKS); SECURITY: seed 001's
+    `security ipsec sso-secure` (trans2, profile sso-secure) on the pair."""
+    acl = "".join(f" permit ip 10.0.0.0 0.0.0.255 host {remote(n)}\n"
+                  for n in range(1, n_tunnels + 1))
+    sec = " security ipsec sso-secure\n" if security else ""
+    prof = ("crypto ipsec transform-set trans2 ah-md5-hmac esp-aes\n"
+            "crypto ipsec profile sso-secure\n set transform-set trans2\n") if security else ""
     for name, out, ins, other, pri in (("R1", "209.165.201.1", "10.0.0.1", "10.0.0.2", 110),
                                        ("R2", "209.165.201.2", "10.0.0.2", "10.0.0.1", 100)):
         (Path(tmp) / f"{name}.cfg").write_text(PAIR.format(
-            name=name, outside=out, inside=ins, other=other, pri=pri, acl=acl))
-    loops = "".join(f"interface Loopback{n}\n ip address 172.16.0.{n} 255.255.255.255\n"
-                    for n in range(1, N + 1))
-    pacl = "".join(f"access-list 101 permit ip host 172.16.0.{n} 10.0.0.0 0.0.0.255\n"
-                   for n in range(1, N + 1))
+            name=name, outside=out, inside=ins, other=other, pri=pri, acl=acl,
+            security=sec, profile=prof))
+    loops = "".join(f"interface Loopback{n}\n ip address {remote(n)} 255.255.255.255\n"
+                    for n in range(1, n_tunnels + 1)) if loopbacks else ""
+    pacl = "".join(f"access-list 101 permit ip host {remote(n)} 10.0.0.0 0.0.0.255\n"
+                   for n in range(1, n_tunnels + 1))
     (Path(tmp) / "P.cfg").write_text(PEER.format(loops=loops, acl=pacl))
     (Path(tmp) / "pair.lab").write_text(
         "router R1\n  config R1.cfg\n  interface FastEthernet0/0 outside\n"
