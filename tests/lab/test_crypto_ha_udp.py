@@ -87,13 +87,20 @@ def kill_and_take_over(lab, con, act, sby):
 
 
 def test_failover_branch_004_udp(labs):
-    lab = labs(TOPO, user=unprivileged())
+    failover_over_udp(labs, TOPO)
+
+
+def failover_over_udp(labs, topo, extra=None):
+    """TOPO up over UDP as nobody, run() on it, then EXTRA(lab, con)."""
+    lab = labs(topo, user=unprivileged())
     p = lab.run("up", udp=True)
     assert p.returncode == 0, p.stderr + lab.logs()
     rs = routers_of(lab)
     con = {n: Console(rs[n]["console"]) for n in rs}
     try:
         run(lab, con)
+        if extra:
+            extra(lab, con)
     finally:
         for c in con.values():
             c.close()
