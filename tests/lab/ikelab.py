@@ -316,7 +316,7 @@ def parse_list_sas(text):
 
 
 class Tshark:
-    """A capture on DEV in NS. dumpcap writes its file in blocks, so read()
+    """A capture on DEV in NS (None: this namespace). dumpcap writes its file in blocks, so read()
     closes the current file and goes on in a new one: it reads every
     packet captured so far."""
 
@@ -328,7 +328,8 @@ class Tshark:
 
     def _start(self):
         self.pcap = os.path.join(self.tmp, f"{self.ns}-{self.dev}-{len(self.files)}.pcap")
-        self.p = subprocess.Popen(["ip", "netns", "exec", self.ns, "tshark", "-q",
+        inns = ["ip", "netns", "exec", self.ns] if self.ns else []
+        self.p = subprocess.Popen([*inns, "tshark", "-q",
                                    "-i", self.dev, "-w", self.pcap, "-f", self.filt],
                                   stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE, text=True)
