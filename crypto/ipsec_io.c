@@ -311,18 +311,6 @@ static bool bundle_has(const struct ipsec_sa *sa, uint8_t proto)
 	return false;
 }
 
-/* The inner packet a tunnel-mode SA carried: a whole IPv4 packet. */
-static bool inner_ok(const uint8_t *p, size_t n, size_t *len)
-{
-	if (n < IP_HLEN || p[0] >> 4 != 4 || (p[0] & 15) < 5)
-		return false;
-	size_t tot = be16(p + 2);
-	if (tot < (size_t)(p[0] & 15) * 4 || tot > n)
-		return false;
-	*len = tot;                 /* what follows is TFC padding */
-	return true;
-}
-
 static void count_in(struct ipsec_sa *esp, struct ipsec_sa *ah, size_t len)
 {
 	struct ipsec_sa *sa = esp ? esp : ah;
@@ -360,7 +348,7 @@ static const uint8_t *inner_packet(struct ipsec_sa *sa, const uint8_t *hdr,
 				   uint8_t next, size_t *len)
 {
 	if (sa->d.tunnel) {
-		if (next != 4 || !inner_ok(payload, plen, len))
+		if (next != 4 || !ip_inner_packet_ok(payload, plen, len))
 			return NULL;
 		return payload;
 	}

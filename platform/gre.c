@@ -147,18 +147,6 @@ static struct iface *tunnel_for(uint32_t local, uint32_t remote)
 	return NULL;
 }
 
-/* A whole IPv4 packet inside: its header sane, its length within. */
-static bool inner_ok(const uint8_t *p, size_t n, size_t *len)
-{
-	if (n < IP_HLEN || p[0] >> 4 != 4 || (p[0] & 15) < 5)
-		return false;
-	size_t tot = rd16(p + 2);
-	if (tot < (size_t)(p[0] & 15) * 4 || tot > n)
-		return false;
-	*len = tot;
-	return true;
-}
-
 static void gre_input(const struct ip_rx *rx)
 {
 	gre_stats.in++;
@@ -172,7 +160,7 @@ static void gre_input(const struct ip_rx *rx)
 	}
 	size_t ilen;
 	const uint8_t *inner = rx->payload + GRE_HLEN;
-	if (!inner_ok(inner, rx->len - GRE_HLEN, &ilen)) {
+	if (!ip_inner_packet_ok(inner, rx->len - GRE_HLEN, &ilen)) {
 		gre_stats.bad_header++;
 		ip_stats.format_err++;
 		return;

@@ -791,6 +791,17 @@ int ip_output_raw(uint8_t *pkt, size_t len)
 	return ipv4_output(ifp, nexthop, NULL, pkt, len);
 }
 
+bool ip_inner_packet_ok(const uint8_t *p, size_t n, size_t *len)
+{
+	if (n < IP_HLEN || p[0] >> 4 != 4 || (p[0] & 15) < 5)
+		return false;
+	size_t tot = rd16(p + 2);
+	if (tot < (size_t)(p[0] & 15) * 4 || tot > n)
+		return false;
+	*len = tot;
+	return true;
+}
+
 uint16_t ip_next_id(void)
 {
 	return next_id++;

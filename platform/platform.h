@@ -266,6 +266,10 @@ int ip_output_raw(uint8_t *pkt, size_t len);
 /* A packet a feature took apart (a decapsulated one): processed as if it
  * had arrived on IFP, the input feature skipped. PKT is not kept. */
 void ip_inject(struct iface *ifp, const uint8_t *pkt, size_t len);
+/* A whole IPv4 packet inside a tunnel's payload P (N bytes): version 4, a
+ * header length of at least 20, a total length within N (*LEN: it; what
+ * follows is padding). */
+bool ip_inner_packet_ok(const uint8_t *p, size_t n, size_t *len);
 /* The identification for a new IPv4 header (host order). */
 uint16_t ip_next_id(void);
 /* Internet checksum (RFC 1071) of DATA, SUM added (host order in, the
