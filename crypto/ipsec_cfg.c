@@ -509,6 +509,14 @@ bool ipsec_nvgen_profiles(struct sbuf *b)
 	return profiles != NULL;
 }
 
+/* IOS's line in show interfaces TunnelN, after the tunnel's bandwidths. */
+static void tprot_iface_show(struct sbuf *b, const struct iface *ifp)
+{
+	const char *profile = crypto_tunnel_protection(iface_name(ifp));
+	if (profile)
+		sbuf_printf(b, "  Tunnel protection via IPSec (profile \"%s\")\n", profile);
+}
+
 /* ---- lifecycle ------------------------------------------------------------------------------------ */
 void ipsec_cfg_reset(void)
 {
@@ -537,6 +545,7 @@ void ipsec_cfg_init(void)
 	/* IOS writes tunnel protection after the tunnel's source, destination
 	 * and mode lines, which platform/ writes at IFCFG_TUNNEL. */
 	iface_register_writer(IFCFG_TUNNEL + 1, tprot_iface_writer);
+	iface_set_tunnel_show(tprot_iface_show);
 	core_subscribe(EVT_IFACE_REMOVED, tprot_iface_removed, NULL);
 	globals_defaults();
 }

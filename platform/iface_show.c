@@ -98,6 +98,13 @@ static void show_address(struct sbuf *b, const struct iface *ifp)
 	}
 }
 
+static iface_show_fn tunnel_show_more;
+
+void iface_set_tunnel_show(iface_show_fn fn)
+{
+	tunnel_show_more = fn;
+}
+
 static void show_tunnel(struct sbuf *b, const struct iface *ifp)
 {
 	char sb[16], db[16];
@@ -120,6 +127,8 @@ static void show_tunnel(struct sbuf *b, const struct iface *ifp)
 		     "  Tunnel transport MTU 1476 bytes\n"
 		     "  Tunnel transmit bandwidth 8000 (kbps)\n"
 		     "  Tunnel receive bandwidth 8000 (kbps)\n");
+	if (tunnel_show_more)
+		tunnel_show_more(b, ifp);
 }
 
 static void show_counters(struct sbuf *b, const struct iface *ifp)

@@ -88,6 +88,10 @@ bool iface_tunnel_endpoints(const struct iface *ifp, uint32_t *src,
 			    uint32_t *dst);
 /* `tunnel source IFNAME` (not an address)? */
 bool iface_tunnel_source_is_iface(const struct iface *ifp);
+/* Lines another subsystem adds to show interfaces TunnelN after the
+ * tunnel's own (crypto: "Tunnel protection via IPSec (profile "P")"). */
+typedef void (*iface_show_fn)(struct sbuf *out, const struct iface *ifp);
+void iface_set_tunnel_show(iface_show_fn fn);
 /* "interface X" ... "!" as show running-config prints it; caller frees. */
 char *iface_running_text(struct iface *ifp);
 

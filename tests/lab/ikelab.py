@@ -121,6 +121,22 @@ class Netns:
         self.names = []
 
 
+# A CHILD_SA whose remote TS is the IKE peer itself (GRE to the peer, in
+# SWAN[gre] <-> PEER[gre]): libipsec routes the peer's address into its TUN,
+# so charon marks its own IKE and ESP-in-UDP packets and its routing rule
+# skips the marked ones; they keep the peer's ordinary route.
+PEER_TS_PLUGINS = """\
+        kernel-libipsec {
+            allow_peer_ts = yes
+        }
+        kernel-netlink {
+            fwmark = !0x42
+        }
+        socket-default {
+            fwmark = 0x42
+        }
+"""
+
 STRONGSWAN_CONF = """\
 charon {{
     load_modular = no
@@ -131,6 +147,8 @@ charon {{
     retransmit_tries = 3
     keep_alive = {keep_alive}s
     install_routes = yes
+    plugins {{
+{plugins}    }}
     filelog {{
         log {{
             path = {dir}/charon.log
@@ -204,15 +222,15 @@ class Charon:
     and VICI socket) and log, as lab-facts.md describes. Log level 4 for
     IKE and CHILD_SAs writes the keys it derives (phase 1 Ka, each CHILD_SA's
     encryption and integrity keys): tshark decrypts with them what iosim
-    sent."""
+    sent. PLUGINS: lines of its `plugins` section (PEER_TS_PLUGINS)."""
 
-    def __init__(self, ns, tmp, keep_alive=20, ike_level=4):
+    def __init__(self, ns, tmp, keep_alive=20, ike_level=4, plugins=""):
         self.ns = ns
         self.dir = tempfile.mkdtemp(prefix="iosim-swan-", dir=tmp)
         os.makedirs(f"{self.dir}/run")
         with open(f"{self.dir}/strongswan.conf", "w") as f:
             f.write(STRONGSWAN_CONF.format(dir=self.dir, keep_alive=keep_alive,
-                                           ike_level=ike_level))
+                                           ike_level=ike_level, plugins=plugins))
         self.env = dict(os.environ, STRONGSWAN_CONF=f"{self.dir}/strongswan.conf")
         self.p = None
 

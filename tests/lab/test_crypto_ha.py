@@ -149,14 +149,15 @@ host remote
 {hosts}"""
 
 
-def topology(tmp, stateful, parts=None, ipc="192.168.1", r_ifs="", hosts=""):
+def topology(tmp, stateful, parts=None, ipc="192.168.1", r_ifs="", hosts="", pair=PAIR):
     """The lab's files in TMP. PARTS(name) -> dict of lines for router NAME's
     `security`, `crypto` and `ifs` places in PAIR (each empty, or lines
     ending in a newline); IPC the association's /24 (its .1 and .2);
-    R_IFS, HOSTS: more lines for each router and at the end of TOPO."""
+    R_IFS, HOSTS: more lines for each router and at the end of TOPO; PAIR:
+    the routers' configuration, with PAIR's places."""
     for name, me, other in (("R1", 1, 2), ("R2", 2, 1)):
         more = {"security": "", "crypto": "", "ifs": "", **(parts(name) if parts else {})}
-        (Path(tmp) / f"{name}.cfg").write_text(PAIR.format(
+        (Path(tmp) / f"{name}.cfg").write_text(pair.format(
             name=name, me=me, other=other, swan=SWAN, vip=VIP, vip_in=VIP_IN, ipc=ipc,
             prio=" standby 1 priority 110\n" if name == "R1" else "",
             stateful=" stateful" if stateful else "", **more))
@@ -169,16 +170,20 @@ def topology(tmp, stateful, parts=None, ipc="192.168.1", r_ifs="", hosts=""):
 class HaLab:
     """The lab up, charon started in the sw namespace with a connection to
     the VIP, a console kept open on each router. TOPO: topology()'s
-    keywords; IKE_LEVEL: charon's IKE/CHILD log level (4 logs the keys)."""
+    keywords; IKE_LEVEL: charon's IKE/CHILD log level (4 logs the keys);
+    CONN: the connection's settings over the site-to-VIP-LAN ones;
+    PLUGINS: charon's plugin settings (ikelab.Charon)."""
 
-    def __init__(self, labs, tmp, stateful, ike_level=1, **topo):
+    def __init__(self, labs, tmp, stateful, ike_level=1, conn=None, plugins="", **topo):
         self.lab = labs(topology(tmp, stateful, **topo))
         up_ok(self.lab)
         self.tool = lab_module()
-        self.charon = ikelab.Charon(f"iosim-{self.lab.tag}-sw", tmp, ike_level=ike_level)
+        self.charon = ikelab.Charon(f"iosim-{self.lab.tag}-sw", tmp, ike_level=ike_level,
+                                    plugins=plugins)
         self.charon.start()
-        self.charon.load(local=SWAN, remote=VIP, local_ts="192.168.2.0/24",
-                         remote_ts="192.168.1.0/24", dpd=DPD, dpd_timeout=4 * DPD)
+        self.charon.load(**{"local": SWAN, "remote": VIP, "local_ts": "192.168.2.0/24",
+                            "remote_ts": "192.168.1.0/24", "dpd": DPD,
+                            "dpd_timeout": 4 * DPD, **(conn or {})})
         rs = self.lab.state()["routers"]
         self.con = {n: Console(rs[n]["console"]) for n in rs}
         self.ping = None

@@ -257,6 +257,12 @@ static void test_tunnel_map_stateful_on_vip(void **state)
 		     "                Tunnel1\n", true);
 	assert_shows("show crypto ha", "10.0.0.3", true);
 	assert_shows("show logging", "TUNNEL_PROTECTION_BLOCKED", false);
+	assert_shows("show interfaces Tunnel1",
+		     "  Tunnel receive bandwidth 8000 (kbps)\n"
+		     "  Tunnel protection via IPSec (profile \"peer-profile\")\n", true);
+	assert_int_equal(cfg("interface Tunnel1\n"
+			     " no tunnel protection ipsec profile peer-profile\n"), 0);
+	assert_shows("show interfaces Tunnel1", "Tunnel protection", false);
 }
 
 static void test_tunnel_source_not_vip_blocked(void **state)
