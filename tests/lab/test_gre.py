@@ -14,7 +14,8 @@ Ethernet):
                           (ah-md5-hmac esp-aes: the AH+ESP bundle strongSwan
                           cannot do): the SAs' proxies are GRE host to host,
                           the wire carries ISAKMP and AH+ESP only, no GRE in
-                          clear
+                          clear; with ah-sha-hmac alone tshark decodes the
+                          GRE inside AH (ip:ah:ip:gre:ip:icmp)
 Needs root for the capture on lo; skips otherwise."""
 
 import os
@@ -27,18 +28,18 @@ from test_ike_iosim import free_ports
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root: tshark on lo")
 
-PROTECTION = [
-    "crypto isakmp policy 1", " authentication pre-share",
-    "crypto isakmp key gre-key address 192.0.2.0 255.255.255.0",
-    "crypto ipsec transform-set ts ah-md5-hmac esp-aes",
-    "crypto ipsec profile GP", " set transform-set ts",
-]
+def protection(transforms):
+    return ["crypto isakmp policy 1", " authentication pre-share",
+            "crypto isakmp key gre-key address 192.0.2.0 255.255.255.0",
+            f"crypto ipsec transform-set ts {transforms}",
+            "crypto ipsec profile GP", " set transform-set ts"]
 
 
 def router(n, wire, protect):
+    """R1 or R2; PROTECT: the profile's transforms, or None (clear GRE)."""
     o = 3 - n
     addr = ["ip address 172.16.0.1 255.255.255.252", "ip unnumbered Loopback0"][n - 1]
-    cfg = (PROTECTION if protect else []) + [
+    cfg = (protection(protect) if protect else []) + [
         "interface Loopback0", f" ip address 10.{n}.{n}.{n} 255.255.255.255",
         "interface GigabitEthernet0/0", f" ip address 192.0.2.{n} 255.255.255.0",
         " no shutdown",
@@ -57,7 +58,7 @@ def router(n, wire, protect):
 def lab(tmp_path):
     made = []
 
-    def make(protect):
+    def make(protect=None):
         wire = free_ports(2)
         cap = ikelab.Tshark(None, "lo", str(tmp_path), f"udp port {wire[0]}")
         rs = [router(1, wire, protect), router(2, wire, protect)]
@@ -80,7 +81,7 @@ def protocols(cap, wire):
 
 
 def test_gre_clear(lab):
-    (r1, r2), cap, wire = lab(False)
+    (r1, r2), cap, wire = lab()
     assert success(r1.cmd("ping 10.2.2.2 source Loopback0", timeout=30)) >= 80
     assert success(r2.cmd("ping 172.16.0.1", timeout=30)) == 100
     tun = r1.show("show interfaces Tunnel0")
@@ -97,8 +98,14 @@ def test_gre_clear(lab):
                    "eth:ethertype:ip:udp:eth:ethertype:arp"}, got
 
 
-def test_gre_over_ipsec(lab):
-    (r1, r2), cap, wire = lab(True)
+# tshark's protocols of the protected GRE: AH+ESP hides it, AH alone (tunnel
+# mode) authenticates it in clear, GRE inside AH's inner IP header
+@pytest.mark.parametrize("transforms,wire_protos", [
+    ("ah-md5-hmac esp-aes", ":ah:esp"),
+    ("ah-sha-hmac", ":ah:ip:gre:ip:icmp:data"),
+], ids=["ah-esp", "ah"])
+def test_gre_over_ipsec(lab, transforms, wire_protos):
+    (r1, r2), cap, wire = lab(transforms)
     # the first echo has no SA yet: it starts IKE
     assert ikelab.wait_for(lambda: success(r1.cmd("ping 10.2.2.2 source Loopback0",
                                                   timeout=30)) >= 80, 30)
@@ -107,8 +114,11 @@ def test_gre_over_ipsec(lab):
            "192.0.2.1" in sa, sa
     assert "(192.0.2.1/255.255.255.255/47/0)" in sa and \
            "(192.0.2.2/255.255.255.255/47/0)" in sa, sa
-    assert "transform: ah-md5-hmac" in sa, sa
+    assert f"transform: {transforms.split()[0]}" in sa, sa
+    tun = r1.show("show interfaces Tunnel0")
+    assert '  Tunnel protection via IPSec (profile "GP")\n' in tun, tun
     got = protocols(cap, wire)
-    assert "eth:ethertype:ip:udp:eth:ethertype:ip:ah:esp" in got, got
-    assert not [p for p in got if ":gre" in p], got
-    assert all(p.endswith((":ah:esp", ":isakmp", ":arp")) for p in got), got
+    assert f"eth:ethertype:ip:udp:eth:ethertype:ip{wire_protos}" in got, got
+    # no GRE outside AH: never in clear
+    assert not [p for p in got if ":ip:gre" in p and ":ah:" not in p], got
+    assert all(p.endswith((wire_protos, ":isakmp", ":arp")) for p in got), got
