@@ -371,6 +371,22 @@ DEFUN(tunnel_dest_cmd, "[no] tunnel destination ?[A.B.C.D$addr]",
 	return CLI_OK;
 }
 
+/* GRE over IP is the one mode here, and IOS's default: the command is
+ * taken (configurations type it) and, as IOS does with the default, never
+ * written back. Other modes (ipip, ipsec ipv4, gre multipoint) are not
+ * parsed: a line asking for one is refused, not silently run as GRE. */
+DEFUN(tunnel_mode_cmd, "[no] tunnel mode ?[gre ?[ip]]",
+      "protocol-over-protocol tunneling\n"
+      "tunnel encapsulation method\n"
+      "generic route encapsulation protocol\n"
+      "over IP\n")
+{
+	CLI_CONTEXT(struct iface, ifp);
+	if (!is_tunnel(cli, a, ifp))
+		return CLI_ERR;
+	return CLI_UNCHANGED;
+}
+
 static void write_tunnel(struct sbuf *out, struct iface *ifp)
 {
 	char b[16];
@@ -446,7 +462,7 @@ void iface_cmds_init(void)
 	static const struct cli_command *const main_only[] = {
 		&duplex_cmd_cmd, &speed_cmd_cmd, &media_type_cmd_cmd,
 		&serial_restart_cmd_cmd, &tunnel_source_cmd_cmd,
-		&tunnel_dest_cmd_cmd,
+		&tunnel_dest_cmd_cmd, &tunnel_mode_cmd_cmd,
 	};
 	for (size_t i = 0; i < sizeof main_only / sizeof main_only[0]; i++)
 		cli_install(MODE_IF, main_only[i]);

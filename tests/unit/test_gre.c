@@ -173,6 +173,24 @@ static void test_recursive_and_too_big(void **state)
 	free(out);
 }
 
+/* IOS's default mode is taken and not written back; a mode iosim does not
+ * run is refused, never run as GRE. */
+static void test_tunnel_mode(void **state)
+{
+	assert_int_equal(cfg("interface Tunnel0\n tunnel mode gre ip\n"
+			     " no tunnel mode\n"), 0);
+	assert_int_equal(cfg("interface Tunnel0\n tunnel mode ipsec ipv4\n"), 1);
+	assert_int_equal(cfg("interface Tunnel0\n tunnel mode gre multipoint\n"), 1);
+	assert_int_equal(cfg("interface FastEthernet0/1\n tunnel mode gre ip\n"), 1);
+	char *out = exec_lines("show running-config interface Tunnel0");
+	assert_null(strstr(out, "tunnel mode"));
+	assert_non_null(strstr(out, " tunnel destination 10.0.0.2\n"));
+	free(out);
+	out = exec_lines("show interfaces Tunnel0");
+	assert_non_null(strstr(out, "  Tunnel protocol/transport GRE/IP\n"));
+	free(out);
+}
+
 int main(void)
 {
 	router_init();
@@ -181,6 +199,7 @@ int main(void)
 		cmocka_unit_test_setup(test_host_traffic_both_ways, setup),
 		cmocka_unit_test_setup(test_bad_gre_dropped, setup),
 		cmocka_unit_test_setup(test_recursive_and_too_big, setup),
+		cmocka_unit_test_setup(test_tunnel_mode, setup),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	core_reset_all();
