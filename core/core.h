@@ -132,6 +132,9 @@ enum core_event {
 	EVT_IFACE_REMOVED,      /* data: struct iface * (before it is freed) */
 	EVT_IFACE_STATE,        /* data: struct iface *: admin/line state changed */
 	EVT_IFACE_ADDR,         /* data: struct iface *: primary address changed */
+	EVT_IFACE_SHUTTING,     /* data: struct iface *: `shutdown` of an
+				 * interface that is up, published while it can
+				 * still send (HSRP says Resign) */
 	EVT_HSRP_GROUP_STATE,   /* data: struct hsrp_event * (hsrp.h) */
 	EVT_HSRP_GROUP_NAME,    /* data: struct hsrp_event * (name appeared/gone) */
 	EVT_CONFIG_CHANGED,     /* data: NULL; a configuration command ran */

@@ -929,13 +929,15 @@ static bool group_runnable(const struct hsrp_group *g)
 	return is && is->ready && g->ip_enabled && hsrp_group_vip_ok(g);
 }
 
-/* b: back to Init, saying Resign first if we were Active. */
+/* b: back to Init, saying Resign first if we were Active (and the
+ * interface can still send it: a shutdown said it already). */
 static void group_stop(struct hsrp_group *g, const char *why)
 {
 	if (g->state == HSRP_INIT)
 		return;
 	debug_event(g, why, 0, 0);
-	if (g->state == HSRP_ACTIVE)
+	if (g->state == HSRP_ACTIVE && iface_admin_up(g->hif->ifp) &&
+	    iface_line_up(g->hif->ifp))
 		send_msg(g, HSRP_OP_RESIGN, HSRP_ACTIVE);
 	for (int t = 0; t < 4; t++)
 		timer_stop(g, (enum hsrp_timer)t);
@@ -1178,8 +1180,22 @@ static const struct hsrp_engine_ops engine_ops = {
 	.iface_removed = eng_iface_removed,
 };
 
+/* The Active router whose interface is being shut resigns while the
+ * interface still sends, so the Standby takes over at once instead of
+ * waiting out its hold time (IOS does the same). */
+static void on_iface_shutting(enum core_event ev, void *data, void *ctx)
+{
+	struct hsrp_if *hif = hsrp_if_find(data);
+	if (!hif)
+		return;
+	for (struct hsrp_group *g = hif->groups; g; g = g->next)
+		if (g->state == HSRP_ACTIVE)
+			send_msg(g, HSRP_OP_RESIGN, HSRP_ACTIVE);
+}
+
 void hsrp_fsm_init(void)
 {
 	ev_timer_init(&sync_recheck, on_sync_recheck, 0., 0.);
 	hsrp_engine_register(&engine_ops);
+	core_subscribe(EVT_IFACE_SHUTTING, on_iface_shutting, NULL);
 }

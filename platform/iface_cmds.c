@@ -99,6 +99,8 @@ DEFUN(shutdown_cmd, "[no] shutdown",
 		return CLI_UNCHANGED;
 	if (!shut)
 		warn_overlap(cli, ifp);
+	else if (ifp->line_up)
+		core_publish(EVT_IFACE_SHUTTING, ifp);
 	ifp->shutdown = shut;
 	iface_update_state(ifp);
 	return CLI_OK;

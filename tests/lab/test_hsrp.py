@@ -344,6 +344,22 @@ def test_election_arp_ping_failover(lan, version):
     assert wait_for(lambda: r1.state() == "Active", 10 * hold), r1.text()[-2000:]
     assert wait_for(lambda: r2.state() == "Standby", 10 * hold), r2.text()[-2000:]
 
+    # shutdown of the Active router's interface: it resigns first (tshark
+    # sees the Resign below), so R2 takes over without waiting out the hold
+    # time; back up, R1 preempts again
+    before = len(r2.states())
+    t0 = time.monotonic()
+    for line in ("configure terminal", "interface FastEthernet0/0", " shutdown"):
+        r1.cmd(line)
+    assert wait_for(lambda: any(n == "Active" for *_, n in r2.states()[before:]),
+                    4 * hold), r2.text()[-2000:]
+    print(f"v{version}: shutdown of the Active -> peer Active in "
+          f"{time.monotonic() - t0:.3f} s (hold {hold} s)")
+    r1.cmd(" no shutdown")
+    r1.cmd("end")
+    assert wait_for(lambda: r1.state() == "Active", 10 * hold), r1.text()[-2000:]
+    assert wait_for(lambda: r2.state() == "Standby", 10 * hold), r2.text()[-2000:]
+
     # SIGKILL of the Active router: the Standby takes over within the hold
     # time (plus a hello of slack), measured from the kill to its log line
     before = len(r2.states())
@@ -359,6 +375,15 @@ def test_election_arp_ping_failover(lan, version):
     r2.stop()
     n = check_capture(lan, [version], vmac)
     print(f"v{version}: {n} HSRP packets decoded cleanly by tshark")
+    proto = "hsrp" if version == 1 else "hsrp2"
+    resign = subprocess.run(["tshark", "-r", lan.pcap, "-Y",
+                             f"{proto}.opcode == 2 && ip.src == 10.0.0.1",
+                             "-T", "fields", "-e", f"{proto}.state"],
+                            capture_output=True, text=True, timeout=60)
+    # two Resigns from the Active state (v1 16, v2 6): R2's coup's and the
+    # shutdown's; a SIGKILL says nothing
+    active = "16" if version == 1 else "6"
+    assert resign.stdout.split() == [active, active], resign.stdout + resign.stderr
 
 
 SCAPY_SPEAKER = r"""

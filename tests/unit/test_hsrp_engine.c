@@ -378,13 +378,41 @@ static void test_lone_router_becomes_active(void **state)
 	int before = npkts;
 	hsrp_fsm_expire(g, HSRP_T_HELLO);
 	assert_int_equal(npkts, before + 1);
-	/* interface down: Resign, Init, address given up */
+	/* carrier lost: Init, address given up; nothing can be sent (no
+	 * Resign on a dead link) */
+	before = npkts;
 	iface_set_carrier(IF, false);
 	assert_int_equal(g->state, HSRP_INIT);
 	assert_int_equal(nvaddrs, 0);
 	assert_int_equal(macs_added, 0);
-	m = last();
+	assert_int_equal(npkts, before);
+}
+
+/* `shutdown` of the Active router's interface: it resigns while the
+ * interface can still send, then goes to Init and gives the address up;
+ * a Standby router's shutdown says nothing. */
+static void test_shutdown_resigns(void **state)
+{
+	struct hsrp_group *g = router(" standby 1 ip 10.0.0.254\n");
+	to_active_alone(g);
+	int before = npkts;
+	assert_int_equal(cfg("interface FastEthernet0/0\n shutdown\n"), 0);
+	assert_int_equal(g->state, HSRP_INIT);
+	assert_int_equal(nvaddrs, 0);
+	assert_int_equal(npkts, before + 1);
+	struct hsrp_msg m = last();
 	assert_int_equal(m.opcode, HSRP_OP_RESIGN);
+	assert_int_equal(m.state, HSRP_ACTIVE);
+	assert_int_equal(cfg("interface FastEthernet0/0\n no shutdown\n"), 0);
+	hsrp_fsm_delay_expire(hsrp_if_find(IF));
+	deliver(HSRP_OP_HELLO, HSRP_ACTIVE, 200, "10.0.0.9");
+	hsrp_fsm_expire(g, HSRP_T_STANDBY);
+	hsrp_fsm_expire(g, HSRP_T_STANDBY);
+	assert_int_equal(g->state, HSRP_STANDBY);
+	before = npkts;
+	assert_int_equal(cfg("interface FastEthernet0/0\n shutdown\n"), 0);
+	assert_int_equal(g->state, HSRP_INIT);
+	assert_int_equal(npkts, before);
 }
 
 static void test_standby_takes_over(void **state)
@@ -912,6 +940,7 @@ int main(void)
 		cmocka_unit_test_setup(test_tie_break_on_address, setup),
 		cmocka_unit_test_setup(test_two_actives_resolve, setup),
 		cmocka_unit_test_setup(test_coup_and_resign, setup),
+		cmocka_unit_test_setup(test_shutdown_resigns, setup),
 		cmocka_unit_test_setup(test_preempt_and_delay, setup),
 		cmocka_unit_test_setup(test_preempt_needs_higher_priority, setup),
 		cmocka_unit_test_setup(test_tracking_lowers_priority, setup),
