@@ -153,15 +153,56 @@ DEFUN(show_sa_lifetime, "show crypto ipsec security-association",
 	return CLI_OK;
 }
 
-/* ---- show crypto map ----------------------------------------------------------------- */
-static void entry_lifetime_show(struct cli *cli, const struct cmap_entry *e)
+/* ---- lines a crypto map entry and an IPsec profile share -------------------------------- */
+
+/* Its own lifetimes, else the global ones. */
+static void lifetime_show(struct cli *cli, unsigned long kilobytes, unsigned seconds)
 {
 	const struct ipsec_globals *g = crypto_ipsec_globals();
 	cli_printf(cli, "        Security association lifetime: %lu kilobytes/"
 			"%u seconds\n",
-		   e->sa_kilobytes ? e->sa_kilobytes : g->sa_kilobytes,
-		   e->sa_seconds ? e->sa_seconds : g->sa_seconds);
+		   kilobytes ? kilobytes : g->sa_kilobytes,
+		   seconds ? seconds : g->sa_seconds);
 }
+
+static void pfs_tsets_show(struct cli *cli, unsigned pfs_group, char *const *tset,
+			   int ntset)
+{
+	cli_printf(cli, "        PFS (Y/N): %s\n", pfs_group ? "Y" : "N");
+	if (pfs_group)
+		cli_printf(cli, "        DH group:  group%u\n", pfs_group);
+	cli_puts(cli, "        Transform sets={\n");
+	for (int i = 0; i < ntset; i++)
+		cli_printf(cli, "                %s,\n", tset[i]);
+	cli_puts(cli, "        }\n");
+}
+
+/* ---- show crypto ipsec profile (12.4) ------------------------------------------------- */
+static void profile_show(struct cli *cli, const struct ipsec_profile *p)
+{
+	cli_printf(cli, "IPSEC profile %s\n", p->name);
+	if (p->isakmp_profile)
+		cli_printf(cli, "        ISAKMP Profile: %s\n", p->isakmp_profile);
+	lifetime_show(cli, p->sa_kilobytes, p->sa_seconds);
+	pfs_tsets_show(cli, p->pfs_group, p->tset, p->ntset);
+	cli_puts(cli, "\n");
+}
+
+DEFUN(show_profiles, "show crypto ipsec profile [WORD$name]",
+      "Show running system information\n"
+      "Encryption module\n"
+      "Show IPSEC policy\n"
+      "Show ipsec profile information\n"
+      "ipsec profile name\n")
+{
+	const char *name = cli_arg(a, "name");
+	for (const struct ipsec_profile *p = crypto_ipsec_profiles(); p; p = p->next)
+		if (!name || !strcmp(name, p->name))
+			profile_show(cli, p);
+	return CLI_OK;
+}
+
+/* ---- show crypto map ----------------------------------------------------------------- */
 
 /* The ACL an entry matches, with its lines as IOS lists them. */
 static void entry_acl_show(struct cli *cli, const struct cmap_entry *e)
@@ -237,14 +278,8 @@ static void entry_show(struct cli *cli, const struct crypto_map *m,
 	else if (e->nrules)
 		entry_rules_show(cli, e);
 	entry_peer_show(cli, m, e);
-	entry_lifetime_show(cli, e);
-	cli_printf(cli, "        PFS (Y/N): %s\n", e->pfs_group ? "Y" : "N");
-	if (e->pfs_group)
-		cli_printf(cli, "        DH group:  group%u\n", e->pfs_group);
-	cli_puts(cli, "        Transform sets={\n");
-	for (int i = 0; i < e->ntset; i++)
-		cli_printf(cli, "                %s,\n", e->tset[i]);
-	cli_puts(cli, "        }\n");
+	lifetime_show(cli, e->sa_kilobytes, e->sa_seconds);
+	pfs_tsets_show(cli, e->pfs_group, e->tset, e->ntset);
 	if (e->rri != RRI_OFF)
 		cli_puts(cli, "        Reverse Route Injection Enabled\n");
 }
@@ -315,4 +350,5 @@ void crypto_show_init(void)
 	cli_install(MODE_EXEC, &show_tsets_cmd);
 	cli_install(MODE_EXEC, &show_sa_lifetime_cmd);
 	cli_install(MODE_EXEC, &show_cmap_cmd);
+	cli_install(MODE_EXEC, &show_profiles_cmd);
 }

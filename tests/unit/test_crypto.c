@@ -403,6 +403,40 @@ static void test_show_isakmp_policy(void **state)
 	free(out);
 }
 
+/* 12.4's show crypto ipsec profile: its own lifetime else the global one,
+ * PFS, the transform sets it names; one profile by name. */
+static void test_show_ipsec_profile(void **state)
+{
+	assert_int_equal(config("crypto ipsec transform-set TS esp-aes esp-sha-hmac\n"
+				"crypto ipsec security-association lifetime seconds 1800\n"
+				"crypto ipsec profile P\n"
+				" set transform-set TS\n"
+				" set pfs group2\n"
+				" set security-association lifetime kilobytes 10000\n"
+				"crypto ipsec profile Q\n", NULL), 0);
+	char *out = cli_exec_capture("show crypto ipsec profile");
+	assert_string_equal(out,
+		"IPSEC profile P\n"
+		"        Security association lifetime: 10000 kilobytes/1800 seconds\n"
+		"        PFS (Y/N): Y\n"
+		"        DH group:  group2\n"
+		"        Transform sets={\n"
+		"                TS,\n"
+		"        }\n"
+		"\n"
+		"IPSEC profile Q\n"
+		"        Security association lifetime: 4608000 kilobytes/1800 seconds\n"
+		"        PFS (Y/N): N\n"
+		"        Transform sets={\n"
+		"        }\n"
+		"\n");
+	free(out);
+	out = cli_exec_capture("show crypto ipsec profile Q");
+	assert_non_null(strstr(out, "IPSEC profile Q\n"));
+	assert_null(strstr(out, "IPSEC profile P"));
+	free(out);
+}
+
 /* ---- transform sets ---------------------------------------------------------------- */
 static void test_tset(void **state)
 {
@@ -915,6 +949,7 @@ int main(void)
 		cmocka_unit_test_setup(test_no_forms_ipsec, setup),
 		cmocka_unit_test_setup(test_no_forms_cmap, setup),
 		cmocka_unit_test_setup(test_return_codes, setup),
+		cmocka_unit_test_setup(test_show_ipsec_profile, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
