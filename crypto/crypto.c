@@ -62,6 +62,7 @@ static void crypto_reset(void)
 	spd_reset();
 	rri_reset();
 	ipsec_io_reset();
+	vti_reset();
 	cmap_cfg_reset();
 	ipsec_cfg_reset();
 	isakmp_cfg_reset();
@@ -105,6 +106,7 @@ void crypto_init(void)
 	spd_init();
 	rri_init();
 	ipsec_io_init();
+	vti_init();
 	ipsec_show_init();
 	ike_init();
 	ha_mgr_init();

@@ -184,6 +184,9 @@ struct cmap_binding {
 	bool has_redundancy;        /* "redundancy" given (name optional) */
 	bool stateful;
 	bool generated;             /* the router's own (gen_map.c) */
+	bool vti;                   /* an IPsec virtual tunnel interface's: it
+				     * protects what is routed into the tunnel,
+				     * and nothing on other interfaces */
 	struct cmap_binding *next;
 };
 /* Every binding in force: the router's own first (tunnel protection,

@@ -231,6 +231,10 @@ static void entry_rules_show(struct cli *cli, const struct cmap_entry *e)
 		const struct acl_rule *r = &e->rules[i];
 		char s[16], d[16], proto[8];
 		snprintf(proto, sizeof proto, "%u", r->proto);
+		if (r->src_wild == ~0u && r->dst_wild == ~0u && !r->proto) {
+			cli_puts(cli, "            access-list  permit ip any any\n");
+			continue;
+		}
 		cli_printf(cli, "            access-list  permit %s host %s host "
 			   "%s\n", r->proto == 47 ? "gre" : proto,
 			   ip_fmt(r->src, s), ip_fmt(r->dst, d));

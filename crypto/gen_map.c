@@ -62,8 +62,10 @@ static void logged_free(struct logged **slot)
 	free(l);
 }
 
-/* A problem is logged when it appears or changes, not at every rebuild. */
-static void tunnel_problem(const char *ifname, const char *why)
+/* A problem is logged when it appears or changes, not at every rebuild;
+ * BLOCKS: the tunnel's traffic is dropped for it (else only its SAs are
+ * not kept on the standby). */
+static void tunnel_note(const char *ifname, const char *why, bool blocks)
 {
 	struct logged **slot = &gen.tun_logged;
 	while (*slot && strcmp((*slot)->ifname, ifname))
@@ -79,8 +81,17 @@ static void tunnel_problem(const char *ifname, const char *why)
 	l->why = xstrdup(why);
 	l->next = gen.tun_logged;
 	gen.tun_logged = l;
-	log_ios("CRYPTO-4-TUNNEL_PROTECTION_BLOCKED", "%s: %s; its traffic is "
-		"dropped", ifname, why);
+	if (blocks)
+		log_ios("CRYPTO-4-TUNNEL_PROTECTION_BLOCKED", "%s: %s; its traffic "
+			"is dropped", ifname, why);
+	else
+		log_ios("CRYPTO-4-VTI_NOT_STATEFUL", "%s: %s; its SAs are not kept "
+			"on the standby", ifname, why);
+}
+
+static void tunnel_problem(const char *ifname, const char *why)
+{
+	tunnel_note(ifname, why, true);
 }
 
 /* ---- building ----------------------------------------------------------------------------- */
@@ -146,6 +157,13 @@ static void entry_rule(struct cmap_entry *e, uint8_t proto, uint32_t src,
 	};
 }
 
+/* "permit ip any any": what a virtual tunnel interface protects. */
+static void entry_rule_any(struct cmap_entry *e)
+{
+	entry_rule(e, 0, 0, 0);
+	e->rules[e->nrules - 1].src_wild = e->rules[e->nrules - 1].dst_wild = ~0u;
+}
+
 /* MAP on IFNAME, once. */
 static struct cmap_binding *bind(struct build *bd, const char *ifname,
 				 const char *map)
@@ -188,6 +206,42 @@ static const char *tunnel_source_problem(const struct iface *tun,
 	return NULL;
 }
 
+/* A VTI's SAs carry whole packets: IOS takes tunnel mode transform sets
+ * only there. */
+static const char *vti_mode_problem(const struct ipsec_profile *p, char *buf,
+				    size_t n)
+{
+	for (int i = 0; p && i < p->ntset; i++) {
+		const struct crypto_tset *t = crypto_tset_find(p->tset[i]);
+		if (t && t->transport) {
+			snprintf(buf, n, "transform set %s is in transport mode; a "
+				 "virtual tunnel interface needs tunnel mode", t->name);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/* A VTI's profile instance: any to any, never stateful (IOS: "IPSec
+ * stateful failover is not supported with IPSec virtual tunnel
+ * interfaces"). */
+static void vti_map(struct iface *ifp, const struct ipsec_profile *p,
+		    struct cmap_entry *e, struct cmap_binding *b)
+{
+	char why[200];
+	entry_rule_any(e);
+	b->vti = true;
+	const char *bad = vti_mode_problem(p, why, sizeof why);
+	e->blocked |= bad != NULL;
+	if (!bad && p && p->redundancy) {
+		snprintf(why, sizeof why, "stateful failover (redundancy %s) is not "
+			 "supported on a virtual tunnel interface", p->redundancy);
+		tunnel_note(iface_name(ifp), why, false);
+	} else {
+		tunnel_problem(iface_name(ifp), bad);
+	}
+}
+
 static void tunnel_maps(struct build *bd)
 {
 	for (struct iface *ifp = iface_first(); ifp; ifp = iface_next(ifp)) {
@@ -201,8 +255,12 @@ static void tunnel_maps(struct build *bd)
 		struct crypto_map *m = map_new(bd, name, pname);
 		m->local_ip = src;
 		struct cmap_entry *e = entry_add(m, TUNNEL_SEQ, dst, p);
-		entry_rule(e, 47, src, dst);
 		struct cmap_binding *b = bind(bd, iface_name(ifp), name);
+		if (iface_tunnel_is_vti(ifp)) {
+			vti_map(ifp, p, e, b);
+			continue;
+		}
+		entry_rule(e, 47, src, dst);
 		if (!p || !p->redundancy) {
 			tunnel_problem(iface_name(ifp), NULL);
 			continue;
@@ -284,8 +342,9 @@ static void map_sig(const struct crypto_map *m, struct sbuf *b)
 		for (int i = 0; i < e->ntset; i++)
 			sbuf_printf(b, " %s", e->tset[i]);
 		for (int i = 0; i < e->nrules; i++)
-			sbuf_printf(b, " %u:%08x:%08x", e->rules[i].proto,
-				    e->rules[i].src, e->rules[i].dst);
+			sbuf_printf(b, " %u:%08x/%08x:%08x/%08x", e->rules[i].proto,
+				    e->rules[i].src, e->rules[i].src_wild,
+				    e->rules[i].dst, e->rules[i].dst_wild);
 	}
 }
 

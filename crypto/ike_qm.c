@@ -64,6 +64,7 @@ struct qm_wait {
 	unsigned seq;
 	struct sa_selector sel;
 	double since;
+	double start_at;                /* phase 1 is up: Quick Mode then (0: not yet) */
 	struct qm_wait *next;
 };
 
@@ -596,12 +597,52 @@ static void acquire(const struct cmap_entry *e, const struct sa_selector *sel,
 	request(local, peer, e->map->name, e->seq, sel, false);
 }
 
-void ike_qm_phase1_up(struct ike_sa *sa)
+/* Both ends may want the same proxies at once (two VTI ends, traffic
+ * both ways): the end that answered phase 1 lets the initiator's Quick
+ * Mode come first, and starts its own only if no SAs came of it, so the
+ * two do not cross and leave two pairs of SAs for one flow. */
+#define QM_RESPONDER_DEFER 0.5
+
+static ev_timer deferred_timer;
+
+static void deferred_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
+	double now = core_uptime(), next = 0;
 	struct qm_wait **wp = &waiting;
 	while (*wp) {
 		struct qm_wait *w = *wp;
-		if (w->peer != sa->d.peer || w->local != sa->d.local) {
+		if (!w->start_at || w->start_at > now) {
+			if (w->start_at && (!next || w->start_at < next))
+				next = w->start_at;
+			wp = &w->next;
+			continue;
+		}
+		*wp = w->next;
+		nwaiting--;
+		struct ike_sa *sa = ike_sa_find_peer(w->local, w->peer);
+		if (sa && !in_progress(w->peer, &w->sel) && !have_sas(w->peer, &w->sel))
+			start(sa, w->map, w->seq, &w->sel);
+		free(w);
+	}
+	if (next) {
+		ev_timer_set(&deferred_timer, next - now, 0);
+		ev_timer_start(core_loop, &deferred_timer);
+	}
+}
+
+void ike_qm_phase1_up(struct ike_sa *sa)
+{
+	struct qm_wait **wp = &waiting;
+	bool deferred = false;
+	while (*wp) {
+		struct qm_wait *w = *wp;
+		if (w->peer != sa->d.peer || w->local != sa->d.local || w->start_at) {
+			wp = &w->next;
+			continue;
+		}
+		if (!sa->d.initiator) {
+			w->start_at = core_uptime() + QM_RESPONDER_DEFER;
+			deferred = true;
 			wp = &w->next;
 			continue;
 		}
@@ -609,6 +650,10 @@ void ike_qm_phase1_up(struct ike_sa *sa)
 		nwaiting--;
 		start(sa, w->map, w->seq, &w->sel);
 		free(w);
+	}
+	if (deferred && !ev_is_active(&deferred_timer)) {
+		ev_timer_set(&deferred_timer, QM_RESPONDER_DEFER, 0);
+		ev_timer_start(core_loop, &deferred_timer);
 	}
 }
 
@@ -1114,6 +1159,7 @@ void ike_qm_reset(void)
 		free(w);
 	}
 	nwaiting = 0;
+	ev_timer_stop(core_loop, &deferred_timer);
 	while (drains)
 		drain_free(drains);
 }
@@ -1122,4 +1168,5 @@ void ike_qm_init(void)
 {
 	sadb_set_acquire(acquire);
 	sadb_set_soft_expire(soft_expire);
+	ev_timer_init(&deferred_timer, deferred_cb, QM_RESPONDER_DEFER, 0);
 }

@@ -223,6 +223,17 @@ struct ipsec_flow *flow_by_peer(uint32_t local, uint32_t peer);
 struct ipsec_flow *flows_first(void);
 /* The peer an entry's SAs go to now, 0 when it has none. */
 uint32_t flow_current_peer(const char *map, unsigned seq);
+
+/* ipsec_io.c: ask IKE for the SAs of tunnel TUN's binding now, as a packet
+ * routed into it would (a VTI brings itself up); at most once a second.
+ * False when there is nothing to ask for: no binding, blocked, SAs up. */
+bool ipsec_io_acquire(struct iface *tun);
+
+/* vti.c: IPsec virtual tunnel interfaces. The VTI whose binding made
+ * flow F (NULL: not a VTI's); what its SAs decrypt arrives on it. */
+struct iface *vti_of_flow(const struct ipsec_flow *f);
+void vti_init(void);
+void vti_reset(void);
 /* The current peer of a static entry (its first address peer). */
 uint32_t cmap_entry_peer(const struct cmap_entry *e);
 /* The routes reverse route injection wants now (network order; gateway

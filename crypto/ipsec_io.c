@@ -190,13 +190,10 @@ static enum ip_feature_verdict protect(struct ipsec_flow *f,
 	return IP_FEATURE_SENT;
 }
 
-/* Protected traffic without an SA: dropped as IOS drops it while IKE
- * negotiates; IKE hears of it once a second per flow. */
-static void no_sa(struct ipsec_flow *f, const struct cmap_entry *e,
-		  uint32_t peer)
+/* IKE hears of a flow with no SA once a second. */
+static void acquire(struct ipsec_flow *f, const struct cmap_entry *e,
+		    uint32_t peer)
 {
-	if (f)
-		f->st.no_sa++;
 	if (!e || !f || !peer)
 		return;
 	double now = core_uptime();
@@ -206,6 +203,34 @@ static void no_sa(struct ipsec_flow *f, const struct cmap_entry *e,
 	if (ipsec_debug)
 		ipsec_debug_acquire(e, &f->sel, f->local, peer);
 	sadb_acquire(e, &f->sel, peer);
+}
+
+/* Protected traffic without an SA: dropped as IOS drops it while IKE
+ * negotiates. */
+static void no_sa(struct ipsec_flow *f, const struct cmap_entry *e,
+		  uint32_t peer)
+{
+	if (f)
+		f->st.no_sa++;
+	acquire(f, e, peer);
+}
+
+bool ipsec_io_acquire(struct iface *tun)
+{
+	spd_sync();
+	struct spd_binding *b = spd_binding_of(tun);
+	uint32_t src, dst;
+	if (!b || !iface_tunnel_endpoints(tun, &src, &dst))
+		return false;
+	/* what a packet routed into the tunnel would match */
+	struct pkt_key k = {.src = src, .dst = dst};
+	struct ipsec_flow *f = NULL;
+	const struct cmap_entry *e = NULL;
+	uint32_t peer = 0;
+	if (spd_out(b, &k, &f, &e, &peer) != SPD_DROP || !e)
+		return false;
+	acquire(f, e, peer);
+	return true;
 }
 
 static enum ip_feature_verdict out_feature(const uint8_t *pkt, size_t len,
@@ -430,7 +455,12 @@ static void ipsec_rx(const struct ip_rx *rx, uint8_t proto, const uint8_t *p,
 	if (!identity_ok(sa, inner, len))
 		return;
 	count_in(esp, ah, len);
-	ip_inject(rx->ifp, inner, len);
+	/* a VTI's SA delivers onto its tunnel; the rest where they came in */
+	struct iface *vti = vti_of_flow(((struct xf_sa *)sa->engine)->flow);
+	if (vti)
+		vti_input(vti, inner, len);
+	else
+		ip_inject(rx->ifp, inner, len);
 }
 
 /* A decapsulated packet is delivered while its buffer is in use: one that

@@ -555,7 +555,7 @@ static void binding_build(const struct cmap_binding *cb)
 		last = last->next;
 	if (last)
 		last->next = b;
-	if (cb->generated)
+	if (cb->generated && !cb->vti)
 		strict_add(b);
 	for (const struct cmap_entry *e = m->entries; e; e = e->next)
 		if (entry_complete(e))

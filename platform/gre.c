@@ -1,4 +1,9 @@
-/* GRE tunnels (`interface TunnelN`, IOS's default `tunnel mode gre ip`):
+/* Tunnel interfaces. Most of this file is GRE (IOS's default `tunnel mode
+ * gre ip`); the end is `tunnel mode ipsec ipv4`, IOS's static virtual
+ * tunnel interface: no GRE header, the packet routed into the tunnel is
+ * what IPsec protects (crypto/vti.c keeps its SAs and line protocol).
+ *
+ * GRE (`interface TunnelN`):
  * RFC 2784's four-byte header, no checksum, key or sequence number.
  *
  *   out  a packet whose exit is a tunnel gets the GRE header and an outer
@@ -134,13 +139,50 @@ int gre_output(struct iface *tun, const uint8_t *pkt, size_t len)
 	return rc;
 }
 
+/* ---- IPsec virtual tunnel interfaces ------------------------------------------------- */
+
+/* The output feature runs on every packet as leaving its interface
+ * (ipv4.c), the tunnel too: there the tunnel's crypto map (its profile
+ * instance) protects the packet, in tunnel mode to the tunnel
+ * destination, and the tunnel counts it as sent. */
+void vti_count_out(struct iface *tun, size_t len)
+{
+	tun->cnt.out_pkts++;
+	tun->cnt.out_bytes += len;
+	tun->cnt.last_output = core_uptime();
+}
+
+/* What reaches the tunnel itself was let through in clear: a VTI carries
+ * nothing in clear. Dropped and counted (recursive routing when the way
+ * to the tunnel destination is the tunnel). */
+int vti_output(struct iface *tun, const uint8_t *pkt, size_t len)
+{
+	uint32_t src, dst;
+	if (iface_tunnel_endpoints(tun, &src, &dst) && routed_into_tunnel(dst)) {
+		recursive(tun);
+		return -1;
+	}
+	gre_stats.vti_unprotected++;
+	tun->cnt.out_drops++;
+	return -1;
+}
+
+void vti_input(struct iface *tun, const uint8_t *pkt, size_t len)
+{
+	tun->cnt.in_pkts++;
+	tun->cnt.in_bytes += len;
+	tun->cnt.last_input = core_uptime();
+	ip_inject(tun, pkt, len);
+}
+
 /* ---- input ----------------------------------------------------------------------------- */
 
 static struct iface *tunnel_for(uint32_t local, uint32_t remote)
 {
 	for (struct iface *t = iface_first(); t; t = iface_next(t)) {
 		uint32_t src, dst;
-		if (t->type == IFT_TUNNEL && iface_tunnel_endpoints(t, &src, &dst) &&
+		if (t->type == IFT_TUNNEL && !t->tun_vti &&
+		    iface_tunnel_endpoints(t, &src, &dst) &&
 		    src == local && dst == remote && !t->shutdown && t->line_up)
 			return t;
 	}

@@ -426,6 +426,8 @@ static bool tunnel_line(const struct iface *ifp)
 {
 	if (!ifp->tun_src_set || !ifp->tun_dst)
 		return false;
+	if (ifp->tun_vti && !ifp->tun_protected)
+		return false;
 	if (!ifp->tun_src_is_if)
 		return true;
 	const struct iface *src = iface_find(ifp->tun_src_if);

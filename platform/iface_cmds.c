@@ -373,20 +373,28 @@ DEFUN(tunnel_dest_cmd, "[no] tunnel destination ?[A.B.C.D$addr]",
 	return CLI_OK;
 }
 
-/* GRE over IP is the one mode here, and IOS's default: the command is
- * taken (configurations type it) and, as IOS does with the default, never
- * written back. Other modes (ipip, ipsec ipv4, gre multipoint) are not
- * parsed: a line asking for one is refused, not silently run as GRE. */
-DEFUN(tunnel_mode_cmd, "[no] tunnel mode ?[gre ?[ip]]",
+/* GRE over IP, IOS's default (never written back), or IPsec over IPv4:
+ * a virtual tunnel interface, its packets protected with no GRE header.
+ * Other modes (ipip, gre multipoint, ...) are not parsed: a line asking
+ * for one is refused, not silently run as GRE. */
+DEFUN(tunnel_mode_cmd, "[no] tunnel mode ?[(gre ip|ipsec ipv4)]",
       "protocol-over-protocol tunneling\n"
       "tunnel encapsulation method\n"
       "generic route encapsulation protocol\n"
-      "over IP\n")
+      "over IP\n"
+      "IPSec tunnel encapsulation\n"
+      "over IPv4\n")
 {
 	CLI_CONTEXT(struct iface, ifp);
 	if (!is_tunnel(cli, a, ifp))
 		return CLI_ERR;
-	return CLI_UNCHANGED;
+	bool vti = !cli_is_no(a) && cli_has(a, "ipsec");
+	if (ifp->tun_vti == vti)
+		return CLI_UNCHANGED;
+	ifp->tun_vti = vti;
+	ifp->tun_protected = false;
+	iface_update_state(ifp);
+	return CLI_OK;
 }
 
 static void write_tunnel(struct sbuf *out, struct iface *ifp)
@@ -399,6 +407,8 @@ static void write_tunnel(struct sbuf *out, struct iface *ifp)
 			sbuf_printf(out, " tunnel source %s\n",
 				    ip_fmt(ifp->tun_src_addr, b));
 	}
+	if (ifp->tun_vti)
+		sbuf_puts(out, " tunnel mode ipsec ipv4\n");
 	if (ifp->tun_dst)
 		sbuf_printf(out, " tunnel destination %s\n",
 			    ip_fmt(ifp->tun_dst, b));
@@ -428,6 +438,19 @@ bool iface_tunnel_source_is_iface(const struct iface *ifp)
 	return ifp->type == IFT_TUNNEL && ifp->tun_src_set && ifp->tun_src_is_if;
 }
 
+bool iface_tunnel_is_vti(const struct iface *ifp)
+{
+	return ifp->type == IFT_TUNNEL && ifp->tun_vti;
+}
+
+void iface_tunnel_set_protected(struct iface *ifp, bool up)
+{
+	if (!iface_tunnel_is_vti(ifp) || ifp->tun_protected == up)
+		return;
+	ifp->tun_protected = up;
+	iface_update_state(ifp);
+}
+
 /* Back to a fresh interface's settings (the running-config it prints is
  * just "interface X"). */
 void iface_cmds_reset_iface(struct iface *ifp)
@@ -445,6 +468,7 @@ void iface_cmds_reset_iface(struct iface *ifp)
 	ifp->tun_src_set = ifp->tun_src_is_if = false;
 	ifp->tun_src_if[0] = '\0';
 	ifp->tun_src_addr = ifp->tun_dst = 0;
+	ifp->tun_vti = ifp->tun_protected = false;
 }
 
 void iface_cmds_init(void)

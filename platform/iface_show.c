@@ -119,13 +119,19 @@ static void show_tunnel(struct sbuf *b, const struct iface *ifp)
 		sbuf_puts(b, ip_fmt(src, sb));
 	sbuf_printf(b, ", destination %s\n",
 		    dst ? ip_fmt(dst, db) : "UNKNOWN");
-	sbuf_puts(b, "  Tunnel protocol/transport GRE/IP\n"
-		     "    Key disabled, sequencing disabled\n"
-		     "    Checksumming of packets disabled\n"
-		     "  Tunnel TTL 255\n"
-		     "  Fast tunneling enabled\n"
-		     "  Tunnel transport MTU 1476 bytes\n"
-		     "  Tunnel transmit bandwidth 8000 (kbps)\n"
+	/* a VTI's payload MTU depends on its SAs' overhead: not printed */
+	if (ifp->tun_vti)
+		sbuf_puts(b, "  Tunnel protocol/transport IPSEC/IP\n"
+			     "  Tunnel TTL 255\n"
+			     "  Fast tunneling enabled\n");
+	else
+		sbuf_puts(b, "  Tunnel protocol/transport GRE/IP\n"
+			     "    Key disabled, sequencing disabled\n"
+			     "    Checksumming of packets disabled\n"
+			     "  Tunnel TTL 255\n"
+			     "  Fast tunneling enabled\n"
+			     "  Tunnel transport MTU 1476 bytes\n");
+	sbuf_puts(b, "  Tunnel transmit bandwidth 8000 (kbps)\n"
 		     "  Tunnel receive bandwidth 8000 (kbps)\n");
 	if (tunnel_show_more)
 		tunnel_show_more(b, ifp);

@@ -417,7 +417,8 @@ int ipv4_output(struct iface *ifp, uint32_t nexthop, const uint8_t *src_mac,
 		uint8_t *pkt, size_t len)
 {
 	if (ifp->type == IFT_TUNNEL)
-		return gre_output(ifp, pkt, len);
+		return ifp->tun_vti ? vti_output(ifp, pkt, len)
+				    : gre_output(ifp, pkt, len);
 	if (len <= IF_IP_MTU)
 		return l2_output(ifp, nexthop, src_mac, pkt, len);
 	uint16_t fo = rd16(pkt + 6);
@@ -506,6 +507,9 @@ static int send_built(uint32_t src, uint32_t dst, uint8_t proto,
 		struct ip_out_info o = {.ifp = ifp, .nexthop = nexthop};
 		switch (out_feature(pkt, IP_HLEN + len, &o)) {
 		case IP_FEATURE_SENT:
+			if (ifp->tun_vti)
+				vti_count_out(ifp, IP_HLEN + len);
+			return 0;
 		case IP_FEATURE_DROPPED:
 			return 0;
 		case IP_FEATURE_TOO_BIG:
@@ -653,6 +657,8 @@ static void forward(const struct frame_rx *f, const uint8_t *pkt, size_t len)
 		struct ip_out_info o = {.ifp = nh.ifp, .nexthop = nexthop, .in = in};
 		switch (out_feature(out, len, &o)) {
 		case IP_FEATURE_SENT:
+			if (nh.ifp->tun_vti)
+				vti_count_out(nh.ifp, len);
 			ip_stats.forwarded++;
 			return;
 		case IP_FEATURE_DROPPED:

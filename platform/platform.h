@@ -92,6 +92,14 @@ bool iface_tunnel_source_is_iface(const struct iface *ifp);
  * tunnel's own (crypto: "Tunnel protection via IPSec (profile "P")"). */
 typedef void (*iface_show_fn)(struct sbuf *out, const struct iface *ifp);
 void iface_set_tunnel_show(iface_show_fn fn);
+/* `tunnel mode ipsec ipv4` (an IPsec virtual tunnel interface)? */
+bool iface_tunnel_is_vti(const struct iface *ifp);
+/* A VTI's line protocol is up only while its IPsec SAs are (crypto says
+ * so here); changing it logs %LINEPROTO and publishes EVT_IFACE_STATE. */
+void iface_tunnel_set_protected(struct iface *ifp, bool up);
+/* A packet the VTI's SA decrypted: counted as the tunnel's input and
+ * processed as arrived on it. */
+void vti_input(struct iface *tun, const uint8_t *pkt, size_t len);
 /* "interface X" ... "!" as show running-config prints it; caller frees. */
 char *iface_running_text(struct iface *ifp);
 

@@ -73,6 +73,8 @@ struct iface {
 	uint32_t tun_src_addr;
 	char tun_src_if[IFNAME_MAX];
 	uint32_t tun_dst;
+	bool tun_vti;                    /* tunnel mode ipsec ipv4 */
+	bool tun_protected;              /* VTI: its IPsec SAs are up (crypto) */
 
 	struct iface_counters cnt;
 	double cnt_cleared;              /* core_uptime() of clear counters, <0 never */
@@ -300,9 +302,15 @@ enum ip_feature_verdict ipv4_out_feature(const uint8_t *pkt, size_t len,
  * tunnel TUN (0, or -1 when it was dropped and counted). */
 struct gre_stats {
 	uint64_t in, out, bad_header, no_tunnel, nested, recursive, too_big;
+	uint64_t vti_unprotected;        /* routed into a VTI, nothing protects it */
 };
 extern struct gre_stats gre_stats;
 int gre_output(struct iface *tun, const uint8_t *pkt, size_t len);
+/* A tunnel in `tunnel mode ipsec ipv4`: the output feature protects its
+ * packets (vti_count_out counts one it sent); what it let through comes to
+ * vti_output and is dropped (a VTI carries nothing in clear). */
+int vti_output(struct iface *tun, const uint8_t *pkt, size_t len);
+void vti_count_out(struct iface *tun, size_t len);
 void gre_init(void);
 void gre_reset(void);
 

@@ -371,7 +371,11 @@ def test_lab_failover_branch_004(tmpdir_sso, labs, stateful):
         assert f"\nrenegotiated: {'no' if stateful else 'yes'} (R4 IKE SAs " in p.stdout, \
             p.stdout
         m = re.search(r"^packets: (\d+) sent, (\d+) lost$", p.stdout, re.M)
-        assert m and 0 < int(m.group(2)) < int(m.group(1)), p.stdout
+        # a SIGKILL loses the hold time's packets, a renegotiation its own;
+        # a shutdown resigns (HSRP Resign) and a stateful takeover may lose
+        # none
+        least = 0 if stateful and how != "kill" else 1
+        assert m and least <= int(m.group(2)) < int(m.group(1)), p.stdout
         assert re.search(r"^outage: \d+ ms", p.stdout, re.M), p.stdout
         if how == "kill":
             m = re.search(rf"^restarted {old.group(1)} \(pid (\d+)\)", p.stdout, re.M)

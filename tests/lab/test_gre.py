@@ -35,7 +35,7 @@ def protection(transforms):
             "crypto ipsec profile GP", " set transform-set ts"]
 
 
-def router(n, wire, protect):
+def router(n, wire, protect=None):
     """R1 or R2; PROTECT: the profile's transforms, or None (clear GRE)."""
     o = 3 - n
     addr = ["ip address 172.16.0.1 255.255.255.252", "ip unnumbered Loopback0"][n - 1]
@@ -54,19 +54,28 @@ def router(n, wire, protect):
                                    f"{lp}:127.0.0.1:{rp}"], [c for c in cfg if c])
 
 
-@pytest.fixture
-def lab(tmp_path):
+def wire_pair(tmp_path, router):
+    """A fixture's body: make(*ARGS, **KW) starts a capture on lo of a new UDP
+    wire and ROUTER(1, wire, *ARGS) and ROUTER(2, ...) on it, returns
+    ([R1, R2], capture, wire); all stopped after the test."""
     made = []
 
-    def make(protect=None):
+    def make(*args, **kw):
         wire = free_ports(2)
         cap = ikelab.Tshark(None, "lo", str(tmp_path), f"udp port {wire[0]}")
-        rs = [router(1, wire, protect), router(2, wire, protect)]
+        rs = [router(1, wire, *args, **kw), router(2, wire, *args, **kw)]
         made.extend([cap, *rs])
         return rs, cap, wire
-    yield make
-    for m in made:
-        m.stop()
+    try:
+        yield make
+    finally:
+        for m in made:
+            m.stop()
+
+
+@pytest.fixture
+def lab(tmp_path):
+    yield from wire_pair(tmp_path, router)
 
 
 def success(out):

@@ -310,6 +310,84 @@ static void test_tunnel_protection_refused(void **state)
 	assert_shows("show running-config", "tunnel protection", false);
 }
 
+/* ---- IPsec virtual tunnel interfaces ------------------------------------------ */
+
+static const char vti_cfg[] =
+	"crypto ipsec transform-set vts esp-aes esp-sha-hmac\n"
+	"crypto ipsec profile V\n"
+	" set transform-set vts\n"
+	"interface Tunnel5\n"
+	" ip address 172.16.5.1 255.255.255.252\n"
+	" tunnel source 10.0.0.1\n"
+	" tunnel mode ipsec ipv4\n"
+	" tunnel destination 10.0.0.2\n"
+	" tunnel protection ipsec profile V\n";
+
+/* A VTI protects any to any on the tunnel alone (the pair's clear SCTP on
+ * FastEthernet0/0 still passes both ways: the check can fail), asks IKE
+ * for its SAs with no traffic, and keeps its line protocol down until
+ * they are up; back to GRE it is an ordinary tunnel map again. */
+static void test_vti_map(void **state)
+{
+	assert_int_equal(cfg(vti_cfg), 0);
+	loop_turn();
+	loop_turn();
+	assert_shows("show crypto map",
+		     "Crypto Map \"Tunnel5-head-0\" 65536 ipsec-isakmp\n"
+		     "        Map is a PROFILE INSTANCE.\n"
+		     "        Peer = 10.0.0.2\n"
+		     "        Extended IP access list \n"
+		     "            access-list  permit ip any any\n", true);
+	assert_true(acquires >= 1);
+	assert_int_equal(acq_peer, A("10.0.0.2"));
+	assert_shows("show interfaces Tunnel5", "Tunnel5 is up, line protocol is down", true);
+	assert_shows("show interfaces Tunnel5", "  Tunnel protocol/transport IPSEC/IP\n", true);
+	peer_sends_sctp(fa0);
+	assert_int_equal(sctp_delivered, 1);
+	router_sends_sctp();
+	assert_int_equal(sctp_frames_sent(), 1);
+	assert_int_equal(cfg("interface Tunnel5\n no tunnel mode\n"), 0);
+	loop_turn();
+	assert_shows("show crypto map",
+		     "            access-list  permit gre host 10.0.0.1 host 10.0.0.2\n",
+		     true);
+	assert_shows("show interfaces Tunnel5", "Tunnel5 is up, line protocol is up", true);
+	assert_shows("show running-config", "tunnel mode", false);
+}
+
+/* Transport mode blocks a VTI (it carries whole packets); a stateful
+ * profile works there without the failover IOS does not offer on VTIs. */
+static void test_vti_transport_and_stateful(void **state)
+{
+	assert_int_equal(cfg("crypto ipsec transform-set tt esp-aes esp-sha-hmac\n"
+			     " mode transport\n"
+			     "crypto ipsec profile T\n set transform-set tt\n"
+			     "interface Tunnel6\n tunnel source 10.0.0.1\n"
+			     " tunnel mode ipsec ipv4\n tunnel destination 10.0.0.6\n"
+			     " tunnel protection ipsec profile T\n"), 0);
+	loop_turn();
+	loop_turn();
+	assert_int_equal(acquires, 0);
+	assert_shows("show logging", "%CRYPTO-4-TUNNEL_PROTECTION_BLOCKED: Tunnel6: "
+		     "transform set tt is in transport mode; a virtual tunnel "
+		     "interface needs tunnel mode; its traffic is dropped", true);
+	assert_int_equal(cfg("crypto ipsec transform-set vts esp-aes esp-sha-hmac\n"
+			     "crypto ipsec profile ha\n set transform-set vts\n"
+			     " redundancy HA-out stateful\n"
+			     "interface FastEthernet0/0\n standby 1 ip 10.0.0.3\n"
+			     " standby 1 name HA-out\n"
+			     "interface Tunnel7\n tunnel source 10.0.0.1\n"
+			     " tunnel mode ipsec ipv4\n tunnel destination 10.0.0.7\n"
+			     " tunnel protection ipsec profile ha\n"), 0);
+	loop_turn();
+	loop_turn();
+	assert_shows("show logging", "%CRYPTO-4-VTI_NOT_STATEFUL: Tunnel7: stateful "
+		     "failover (redundancy HA-out) is not supported on a virtual "
+		     "tunnel interface; its SAs are not kept on the standby", true);
+	assert_int_equal(acquires, 1);
+	assert_int_equal(acq_peer, A("10.0.0.7"));
+}
+
 int main(void)
 {
 	router_init();
@@ -321,6 +399,8 @@ int main(void)
 		cmocka_unit_test_setup(test_tunnel_map_stateful_on_vip, setup),
 		cmocka_unit_test_setup(test_tunnel_source_not_vip_blocked, setup),
 		cmocka_unit_test_setup(test_tunnel_protection_refused, setup),
+		cmocka_unit_test_setup(test_vti_map, setup),
+		cmocka_unit_test_setup(test_vti_transport_and_stateful, setup),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	core_reset_all();
