@@ -93,6 +93,19 @@ NF_UNUSED static char *exec_lines(const char *lines)
 	return s ? s : xstrdup("");
 }
 
+/* CMD's output holds TEXT (PRESENT), or does not; the output is printed
+ * when it fails. */
+NF_UNUSED static void assert_shows(const char *cmd, const char *text, bool present)
+{
+	char *out = exec_lines(cmd);
+	bool ok = (strstr(out, text) != NULL) == present;
+	if (!ok)
+		print_error("%s: %s'%s' in:\n%s\n", cmd, present ? "no " : "",
+			    text, out);
+	free(out);
+	assert_true(ok);
+}
+
 NF_UNUSED static int cfg(const char *text)
 {
 	return cli_exec_config_text(text, NULL);

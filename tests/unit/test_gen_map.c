@@ -75,21 +75,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static char *show(const char *cmd)
-{
-	return exec_lines(cmd);
-}
-
-static void assert_shows(const char *cmd, const char *text, bool present)
-{
-	char *out = show(cmd);
-	bool ok = (strstr(out, text) != NULL) == present;
-	if (!ok)
-		print_error("%s: %s'%s' in:\n%s\n", cmd, present ? "no " : "",
-			    text, out);
-	free(out);
-	assert_true(ok);
-}
 
 /* The router's own SCTP packet to the peer. */
 static void router_sends_sctp(void)
@@ -212,7 +197,7 @@ static void test_security_never_clear_elsewhere(void **state)
 	assert_int_equal(sctp_frames_sent(), 0);
 	/* it did not reach IPC-head-0 on FastEthernet0/0 (no "no sa" there):
 	 * the strict check dropped it on its way out of FastEthernet0/1 */
-	char *out = show("show crypto ipsec sa detail");
+	char *out = exec_lines("show crypto ipsec sa detail");
 	assert_non_null(strstr(out, "#pkts no sa (send) 0,"));
 	free(out);
 	assert_shows("show ip route", "                    [1/0] via 192.168.1.2\n",

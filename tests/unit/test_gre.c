@@ -179,28 +179,21 @@ static void test_recursive_and_too_big(void **state)
 static void test_tunnel_mode(void **state)
 {
 	assert_int_equal(cfg("interface Tunnel0\n tunnel mode ipsec ipv4\n"), 0);
-	char *out = exec_lines("show running-config interface Tunnel0");
-	assert_non_null(strstr(out, " tunnel source FastEthernet0/0\n"
-				    " tunnel mode ipsec ipv4\n"
-				    " tunnel destination 10.0.0.2\n"));
-	free(out);
-	/* no protection: its line protocol is down and it sends nothing */
-	out = exec_lines("show interfaces Tunnel0");
-	assert_non_null(strstr(out, "Tunnel0 is up, line protocol is down"));
-	assert_non_null(strstr(out, "  Tunnel protocol/transport IPSEC/IP\n"));
-	free(out);
+	assert_shows("show running-config interface Tunnel0",
+		     " tunnel source FastEthernet0/0\n tunnel mode ipsec ipv4\n"
+		     " tunnel destination 10.0.0.2\n", true);
+	/* no protection: its line protocol is down */
+	assert_shows("show interfaces Tunnel0", "Tunnel0 is up, line protocol is down", true);
+	assert_shows("show interfaces Tunnel0", "  Tunnel protocol/transport IPSEC/IP\n", true);
 	assert_int_equal(cfg("interface Tunnel0\n tunnel mode gre ip\n"), 0);
 	assert_int_equal(cfg("interface Tunnel0\n tunnel mode gre ip\n"
 			     " no tunnel mode\n"), 0);
 	assert_int_equal(cfg("interface Tunnel0\n tunnel mode gre multipoint\n"), 1);
 	assert_int_equal(cfg("interface FastEthernet0/1\n tunnel mode gre ip\n"), 1);
-	out = exec_lines("show running-config interface Tunnel0");
-	assert_null(strstr(out, "tunnel mode"));
-	assert_non_null(strstr(out, " tunnel destination 10.0.0.2\n"));
-	free(out);
-	out = exec_lines("show interfaces Tunnel0");
-	assert_non_null(strstr(out, "  Tunnel protocol/transport GRE/IP\n"));
-	free(out);
+	assert_shows("show running-config interface Tunnel0", "tunnel mode", false);
+	assert_shows("show running-config interface Tunnel0",
+		     " tunnel destination 10.0.0.2\n", true);
+	assert_shows("show interfaces Tunnel0", "  Tunnel protocol/transport GRE/IP\n", true);
 }
 
 int main(void)
